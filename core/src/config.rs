@@ -1,0 +1,694 @@
+//! Configuration: every option, its default, and the validation that runs once at construction.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::id::{IdGenerator, OsRandom};
+use crate::key::KeyRing;
+use crate::sign::VALUE_LEN;
+use crate::time::{Clock, SystemClock};
+
+/// The longest `max_age` a browser honours: 400 days (RFC 6265bis section 5.5).
+pub const MAX_COOKIE_AGE: Duration = Duration::from_secs(400 * 24 * 60 * 60);
+
+/// The default idle timeout: 12 hours since the last activity.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(12 * 60 * 60);
+
+/// The default cap on one session's serialized data: 64 KiB.
+pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+
+/// The longest `Path` or `Domain` value a browser keeps (RFC 6265bis section 5.6).
+pub const MAX_ATTRIBUTE_LEN: usize = 1024;
+
+/// The `SameSite` cookie attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SameSite {
+    /// Sent only with same-site requests.
+    Strict,
+    /// Sent with same-site requests and top-level cross-site navigations (the default).
+    Lax,
+    /// Sent with every request; browsers require `Secure` with it.
+    None,
+}
+
+impl SameSite {
+    /// The attribute value as it appears in `Set-Cookie`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Strict => "Strict",
+            Self::Lax => "Lax",
+            Self::None => "None",
+        }
+    }
+}
+
+impl fmt::Display for SameSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule that exempts a request from session handling (the seeds' `skip_session_header`).
+///
+/// A skipped request has no session: nothing is loaded, nothing is stored, no cookie is sent.
+/// Header names match case-insensitively; values match byte for byte.
+///
+/// # Examples
+///
+/// ```
+/// use fastsession_core::SkipRule;
+///
+/// let exact = SkipRule::header_equals("X-FastSession-Skip", "skip");
+/// let any = SkipRule::header_present("X-Health-Check");
+/// assert_eq!(SkipRule::parse("X-FastSession-Skip=skip"), exact);
+/// assert_eq!(SkipRule::parse("X-Health-Check"), any);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkipRule {
+    name: String,
+    value: Option<Vec<u8>>,
+}
+
+impl SkipRule {
+    /// Skip when the header is present, whatever its value (the seeds' `*`).
+    pub fn header_present(name: impl Into<String>) -> Self {
+        Self { name: name.into().to_ascii_lowercase(), value: None }
+    }
+
+    /// Skip when the header has exactly this value.
+    pub fn header_equals(name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
+        Self { name: name.into().to_ascii_lowercase(), value: Some(value.into()) }
+    }
+
+    /// `NAME` (present) or `NAME=VALUE` (exact value), as the reference server's `--skip-header`
+    /// flag takes them. An empty name is kept and rejected when the configuration is built.
+    pub fn parse(rule: &str) -> Self {
+        match rule.split_once('=') {
+            Some((name, value)) => Self::header_equals(name, value),
+            None => Self::header_present(rule),
+        }
+    }
+
+    /// The header name, lowercased.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The exact value this rule wants, or `None` when any value matches.
+    pub fn value(&self) -> Option<&[u8]> {
+        self.value.as_deref()
+    }
+
+    /// Whether a request whose values for [`SkipRule::name`] are `values` is skipped.
+    pub fn matches<'a>(&self, mut values: impl Iterator<Item = &'a [u8]>) -> bool {
+        match &self.value {
+            None => values.next().is_some(),
+            Some(wanted) => values.any(|value| value == wanted.as_slice()),
+        }
+    }
+}
+
+/// Everything that shapes a session: keys, the cookie, lifetimes and policies.
+///
+/// Build one with [`Config::new`], adjust it with the `with_*` methods, then hand it to
+/// [`Sessions::new`](crate::Sessions::new), which validates it once and fails with a
+/// [`ConfigError`] naming the offending value. The defaults are the safe ones:
+///
+/// | option | default | guards against |
+/// | --- | --- | --- |
+/// | cookie name | `sid` | |
+/// | `HttpOnly` | on | scripts reading the cookie (XSS) |
+/// | `Secure` | on | the cookie travelling over plain HTTP |
+/// | `SameSite` | `Lax` | cross-site request forgery |
+/// | `Path` | `/` | sessions split per directory (seed bug B3) |
+/// | `Domain` | none (host-only) | sibling subdomains reading the cookie |
+/// | `Partitioned` | off | |
+/// | max age | 0: a browser-session cookie | |
+/// | idle timeout | 12 h since the last activity | stolen cookies living forever |
+/// | absolute timeout | none | |
+/// | rolling expiry | off | |
+/// | creation | lazy: nothing until the session holds data | store flooding by cookieless traffic |
+/// | payload cap | 64 KiB | oversized sessions |
+/// | per-session request serialization | on | lost updates between concurrent requests |
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use fastsession_core::{Config, Key, SameSite, Sessions};
+///
+/// let key = Key::try_from(&[7u8; 32][..]).unwrap();
+/// let config = Config::new(key.into())
+///     .with_cookie_name("__Host-sid")
+///     .with_same_site(SameSite::Strict)
+///     .with_idle_timeout(Duration::from_secs(30 * 60));
+/// let sessions = Sessions::new(config).unwrap();
+/// assert_eq!(sessions.config().cookie_name(), "__Host-sid");
+///
+/// let bad = Config::new(Key::try_from(&[7u8; 32][..]).unwrap().into())
+///     .with_same_site(SameSite::None)
+///     .with_secure(false);
+/// let err = Sessions::new(bad).unwrap_err();
+/// assert!(err.to_string().contains("SameSite=None"));
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) keys: KeyRing,
+    pub(crate) cookie_name: String,
+    pub(crate) session_object: String,
+    pub(crate) http_only: bool,
+    pub(crate) secure: bool,
+    pub(crate) same_site: SameSite,
+    pub(crate) path: String,
+    pub(crate) domain: Option<String>,
+    pub(crate) partitioned: bool,
+    pub(crate) max_age_secs: i64,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) absolute_timeout: Option<Duration>,
+    pub(crate) rolling: bool,
+    pub(crate) eager: bool,
+    pub(crate) serialize_requests: bool,
+    pub(crate) skip_rules: Vec<SkipRule>,
+    pub(crate) max_payload_bytes: usize,
+    pub(crate) id_generator: Arc<dyn IdGenerator>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("keys", &format_args!("{} key(s)", self.keys.len()))
+            .field("cookie_name", &self.cookie_name)
+            .field("session_object", &self.session_object)
+            .field("http_only", &self.http_only)
+            .field("secure", &self.secure)
+            .field("same_site", &self.same_site)
+            .field("path", &self.path)
+            .field("domain", &self.domain)
+            .field("partitioned", &self.partitioned)
+            .field("max_age_secs", &self.max_age_secs)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("absolute_timeout", &self.absolute_timeout)
+            .field("rolling", &self.rolling)
+            .field("eager", &self.eager)
+            .field("serialize_requests", &self.serialize_requests)
+            .field("skip_rules", &self.skip_rules)
+            .field("max_payload_bytes", &self.max_payload_bytes)
+            .field("id_generator", &self.id_generator)
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+impl Config {
+    /// The defaults (see the table above) with these keys.
+    pub fn new(keys: KeyRing) -> Self {
+        Self {
+            keys,
+            cookie_name: "sid".to_owned(),
+            session_object: "session".to_owned(),
+            http_only: true,
+            secure: true,
+            same_site: SameSite::Lax,
+            path: "/".to_owned(),
+            domain: None,
+            partitioned: false,
+            max_age_secs: 0,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            absolute_timeout: None,
+            rolling: false,
+            eager: false,
+            serialize_requests: true,
+            skip_rules: Vec::new(),
+            max_payload_bytes: DEFAULT_MAX_PAYLOAD_BYTES,
+            id_generator: Arc::new(OsRandom),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The cookie's name (the seeds' `session_cookie`). A name starting with `__Host-` or
+    /// `__Secure-` (in any letter case) turns on the prefix's rules, which are checked at
+    /// construction.
+    #[must_use]
+    pub fn with_cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.cookie_name = name.into();
+        self
+    }
+
+    /// The name under which handlers reach this session when several session middlewares
+    /// share one app (the seeds' `session_object`); default `session`.
+    #[must_use]
+    pub fn with_session_object(mut self, name: impl Into<String>) -> Self {
+        self.session_object = name.into();
+        self
+    }
+
+    /// The `HttpOnly` attribute; default on.
+    #[must_use]
+    pub fn with_http_only(mut self, http_only: bool) -> Self {
+        self.http_only = http_only;
+        self
+    }
+
+    /// The `Secure` attribute; default on. Turn it off only for plain-HTTP development.
+    #[must_use]
+    pub fn with_secure(mut self, secure: bool) -> Self {
+        self.secure = secure;
+        self
+    }
+
+    /// The `SameSite` attribute; default `Lax`.
+    #[must_use]
+    pub fn with_same_site(mut self, same_site: SameSite) -> Self {
+        self.same_site = same_site;
+        self
+    }
+
+    /// The `Path` attribute; default `/`.
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// The `Domain` attribute; default none, which makes a host-only cookie.
+    #[must_use]
+    pub fn with_domain(mut self, domain: impl Into<String>) -> Self {
+        self.domain = Some(domain.into());
+        self
+    }
+
+    /// The `Partitioned` attribute (CHIPS); default off. Requires `Secure`.
+    #[must_use]
+    pub fn with_partitioned(mut self, partitioned: bool) -> Self {
+        self.partitioned = partitioned;
+        self
+    }
+
+    /// The cookie's `Max-Age`; zero (the default) makes a browser-session cookie with neither
+    /// `Max-Age` nor `Expires`. A positive age also bounds the session on the server: it ends
+    /// `max_age` after creation, or after the last refresh with rolling expiry.
+    #[must_use]
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age_secs = i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX);
+        self
+    }
+
+    /// [`Config::with_max_age`] in seconds, as the seeds take it. A negative value is rejected at
+    /// construction.
+    #[must_use]
+    pub fn with_max_age_secs(mut self, seconds: i64) -> Self {
+        self.max_age_secs = seconds;
+        self
+    }
+
+    /// How long a session may sit unused before the server forgets it; default 12 hours.
+    /// Activity is recorded sparingly (at most once per tenth of this timeout), so a session ends
+    /// between 90 % and 100 % of the timeout after its last use.
+    #[must_use]
+    pub fn with_idle_timeout(mut self, idle_timeout: Duration) -> Self {
+        self.idle_timeout = idle_timeout;
+        self
+    }
+
+    /// The longest a session may live from its creation, however active; default none.
+    /// [`Session::cycle_id`](crate::Session::cycle_id) keeps the creation time.
+    #[must_use]
+    pub fn with_absolute_timeout(mut self, absolute_timeout: Duration) -> Self {
+        self.absolute_timeout = Some(absolute_timeout);
+        self
+    }
+
+    /// Rolling expiry: a positive `max_age` counts from the last refresh instead of from
+    /// creation, and the cookie is re-issued once at least half of its lifetime has passed (not
+    /// on every response).
+    #[must_use]
+    pub fn with_rolling(mut self, rolling: bool) -> Self {
+        self.rolling = rolling;
+        self
+    }
+
+    /// Eager creation, as the seeds do: a request without a valid session cookie gets a stored
+    /// session and its cookie even if the handler never writes. Default off (lazy).
+    #[must_use]
+    pub fn with_eager(mut self, eager: bool) -> Self {
+        self.eager = eager;
+        self
+    }
+
+    /// Whether requests of one session are serialized in this process, from loading the session
+    /// to saving it, so a read-modify-write in one request never loses another's update.
+    /// Default on. Requests that never extract the session are never held.
+    #[must_use]
+    pub fn with_serialized_requests(mut self, serialize: bool) -> Self {
+        self.serialize_requests = serialize;
+        self
+    }
+
+    /// Adds a skip rule (the seeds' `skip_session_header`); a request matching any rule is
+    /// skipped.
+    #[must_use]
+    pub fn with_skip_rule(mut self, rule: SkipRule) -> Self {
+        self.skip_rules.push(rule);
+        self
+    }
+
+    /// The cap on one session's data, serialized as JSON; default 64 KiB. An insert that would
+    /// pass it fails with [`SessionError::TooLarge`](crate::SessionError::TooLarge).
+    #[must_use]
+    pub fn with_max_payload_bytes(mut self, max: usize) -> Self {
+        self.max_payload_bytes = max;
+        self
+    }
+
+    /// Where session IDs come from; default [`OsRandom`].
+    #[must_use]
+    pub fn with_id_generator(mut self, generator: impl IdGenerator) -> Self {
+        self.id_generator = Arc::new(generator);
+        self
+    }
+
+    /// Where adapters read the time; default [`SystemClock`].
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The key ring.
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    /// The cookie name.
+    pub fn cookie_name(&self) -> &str {
+        &self.cookie_name
+    }
+
+    /// The name handlers use to reach this session.
+    pub fn session_object(&self) -> &str {
+        &self.session_object
+    }
+
+    /// Whether sessions are created eagerly.
+    pub fn is_eager(&self) -> bool {
+        self.eager
+    }
+
+    /// Whether requests of one session are serialized.
+    pub fn serializes_requests(&self) -> bool {
+        self.serialize_requests
+    }
+
+    /// The skip rules.
+    pub fn skip_rules(&self) -> &[SkipRule] {
+        &self.skip_rules
+    }
+
+    /// The clock adapters read.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Checks every rule; the first violation is the error.
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        validate_cookie_name(&self.cookie_name)?;
+        if self.session_object.is_empty() {
+            return Err(ConfigError::EmptySessionObject);
+        }
+        validate_path(&self.path)?;
+        if let Some(domain) = &self.domain {
+            validate_domain(domain)?;
+        }
+        if self.same_site == SameSite::None && !self.secure {
+            return Err(ConfigError::SameSiteNoneWithoutSecure);
+        }
+        if self.partitioned && !self.secure {
+            return Err(ConfigError::PartitionedWithoutSecure);
+        }
+        let lowercase = self.cookie_name.to_ascii_lowercase();
+        let host_prefix = lowercase.starts_with("__host-");
+        if (host_prefix || lowercase.starts_with("__secure-")) && !self.secure {
+            return Err(ConfigError::PrefixWithoutSecure { name: self.cookie_name.clone() });
+        }
+        if host_prefix {
+            if let Some(domain) = &self.domain {
+                return Err(ConfigError::HostPrefixWithDomain {
+                    name: self.cookie_name.clone(),
+                    domain: domain.clone(),
+                });
+            }
+            if self.path != "/" {
+                return Err(ConfigError::HostPrefixWithPath {
+                    name: self.cookie_name.clone(),
+                    path: self.path.clone(),
+                });
+            }
+        }
+        if self.max_age_secs < 0 {
+            return Err(ConfigError::NegativeMaxAge { seconds: self.max_age_secs });
+        }
+        if self.max_age_secs.unsigned_abs() > MAX_COOKIE_AGE.as_secs() {
+            return Err(ConfigError::MaxAgeTooLong { seconds: self.max_age_secs });
+        }
+        if self.idle_timeout.is_zero() {
+            return Err(ConfigError::ZeroTimeout { which: "idle" });
+        }
+        if self.absolute_timeout.is_some_and(|timeout| timeout.is_zero()) {
+            return Err(ConfigError::ZeroTimeout { which: "absolute" });
+        }
+        for rule in &self.skip_rules {
+            if rule.name.is_empty() {
+                return Err(ConfigError::SkipRuleWithoutName);
+            }
+            if !rule.name.bytes().all(is_token_byte) {
+                return Err(ConfigError::InvalidSkipRuleName { name: rule.name.clone() });
+            }
+        }
+        if self.max_payload_bytes < 2 {
+            return Err(ConfigError::PayloadCapTooSmall { bytes: self.max_payload_bytes });
+        }
+        Ok(())
+    }
+}
+
+/// An RFC 9110 `tchar`, the alphabet of cookie names and header names.
+pub(crate) fn is_token_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+}
+
+fn validate_cookie_name(name: &str) -> Result<(), ConfigError> {
+    if name.is_empty() || !name.bytes().all(is_token_byte) {
+        return Err(ConfigError::InvalidCookieName { name: name.to_owned() });
+    }
+    if name.len() + 1 + VALUE_LEN > 4096 {
+        return Err(ConfigError::CookieNameTooLong { len: name.len() });
+    }
+    Ok(())
+}
+
+fn validate_path(path: &str) -> Result<(), ConfigError> {
+    let clean = path.bytes().all(|b| !b.is_ascii_control() && b != b';' && b < 0x80);
+    if !path.starts_with('/') || !clean || path.len() > MAX_ATTRIBUTE_LEN {
+        return Err(ConfigError::InvalidPath { path: path.to_owned() });
+    }
+    Ok(())
+}
+
+fn validate_domain(domain: &str) -> Result<(), ConfigError> {
+    let body = domain.strip_prefix('.').unwrap_or(domain);
+    let clean = !body.is_empty()
+        && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && !body.starts_with('.')
+        && !body.ends_with('.')
+        && !body.contains("..");
+    if !clean || domain.len() > MAX_ATTRIBUTE_LEN {
+        return Err(ConfigError::InvalidDomain { domain: domain.to_owned() });
+    }
+    Ok(())
+}
+
+/// A configuration was rejected: impossible or dangerous. The message names the value and says
+/// what is allowed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The cookie name is not an RFC 6265 token.
+    #[error(
+        "invalid cookie name {name:?}: a cookie name must be a non-empty RFC 6265 token (letters, digits and !#$%&'*+-.^_`|~; no spaces, separators or control characters)"
+    )]
+    InvalidCookieName {
+        /// The name given.
+        name: String,
+    },
+    /// The cookie name leaves no room for the value within 4096 bytes.
+    #[error("the cookie name is {len} bytes long: name and value must fit in 4096 bytes, so names may be at most 4008 bytes")]
+    CookieNameTooLong {
+        /// The length given.
+        len: usize,
+    },
+    /// The session object name is empty.
+    #[error("the session object name is empty: give a non-empty name such as \"session\"")]
+    EmptySessionObject,
+    /// The path is not allowed.
+    #[error(
+        "invalid cookie path {path:?}: a path must start with '/', contain no ';', non-ASCII or control characters, and be at most 1024 bytes"
+    )]
+    InvalidPath {
+        /// The path given.
+        path: String,
+    },
+    /// The domain is not allowed.
+    #[error(
+        "invalid cookie domain {domain:?}: a domain is a host name of letters, digits, '-' and '.' (an optional leading '.'), at most 1024 bytes, with no ';', spaces or control characters"
+    )]
+    InvalidDomain {
+        /// The domain given.
+        domain: String,
+    },
+    /// `SameSite=None` needs `Secure`.
+    #[error("SameSite=None requires Secure: browsers drop such a cookie; turn Secure on or use SameSite=Lax or Strict")]
+    SameSiteNoneWithoutSecure,
+    /// `Partitioned` needs `Secure`.
+    #[error("Partitioned requires Secure: browsers drop such a cookie; turn Secure on")]
+    PartitionedWithoutSecure,
+    /// A `__Host-` or `__Secure-` name needs `Secure`.
+    #[error("the cookie name {name:?} has a __Host- or __Secure- prefix, which requires Secure: turn Secure on or drop the prefix")]
+    PrefixWithoutSecure {
+        /// The cookie name.
+        name: String,
+    },
+    /// A `__Host-` name forbids a `Domain`.
+    #[error("the cookie name {name:?} has the __Host- prefix, which forbids a Domain (got {domain:?}): remove the domain or the prefix")]
+    HostPrefixWithDomain {
+        /// The cookie name.
+        name: String,
+        /// The domain given.
+        domain: String,
+    },
+    /// A `__Host-` name requires `Path=/`.
+    #[error("the cookie name {name:?} has the __Host- prefix, which requires Path=/ (got {path:?})")]
+    HostPrefixWithPath {
+        /// The cookie name.
+        name: String,
+        /// The path given.
+        path: String,
+    },
+    /// `max_age` is negative.
+    #[error("max_age is {seconds} seconds: it must be 0 (a browser-session cookie) or a positive number of seconds up to 34560000 (400 days)")]
+    NegativeMaxAge {
+        /// The value given.
+        seconds: i64,
+    },
+    /// `max_age` is over 400 days.
+    #[error("max_age is {seconds} seconds: browsers cap cookie lifetimes at 400 days, so at most 34560000 seconds are allowed")]
+    MaxAgeTooLong {
+        /// The value given.
+        seconds: i64,
+    },
+    /// A timeout is zero.
+    #[error("the {which} timeout is zero: it must be a positive duration")]
+    ZeroTimeout {
+        /// `idle` or `absolute`.
+        which: &'static str,
+    },
+    /// A skip rule has no header name.
+    #[error("a skip rule has an empty header name: give the header to match, as NAME or NAME=VALUE")]
+    SkipRuleWithoutName,
+    /// A skip rule's header name is not a token.
+    #[error("the skip rule header name {name:?} is not a valid header name: use letters, digits and !#$%&'*+-.^_`|~")]
+    InvalidSkipRuleName {
+        /// The name given.
+        name: String,
+    },
+    /// The payload cap is too small to hold even an empty session.
+    #[error("the payload cap is {bytes} bytes: it must be at least 2 (an empty JSON object)")]
+    PayloadCapTooSmall {
+        /// The value given.
+        bytes: usize,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::Key;
+
+    fn config() -> Config {
+        Config::new(Key::try_from(&[1u8; 32][..]).unwrap().into())
+    }
+
+    fn error(config: Config) -> String {
+        config.validate().unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        config().validate().unwrap();
+    }
+
+    #[test]
+    fn cookie_names_must_be_tokens() {
+        for name in ["", "a b", "a;b", "a=b", "a,b", "é", "a\u{7}"] {
+            let message = error(config().with_cookie_name(name));
+            assert!(message.contains("invalid cookie name"), "{name:?}: {message}");
+        }
+        assert!(error(config().with_cookie_name("x".repeat(4009))).contains("4009 bytes"));
+    }
+
+    #[test]
+    fn prefixes_enforce_their_rules_in_any_case() {
+        assert!(error(config().with_cookie_name("__Host-id").with_domain("example.com")).contains("forbids a Domain"));
+        assert!(error(config().with_cookie_name("__host-id").with_path("/app")).contains("requires Path=/"));
+        assert!(error(config().with_cookie_name("__Secure-id").with_secure(false)).contains("requires Secure"));
+        config().with_cookie_name("__Host-id").validate().unwrap();
+    }
+
+    #[test]
+    fn paths_and_domains_reject_separators_and_controls() {
+        for path in ["/x;Domain=evil", "relative", "/a\nb", &format!("/{}", "a".repeat(1024))] {
+            assert!(error(config().with_path(path)).contains("invalid cookie path"), "{path:?}");
+        }
+        for domain in ["evil;x", "a b", "", ".", "a..b", "a\u{0}"] {
+            assert!(error(config().with_domain(domain)).contains("invalid cookie domain"), "{domain:?}");
+        }
+        config().with_domain(".example.com").validate().unwrap();
+    }
+
+    #[test]
+    fn dangerous_combinations_are_rejected() {
+        assert!(error(config().with_same_site(SameSite::None).with_secure(false)).contains("SameSite=None requires Secure"));
+        assert!(error(config().with_partitioned(true).with_secure(false)).contains("Partitioned requires Secure"));
+        config().with_same_site(SameSite::None).validate().unwrap();
+    }
+
+    #[test]
+    fn max_age_is_bounded() {
+        assert!(error(config().with_max_age_secs(-1)).contains("max_age is -1 seconds"));
+        assert!(error(config().with_max_age_secs(34_560_001)).contains("400 days"));
+        config().with_max_age_secs(34_560_000).validate().unwrap();
+    }
+
+    #[test]
+    fn timeouts_and_rules_are_checked() {
+        assert!(error(config().with_idle_timeout(Duration::ZERO)).contains("idle timeout is zero"));
+        assert!(error(config().with_absolute_timeout(Duration::ZERO)).contains("absolute timeout is zero"));
+        assert!(error(config().with_skip_rule(SkipRule::parse("=skip"))).contains("empty header name"));
+        assert!(error(config().with_skip_rule(SkipRule::parse("a b"))).contains("\"a b\""));
+        assert!(error(config().with_session_object("")).contains("session object"));
+    }
+
+    #[test]
+    fn skip_rules_match_exactly_or_on_presence() {
+        let exact = SkipRule::header_equals("X-Skip", "skip");
+        assert!(exact.matches([&b"skip"[..]].into_iter()));
+        assert!(!exact.matches([&b"SKIP"[..], b" skip", b"other"].into_iter()));
+        assert!(!exact.matches(std::iter::empty()));
+        let present = SkipRule::header_present("X-Skip");
+        assert!(present.matches([&b""[..]].into_iter()));
+        assert!(!present.matches(std::iter::empty()));
+        assert_eq!(exact.name(), "x-skip");
+    }
+}

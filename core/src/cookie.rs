@@ -1,0 +1,210 @@
+//! Reading our cookie out of `Cookie` headers, and writing `Set-Cookie` values.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use crate::config::Config;
+use crate::id::SessionId;
+use crate::sign::{Signer, VALUE_LEN};
+
+/// At most this many same-name cookies are verified per request; further ones are ignored, which
+/// bounds the HMAC work of a request at this many times the number of keys.
+pub const MAX_CANDIDATES: usize = 4;
+
+/// The values of our cookie found in a request, in order, at most [`MAX_CANDIDATES`].
+#[derive(Debug, Default)]
+pub(crate) struct Candidates<'a> {
+    values: [&'a [u8]; MAX_CANDIDATES],
+    len: usize,
+    /// Same-name cookies seen in all, including those past the bound.
+    pub(crate) seen: usize,
+}
+
+impl<'a> Candidates<'a> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.values[..self.len].iter().copied()
+    }
+}
+
+/// Scans every `Cookie` header value, byte by byte, for pairs named exactly `name`.
+///
+/// Pairs are separated by `;`; spaces and tabs around names and values are ignored; a pair
+/// without `=` is skipped; names are compared byte for byte, never decoded or case-folded. Bytes
+/// that are not UTF-8 only spoil the pair they are in.
+pub(crate) fn find_candidates<'a>(headers: impl IntoIterator<Item = &'a [u8]>, name: &[u8]) -> Candidates<'a> {
+    let mut found = Candidates::default();
+    for header in headers {
+        for pair in header.split(|&byte| byte == b';') {
+            let pair = trim(pair);
+            let Some(eq) = pair.iter().position(|&byte| byte == b'=') else {
+                continue;
+            };
+            if trim(&pair[..eq]) != name {
+                continue;
+            }
+            found.seen += 1;
+            if found.len < MAX_CANDIDATES {
+                found.values[found.len] = trim(&pair[eq + 1..]);
+                found.len += 1;
+            }
+        }
+    }
+    found
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    let is_space = |byte: &u8| *byte == b' ' || *byte == b'\t';
+    let start = bytes.iter().position(|b| !is_space(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !is_space(b)).map_or(start, |last| last + 1);
+    &bytes[start..end]
+}
+
+/// A rendered `Set-Cookie` header value.
+///
+/// `Display` and [`SetCookie::as_str`] give the full value for the response header; `Debug`
+/// redacts the cookie value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SetCookie {
+    header: String,
+    name_len: usize,
+    removal: bool,
+}
+
+impl SetCookie {
+    /// The header value.
+    pub fn as_str(&self) -> &str {
+        &self.header
+    }
+
+    /// Whether this cookie removes the session cookie from the browser.
+    pub fn is_removal(&self) -> bool {
+        self.removal
+    }
+
+    /// The cookie's value (the signed session ID; empty for a removal).
+    pub fn value(&self) -> &str {
+        let rest = &self.header[self.name_len + 1..];
+        rest.split(';').next().unwrap_or_default()
+    }
+}
+
+impl fmt::Display for SetCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+
+impl fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let attributes = self.header.find(';').map_or("", |at| &self.header[at..]);
+        let value = if self.removal { "" } else { "<redacted>" };
+        write!(f, "SetCookie({}={value}{attributes})", &self.header[..self.name_len])
+    }
+}
+
+/// The parts of `Set-Cookie` fixed by the configuration, rendered once.
+#[derive(Debug)]
+pub(crate) struct CookieFormat {
+    name: String,
+    /// `; Path=/; Domain=..; HttpOnly; Secure; SameSite=Lax; Partitioned`, minus what is off.
+    attributes: String,
+    removal: SetCookie,
+}
+
+impl CookieFormat {
+    pub(crate) fn new(config: &Config) -> Self {
+        let mut attributes = format!("; Path={}", config.path);
+        if let Some(domain) = &config.domain {
+            attributes.push_str("; Domain=");
+            attributes.push_str(domain);
+        }
+        if config.http_only {
+            attributes.push_str("; HttpOnly");
+        }
+        if config.secure {
+            attributes.push_str("; Secure");
+        }
+        attributes.push_str("; SameSite=");
+        attributes.push_str(config.same_site.as_str());
+        if config.partitioned {
+            attributes.push_str("; Partitioned");
+        }
+        let name = config.cookie_name.clone();
+        let removal = SetCookie {
+            header: format!("{name}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT{attributes}"),
+            name_len: name.len(),
+            removal: true,
+        };
+        Self { name, attributes, removal }
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The cookie carrying `id`, lasting until `expires` (`None`: a browser-session cookie).
+    pub(crate) fn issue(&self, signer: &Signer, id: &SessionId, expires: Option<SystemTime>, now: SystemTime) -> SetCookie {
+        let mut value = [0u8; VALUE_LEN];
+        signer.sign_into(id, &mut value);
+        let mut header = String::with_capacity(self.name.len() + VALUE_LEN + 80 + self.attributes.len());
+        header.push_str(&self.name);
+        header.push('=');
+        header.extend(value.iter().map(|&byte| char::from(byte)));
+        if let Some(expires) = expires {
+            let remaining = expires.duration_since(now).unwrap_or(Duration::ZERO);
+            // Round up, so the cookie never ends before the server-side session.
+            let seconds = remaining.as_secs() + u64::from(remaining.subsec_nanos() > 0);
+            header.push_str("; Max-Age=");
+            header.push_str(&seconds.to_string());
+            header.push_str("; Expires=");
+            header.push_str(&httpdate::fmt_http_date(now + Duration::from_secs(seconds)));
+        }
+        header.push_str(&self.attributes);
+        SetCookie { header, name_len: self.name.len(), removal: false }
+    }
+
+    /// The cookie that removes ours: empty, `Max-Age=0`, an `Expires` in the past, and the same
+    /// Path, Domain, Secure, HttpOnly, SameSite and Partitioned as when issued.
+    pub(crate) fn removal(&self) -> SetCookie {
+        self.removal.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values<'a>(headers: &[&'a [u8]], name: &str) -> Vec<&'a [u8]> {
+        find_candidates(headers.iter().copied(), name.as_bytes()).iter().collect()
+    }
+
+    #[test]
+    fn finds_our_cookie_in_any_header_and_position() {
+        assert_eq!(values(&[b"a=1; sid=x; b=2"], "sid"), [b"x"]);
+        assert_eq!(values(&[b"a=1", b"b=2", b"sid=y"], "sid"), [b"y"]);
+        assert_eq!(values(&[b" sid = z ;"], "sid"), [b"z"]);
+        assert_eq!(values(&[b"sid="], "sid"), [b""]);
+    }
+
+    #[test]
+    fn names_are_compared_byte_exactly() {
+        for header in [&b"SID=x"[..], b"%73id=x", b"sidx=x", b"xsid=x", b"sid"] {
+            assert!(values(&[header], "sid").is_empty(), "{header:?}");
+        }
+        assert!(values(&[b"__host-id=x; __%48ost-id=y"], "__Host-id").is_empty());
+    }
+
+    #[test]
+    fn malformed_pairs_and_bytes_spoil_only_themselves() {
+        let header: &[u8] = b";;;=;\xff\xfe=1; \"q\"; sid=ok; =x";
+        assert_eq!(values(&[header], "sid"), [b"ok"]);
+    }
+
+    #[test]
+    fn candidates_are_bounded() {
+        let header = "sid=1; ".repeat(50);
+        let found = find_candidates([header.as_bytes()], b"sid");
+        assert_eq!(found.iter().count(), MAX_CANDIDATES);
+        assert_eq!(found.seen, 50);
+    }
+}

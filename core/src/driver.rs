@@ -1,0 +1,388 @@
+//! [`SessionManager`] and [`RequestSession`]: the async driver that makes adapters thin.
+//!
+//! An adapter does four things, and nothing about session semantics:
+//!
+//! 1. before the handler: `let request = manager.start(&headers);` and put `request` into the
+//!    request's extensions (several managers with different cookie names can share a request
+//!    through [`RequestSessions`]);
+//! 2. in its extractor: `request.session().await`, mapping an [`ExtractError`] to
+//!    [`ExtractError::status`] with the generic [`ERROR_BODY`];
+//! 3. after the handler: `let outcome = request.finish(status).await;`
+//! 4. append every `outcome.headers()` to the response, or, when
+//!    [`Outcome::error_status`] is set, answer that status with [`ERROR_BODY`] and only those
+//!    headers.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
+
+use crate::cookie::SetCookie;
+use crate::engine::{RequestHeaders, Sessions};
+use crate::finish::{Finish, SaveError, session_headers};
+use crate::handle::SessionHandle;
+use crate::id::{IdHashBuilder, SessionId};
+use crate::session::Session;
+use crate::store::{Record, SessionStore, StoreError};
+
+/// The body of every error response the session layer produces: generic on purpose.
+pub const ERROR_BODY: &str = "The session service is unavailable. Please try again.";
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The engine and its store, shared by every request of one middleware instance.
+///
+/// Cheap to clone.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use fastsession_core::{Config, Key, MemoryStore, SessionManager, Sessions};
+///
+/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into()).with_secure(false)).unwrap();
+/// let manager = SessionManager::new(sessions, MemoryStore::new());
+///
+/// // A request without a cookie, whose handler writes.
+/// let headers: &[(&str, &[u8])] = &[];
+/// let request = manager.start(headers);
+/// request.session().await.unwrap().insert("user", "ada").unwrap();
+/// let outcome = request.finish(200).await;
+/// let cookie = outcome.headers().find(|(name, _)| *name == "set-cookie").unwrap().1.to_owned();
+///
+/// // The next request carries the cookie and finds the data.
+/// let value = cookie.split(';').next().unwrap().to_owned();
+/// let headers: &[(&str, &[u8])] = &[("cookie", value.as_bytes())];
+/// let request = manager.start(headers);
+/// let user: String = request.session().await.unwrap().get("user").unwrap().unwrap();
+/// assert_eq!(user, "ada");
+/// # });
+/// ```
+pub struct SessionManager<S> {
+    inner: Arc<ManagerInner<S>>,
+}
+
+impl<S> Clone for SessionManager<S> {
+    fn clone(&self) -> Self {
+        Self { inner: self.inner.clone() }
+    }
+}
+
+impl<S: fmt::Debug> fmt::Debug for SessionManager<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionManager")
+            .field("sessions", &self.inner.sessions)
+            .field("store", &self.inner.store)
+            .finish()
+    }
+}
+
+struct ManagerInner<S> {
+    sessions: Sessions,
+    store: S,
+    locks: LockTable,
+}
+
+impl<S: SessionStore> SessionManager<S> {
+    /// Pairs the engine with a store.
+    pub fn new(sessions: Sessions, store: S) -> Self {
+        Self { inner: Arc::new(ManagerInner { sessions, store, locks: LockTable::default() }) }
+    }
+
+    /// The engine.
+    pub fn sessions(&self) -> &Sessions {
+        &self.inner.sessions
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.inner.store
+    }
+
+    /// Starts a request: applies the skip rules and reads the cookie (no store I/O).
+    pub fn start<H: RequestHeaders + ?Sized>(&self, headers: &H) -> RequestSession {
+        let sessions = &self.inner.sessions;
+        let handle = sessions.begin_request(headers, sessions.now());
+        RequestSession {
+            inner: Arc::new(RequestInner {
+                handle,
+                driver: self.inner.clone(),
+                name: sessions.config().session_object().into(),
+                loading: tokio::sync::Mutex::new(None),
+            }),
+        }
+    }
+}
+
+/// What a [`RequestSession`] needs from its manager, with the store type erased.
+trait Driver: Send + Sync {
+    fn sessions(&self) -> &Sessions;
+    fn load<'a>(&'a self, id: &'a SessionId, now: SystemTime) -> BoxFuture<'a, Result<Option<Record>, StoreError>>;
+    fn commit(&self, finish: Finish, now: SystemTime) -> BoxFuture<'_, Result<crate::Committed, SaveError>>;
+    fn lock(&self, id: SessionId) -> BoxFuture<'_, SessionLock>;
+}
+
+impl<S: SessionStore> Driver for ManagerInner<S> {
+    fn sessions(&self) -> &Sessions {
+        &self.sessions
+    }
+
+    fn load<'a>(&'a self, id: &'a SessionId, now: SystemTime) -> BoxFuture<'a, Result<Option<Record>, StoreError>> {
+        Box::pin(self.store.load(id, now))
+    }
+
+    fn commit(&self, finish: Finish, now: SystemTime) -> BoxFuture<'_, Result<crate::Committed, SaveError>> {
+        Box::pin(finish.commit(&self.store, now))
+    }
+
+    fn lock(&self, id: SessionId) -> BoxFuture<'_, SessionLock> {
+        Box::pin(self.locks.lock(id))
+    }
+}
+
+/// One request's session as the driver sees it: put it in the request's extensions, get the
+/// handler's [`Session`] from it with [`RequestSession::session`], and end it with
+/// [`RequestSession::finish`].
+///
+/// Cheap to clone; `Send + Sync`.
+#[derive(Clone)]
+pub struct RequestSession {
+    inner: Arc<RequestInner>,
+}
+
+struct RequestInner {
+    handle: SessionHandle,
+    driver: Arc<dyn Driver>,
+    name: Box<str>,
+    /// Serializes loading, and holds this session's lock until `finish`.
+    loading: tokio::sync::Mutex<Option<SessionLock>>,
+}
+
+impl fmt::Debug for RequestSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestSession")
+            .field("name", &self.inner.name)
+            .field("handle", &self.inner.handle)
+            .finish()
+    }
+}
+
+impl RequestSession {
+    /// The session object name (see [`Config::with_session_object`](crate::Config::with_session_object)).
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// Whether a skip rule exempted this request.
+    pub fn is_skipped(&self) -> bool {
+        self.inner.handle.is_skipped()
+    }
+
+    /// The handler's session, loaded from the store on the first call. With request
+    /// serialization on, this waits for other requests of the same session to finish.
+    ///
+    /// # Errors
+    ///
+    /// [`ExtractError::Skipped`] on a skipped request, [`ExtractError::Unavailable`] when the
+    /// store failed, [`ExtractError::Finished`] after the request ended.
+    pub async fn session(&self) -> Result<Session, ExtractError> {
+        let inner = &self.inner;
+        if let Some(session) = inner.handle.session() {
+            return Ok(session);
+        }
+        if inner.handle.is_skipped() {
+            tracing::error!(session_object = %inner.name, "a handler required the session of a skipped request");
+            return Err(ExtractError::Skipped);
+        }
+        let mut held = inner.loading.lock().await;
+        let sessions = inner.driver.sessions();
+        let serialize = sessions.config().serializes_requests();
+        while let Some(id) = inner.handle.next_load() {
+            let lock = if serialize { Some(inner.driver.lock(id).await) } else { None };
+            let now = sessions.now();
+            match inner.driver.load(&id, now).await {
+                Ok(record) => {
+                    inner.handle.complete_load(record, now);
+                    if inner.handle.cause() == crate::Cause::Success {
+                        // Keep this session's lock until `finish`.
+                        *held = lock;
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(session = %id.label(), %error, "loading the session failed");
+                    inner.handle.fail_load();
+                    return Err(ExtractError::Unavailable(error));
+                }
+            }
+        }
+        drop(held);
+        inner.handle.session().ok_or(ExtractError::Finished)
+    }
+
+    /// Ends the request: decides and runs the store writes for a response with this status, and
+    /// says which headers to add (or which error to answer instead).
+    pub async fn finish(&self, status: u16) -> Outcome {
+        let inner = &self.inner;
+        let sessions = inner.driver.sessions();
+        let now = sessions.now();
+        let finish = sessions.finish(SessionHandle { shared: inner.handle.shared.clone() }, status, now);
+        let outcome = if finish.is_noop() {
+            Outcome { set_cookie: None, accessed: finish.accessed(), error_status: None }
+        } else {
+            let accessed = finish.accessed();
+            match inner.driver.commit(finish, now).await {
+                Ok(committed) => Outcome {
+                    set_cookie: committed.set_cookie().cloned(),
+                    accessed,
+                    error_status: None,
+                },
+                Err(error) => Outcome {
+                    set_cookie: error.removal_cookie().cloned(),
+                    accessed: false,
+                    error_status: Some(500),
+                },
+            }
+        };
+        // Release this session for the next request.
+        inner.loading.lock().await.take();
+        outcome
+    }
+}
+
+/// What the adapter does to the response after [`RequestSession::finish`].
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Outcome {
+    set_cookie: Option<SetCookie>,
+    accessed: bool,
+    error_status: Option<u16>,
+}
+
+impl Outcome {
+    /// The headers to append, as `(lowercase name, value)`; append each as a separate field,
+    /// never folded into one.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        session_headers(self.set_cookie.as_ref(), self.accessed)
+    }
+
+    /// When set, saving failed: replace the response with this status (500), the body
+    /// [`ERROR_BODY`] and only [`Outcome::headers`].
+    pub fn error_status(&self) -> Option<u16> {
+        self.error_status
+    }
+
+    /// The `Set-Cookie` value, if any.
+    pub fn set_cookie(&self) -> Option<&SetCookie> {
+        self.set_cookie.as_ref()
+    }
+}
+
+/// A handler could not get its session.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExtractError {
+    /// A skip rule exempted the request, so it has no session (answer 500).
+    #[error("this request was skipped by a session skip rule and has no session")]
+    Skipped,
+    /// The store failed to load the session (answer 503).
+    #[error("the session store is unavailable")]
+    Unavailable(#[source] StoreError),
+    /// No session middleware with this name runs for the request (answer 500).
+    #[error("no session middleware named {0:?} is installed for this route")]
+    NotInstalled(String),
+    /// The request already finished.
+    #[error("the request has finished")]
+    Finished,
+}
+
+impl ExtractError {
+    /// The status to answer: 503 when the store is unavailable, 500 otherwise.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unavailable(_) => 503,
+            _ => 500,
+        }
+    }
+}
+
+/// Every [`RequestSession`] of one request, by session object name: what adapters keep in the
+/// request's extensions so several session middlewares (with different cookies) can coexist.
+#[derive(Clone, Debug, Default)]
+pub struct RequestSessions {
+    sessions: Vec<RequestSession>,
+}
+
+impl RequestSessions {
+    /// Adds a middleware's session; one with the same name is replaced.
+    pub fn insert(&mut self, session: RequestSession) {
+        self.sessions.retain(|existing| existing.name() != session.name());
+        self.sessions.push(session);
+    }
+
+    /// The session named `name`.
+    pub fn get(&self, name: &str) -> Option<&RequestSession> {
+        self.sessions.iter().find(|session| session.name() == name)
+    }
+
+    /// The session named `name`, loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`ExtractError::NotInstalled`] when there is none; otherwise as
+    /// [`RequestSession::session`].
+    pub async fn session(&self, name: &str) -> Result<Session, ExtractError> {
+        match self.get(name) {
+            Some(request) => request.session().await,
+            None => {
+                tracing::error!(session_object = name, "a handler asked for a session that no middleware provides");
+                Err(ExtractError::NotInstalled(name.to_owned()))
+            }
+        }
+    }
+}
+
+/// Per-session locks, held from load to finish when request serialization is on.
+#[derive(Clone, Default)]
+struct LockTable {
+    shards: Arc<[LockShard; LOCK_SHARDS]>,
+}
+
+const LOCK_SHARDS: usize = 16;
+
+type LockShard = Mutex<HashMap<SessionId, Arc<tokio::sync::Mutex<()>>, IdHashBuilder>>;
+
+impl LockTable {
+    fn shard(&self, id: &SessionId) -> std::sync::MutexGuard<'_, HashMap<SessionId, Arc<tokio::sync::Mutex<()>>, IdHashBuilder>> {
+        self.shards[usize::from(id.as_bytes()[9]) % LOCK_SHARDS]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    async fn lock(&self, id: SessionId) -> SessionLock {
+        let mutex = self.shard(&id).entry(id).or_default().clone();
+        let guard = mutex.lock_owned().await;
+        SessionLock { guard: Some(guard), table: self.clone(), id }
+    }
+}
+
+/// A held per-session lock; dropping it releases the session, and forgets the lock once nobody
+/// else holds or waits for it.
+struct SessionLock {
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    table: LockTable,
+    id: SessionId,
+}
+
+impl Drop for SessionLock {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        let mut shard = self.table.shard(&self.id);
+        // Clones are only made under this shard lock, so a count of one (the table's own) means
+        // nobody holds or waits for the lock.
+        if shard.get(&self.id).is_some_and(|mutex| Arc::strong_count(mutex) == 1) {
+            shard.remove(&self.id);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! [`Sessions`]: the engine every request goes through.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::config::{Config, ConfigError};
+use crate::cookie::{CookieFormat, find_candidates};
+use crate::finish::{Finish, plan_finish};
+use crate::handle::{SessionHandle, State};
+use crate::sign::{Signer, Verdict};
+use crate::time::{duration_millis, to_millis};
+
+/// A source of request headers, by lowercase name.
+///
+/// Implemented for `http::HeaderMap` (feature `http`) and for slices of `(name, value)` pairs;
+/// an adapter for a framework with its own header type implements it on a small wrapper.
+///
+/// # Examples
+///
+/// ```
+/// use fastsession_core::RequestHeaders;
+///
+/// let headers: &[(&str, &[u8])] = &[("Cookie", b"a=1"), ("cookie", b"sid=x")];
+/// assert_eq!(headers.values("cookie").count(), 2);
+/// ```
+pub trait RequestHeaders {
+    /// Every value of the header `name` (given in lowercase), in order.
+    fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a;
+}
+
+impl RequestHeaders for [(&str, &[u8])] {
+    fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.iter()
+            .filter(move |(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| *value)
+    }
+}
+
+#[cfg(feature = "http")]
+impl RequestHeaders for http::HeaderMap {
+    fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.get_all(name).into_iter().map(http::HeaderValue::as_bytes)
+    }
+}
+
+/// The session engine: validated configuration, prepared keys, and the two pure steps of every
+/// request, [`begin`](Sessions::begin) and [`finish`](Sessions::finish).
+///
+/// Cheap to clone (one reference count). See the [crate documentation](crate) for the lifecycle.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::SystemTime;
+/// use fastsession_core::{Config, Key, Sessions};
+///
+/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
+/// let handle = sessions.begin([&b"sid=not-a-valid-cookie"[..]], SystemTime::now());
+/// assert_eq!(handle.cause().as_str(), "renew after BadSignature");
+/// ```
+#[derive(Clone)]
+pub struct Sessions {
+    pub(crate) engine: Arc<Engine>,
+}
+
+impl fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sessions").field("config", &self.engine.config).finish()
+    }
+}
+
+pub(crate) struct Engine {
+    pub(crate) config: Config,
+    pub(crate) signer: Signer,
+    pub(crate) cookies: CookieFormat,
+    pub(crate) policy: Policy,
+}
+
+/// The lifetime rules, in milliseconds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Policy {
+    idle_ms: u64,
+    absolute_ms: Option<u64>,
+    max_age_ms: Option<u64>,
+    rolling: bool,
+    refresh_interval_ms: u64,
+}
+
+impl Policy {
+    fn new(config: &Config) -> Self {
+        let idle_ms = duration_millis(config.idle_timeout).max(1);
+        let max_age_ms = (config.max_age_secs > 0).then(|| config.max_age_secs.unsigned_abs() * 1000);
+        let mut refresh_interval_ms = idle_ms / 10;
+        if let (true, Some(max_age_ms)) = (config.rolling, max_age_ms) {
+            refresh_interval_ms = refresh_interval_ms.min(max_age_ms / 2);
+        }
+        Self {
+            idle_ms,
+            absolute_ms: config.absolute_timeout.map(duration_millis),
+            max_age_ms,
+            rolling: config.rolling,
+            refresh_interval_ms: refresh_interval_ms.max(1),
+        }
+    }
+
+    /// When the cookie ends, for a session created and last refreshed at these times.
+    pub(crate) fn cookie_deadline(&self, created_ms: u64, refreshed_ms: u64) -> Option<u64> {
+        let start = if self.rolling { refreshed_ms } else { created_ms };
+        self.max_age_ms.map(|max_age| start.saturating_add(max_age))
+    }
+
+    /// When the session ends on the server.
+    pub(crate) fn expires_at(&self, created_ms: u64, refreshed_ms: u64) -> u64 {
+        let mut deadline = refreshed_ms.saturating_add(self.idle_ms);
+        if let Some(absolute) = self.absolute_ms {
+            deadline = deadline.min(created_ms.saturating_add(absolute));
+        }
+        if let Some(cookie) = self.cookie_deadline(created_ms, refreshed_ms) {
+            deadline = deadline.min(cookie);
+        }
+        deadline
+    }
+
+    /// Whether enough time has passed since the last refresh to record activity again.
+    pub(crate) fn refresh_due(&self, refreshed_ms: u64, now_ms: u64) -> bool {
+        now_ms.saturating_sub(refreshed_ms) >= self.refresh_interval_ms
+    }
+
+    /// Whether a refresh re-issues the cookie (rolling expiry with a positive max age).
+    pub(crate) fn refresh_reissues_cookie(&self) -> bool {
+        self.rolling && self.max_age_ms.is_some()
+    }
+}
+
+impl Sessions {
+    /// Validates `config` and prepares the keys.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] for any impossible or dangerous setting; the message names the value and
+    /// says what is allowed.
+    pub fn new(config: Config) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let signer = Signer::new(&config.keys, &config.cookie_name);
+        let cookies = CookieFormat::new(&config);
+        let policy = Policy::new(&config);
+        Ok(Self { engine: Arc::new(Engine { config, signer, cookies, policy }) })
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &Config {
+        &self.engine.config
+    }
+
+    /// The current time from the configured [`Clock`](crate::Clock).
+    pub fn now(&self) -> SystemTime {
+        self.engine.config.clock.now()
+    }
+
+    /// Step 1, for a request given by its headers: applies the skip rules, then reads our cookie
+    /// from every `Cookie` header. Pure; never fails.
+    pub fn begin_request<H: RequestHeaders + ?Sized>(&self, headers: &H, now: SystemTime) -> SessionHandle {
+        let skipped = self
+            .engine
+            .config
+            .skip_rules
+            .iter()
+            .any(|rule| rule.matches(headers.values(rule.name())));
+        if skipped {
+            tracing::debug!(cookie = self.engine.cookies.name(), "request skipped by a skip rule: no session");
+            return SessionHandle::new(self.engine.clone(), State::skipped());
+        }
+        self.begin(headers.values("cookie"), now)
+    }
+
+    /// Step 1: finds our cookie among the values of every `Cookie` header, verifies at most
+    /// [`MAX_CANDIDATES`](crate::MAX_CANDIDATES) same-name candidates in constant time, and
+    /// returns the request's [`SessionHandle`]. Pure; never fails and never panics, whatever the
+    /// bytes.
+    pub fn begin<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>, now: SystemTime) -> SessionHandle {
+        let _ = now;
+        let engine = &self.engine;
+        let candidates = find_candidates(cookie_headers, engine.cookies.name().as_bytes());
+        let mut state = State::pending(candidates.seen > 0);
+        let mut bad_mac = false;
+        for value in candidates.iter() {
+            match engine.signer.verify(value) {
+                Verdict::Valid { id, key_index } => state.add_verified(id, key_index),
+                Verdict::BadMac => bad_mac = true,
+                Verdict::Malformed => {}
+            }
+        }
+        if candidates.seen > 0 && !state.has_verified() {
+            let reason = if bad_mac { "InvalidSignature" } else { "BadSignature" };
+            tracing::info!(cookie = engine.cookies.name(), reason, "session cookie rejected");
+            state.reject(bad_mac);
+        } else if state.distinct_verified() > 1 {
+            tracing::warn!(
+                cookie = engine.cookies.name(),
+                count = state.distinct_verified(),
+                "several validly signed session cookies in one request; the first live one is used"
+            );
+        }
+        if candidates.seen > crate::cookie::MAX_CANDIDATES {
+            tracing::info!(cookie = engine.cookies.name(), seen = candidates.seen, "too many same-name cookies; only the first ones were checked");
+        }
+        SessionHandle::new(engine.clone(), state)
+    }
+
+    /// Step 4: decides what to store and which cookie to send, given the response status. Pure:
+    /// run the result with [`Finish::commit`]. Nothing is written for a 5xx response.
+    pub fn finish(&self, handle: SessionHandle, status: u16, now: SystemTime) -> Finish {
+        plan_finish(&self.engine, &handle, status, to_millis(now))
+    }
+}

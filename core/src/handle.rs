@@ -1,0 +1,324 @@
+//! [`SessionHandle`]: one request's session, from `begin` to `finish`.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use crate::cookie::MAX_CANDIDATES;
+use crate::data::{Changes, SessionData};
+use crate::engine::Engine;
+use crate::id::SessionId;
+use crate::session::Session;
+use crate::store::{Record, SessionStore, StoreError};
+use crate::time::to_millis;
+
+/// Why this request's session is what it is, in the seeds' words ([`Cause::as_str`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Cause {
+    /// No session cookie came with the request: `new`.
+    New,
+    /// The cookie was valid and its session was loaded: `success`.
+    Success,
+    /// The cookie was validly signed, but no session is stored under it (it was destroyed, or
+    /// the store forgot it): `valid_cookie_but_no_store`.
+    NoStore,
+    /// The cookie was well formed but no key's signature matched: `renew after
+    /// InvalidSignature`.
+    InvalidSignature,
+    /// The cookie's session has expired: `renew after SignatureExpired`.
+    Expired,
+    /// The cookie was not a value this library issues: `renew after BadSignature`.
+    BadSignature,
+}
+
+impl Cause {
+    /// The seeds' word for this cause.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Success => "success",
+            Self::NoStore => "valid_cookie_but_no_store",
+            Self::InvalidSignature => "renew after InvalidSignature",
+            Self::Expired => "renew after SignatureExpired",
+            Self::BadSignature => "renew after BadSignature",
+        }
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// A skip rule matched: no session at all.
+    Skipped,
+    /// Verified candidates may still need loading.
+    Pending,
+    /// The session is resolved: loaded, or new.
+    Ready,
+    /// Loading failed; the request must not touch the session or its cookie.
+    Failed,
+    /// `finish` has run; remaining `Session` clones are inert.
+    Finished,
+}
+
+/// The stored session this request continues.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Live {
+    pub(crate) id: SessionId,
+    pub(crate) key_index: usize,
+    pub(crate) created_ms: u64,
+    pub(crate) refreshed_ms: u64,
+    pub(crate) expires_ms: u64,
+}
+
+/// The whole per-request state, shared by the handle and the handler's `Session`s.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) phase: Phase,
+    pub(crate) cause: Cause,
+    verified: [Option<(SessionId, usize)>; MAX_CANDIDATES],
+    next_candidate: usize,
+    /// Whether the request carried a cookie with our name at all.
+    pub(crate) had_cookie: bool,
+    /// An expired record met while loading, to delete at finish.
+    pub(crate) expired: Option<SessionId>,
+    pub(crate) live: Option<Live>,
+    pub(crate) base: SessionData,
+    pub(crate) changes: Changes,
+    /// A handler obtained the session.
+    pub(crate) accessed: bool,
+    /// `cycle_id` was called.
+    pub(crate) cycled: bool,
+    /// `destroy` was called.
+    pub(crate) destroyed: bool,
+    /// The JSON length of the current data, once computed.
+    pub(crate) payload_len: Option<usize>,
+}
+
+impl State {
+    pub(crate) fn pending(had_cookie: bool) -> Self {
+        Self {
+            phase: Phase::Pending,
+            cause: Cause::New,
+            verified: [None; MAX_CANDIDATES],
+            next_candidate: 0,
+            had_cookie,
+            expired: None,
+            live: None,
+            base: SessionData::new(),
+            changes: Changes::new(),
+            accessed: false,
+            cycled: false,
+            destroyed: false,
+            payload_len: None,
+        }
+    }
+
+    pub(crate) fn skipped() -> Self {
+        Self { phase: Phase::Skipped, ..Self::pending(false) }
+    }
+
+    pub(crate) fn add_verified(&mut self, id: SessionId, key_index: usize) {
+        let slot = self.verified.iter_mut().find(|slot| slot.is_none_or(|(seen, _)| seen == id));
+        if let Some(slot @ None) = slot {
+            *slot = Some((id, key_index));
+        }
+    }
+
+    pub(crate) fn has_verified(&self) -> bool {
+        self.verified[0].is_some()
+    }
+
+    pub(crate) fn distinct_verified(&self) -> usize {
+        self.verified.iter().flatten().count()
+    }
+
+    /// No candidate verified: the session is new, for this reason.
+    pub(crate) fn reject(&mut self, bad_mac: bool) {
+        self.cause = if bad_mac { Cause::InvalidSignature } else { Cause::BadSignature };
+        self.phase = Phase::Ready;
+    }
+
+    /// The next verified candidate to load, or `None` once resolution is over.
+    pub(crate) fn next_load(&mut self) -> Option<SessionId> {
+        if self.phase != Phase::Pending {
+            return None;
+        }
+        match self.verified.get(self.next_candidate).copied().flatten() {
+            Some((id, _)) => Some(id),
+            None => {
+                self.phase = Phase::Ready;
+                None
+            }
+        }
+    }
+
+    /// Feeds the store's answer for the candidate [`State::next_load`] returned.
+    pub(crate) fn complete_load(&mut self, record: Option<Record>, now_ms: u64) {
+        if self.phase != Phase::Pending {
+            return;
+        }
+        let Some((id, key_index)) = self.verified.get(self.next_candidate).copied().flatten() else {
+            self.phase = Phase::Ready;
+            return;
+        };
+        let first = self.next_candidate == 0;
+        self.next_candidate += 1;
+        match record {
+            Some(record) if to_millis(record.expiry.expires_at) > now_ms => {
+                self.live = Some(Live {
+                    id,
+                    key_index,
+                    created_ms: to_millis(record.created_at),
+                    refreshed_ms: to_millis(record.expiry.refreshed_at),
+                    expires_ms: to_millis(record.expiry.expires_at),
+                });
+                self.base = record.data;
+                self.cause = Cause::Success;
+                self.phase = Phase::Ready;
+            }
+            Some(_) => {
+                tracing::info!(session = %id.label(), "session expired; starting a new one");
+                self.expired.get_or_insert(id);
+                if first {
+                    self.cause = Cause::Expired;
+                }
+            }
+            None => {
+                tracing::info!(session = %id.label(), "validly signed cookie but no stored session; starting a new one");
+                if first {
+                    self.cause = Cause::NoStore;
+                }
+            }
+        }
+    }
+}
+
+/// One request's session, from [`Sessions::begin`](crate::Sessions::begin) to
+/// [`Sessions::finish`](crate::Sessions::finish).
+///
+/// The driver (an adapter, or [`SessionManager`](crate::SessionManager)) resolves it lazily:
+/// only when a handler asks for the session does it call [`SessionHandle::next_load`] and feed
+/// the store's answers to [`SessionHandle::complete_load`] (or let
+/// [`SessionHandle::load`] do both), then hand out [`SessionHandle::session`].
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use std::time::SystemTime;
+/// use fastsession_core::{Config, Key, MemoryStore, Sessions};
+///
+/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
+/// let store = MemoryStore::new();
+/// let now = SystemTime::now();
+///
+/// let handle = sessions.begin([&b"theme=dark"[..]], now);
+/// let session = handle.load(&store, now).await.unwrap().unwrap();
+/// session.insert("counter", &1).unwrap();
+///
+/// let committed = sessions.finish(handle, 200, now).commit(&store, now).await.unwrap();
+/// assert!(committed.set_cookie().unwrap().as_str().starts_with("sid="));
+/// # });
+/// ```
+pub struct SessionHandle {
+    pub(crate) shared: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) engine: Arc<Engine>,
+    pub(crate) state: Mutex<State>,
+}
+
+impl Shared {
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        // Every state update is a plain assignment sequence that a panic cannot leave half done
+        // in a way later code relies on, so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl fmt::Debug for SessionHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.shared.state();
+        f.debug_struct("SessionHandle")
+            .field("phase", &state.phase)
+            .field("cause", &state.cause)
+            .field("session", &state.live.map(|live| live.id))
+            .finish()
+    }
+}
+
+impl SessionHandle {
+    pub(crate) fn new(engine: Arc<Engine>, state: State) -> Self {
+        Self { shared: Arc::new(Shared { engine, state: Mutex::new(state) }) }
+    }
+
+    /// Whether a skip rule exempted this request: it has no session.
+    pub fn is_skipped(&self) -> bool {
+        self.shared.state().phase == Phase::Skipped
+    }
+
+    /// Why the session is what it is (final once loading is done).
+    pub fn cause(&self) -> Cause {
+        self.shared.state().cause
+    }
+
+    /// The ID the driver must load next, or `None` when nothing (more) needs loading. Verified
+    /// candidates are tried in the order they came; the first live one wins.
+    pub fn next_load(&self) -> Option<SessionId> {
+        self.shared.state().next_load()
+    }
+
+    /// Gives the store's answer for the ID [`SessionHandle::next_load`] returned. A missing or
+    /// expired record moves on to the next candidate, or to a fresh session.
+    pub fn complete_load(&self, record: Option<Record>, now: SystemTime) {
+        self.shared.state().complete_load(record, to_millis(now));
+    }
+
+    /// Marks loading as failed (the store errored): `finish` will then neither write nor send a
+    /// cookie, so the client keeps its session for when the store is back.
+    pub fn fail_load(&self) {
+        let mut state = self.shared.state();
+        if state.phase == Phase::Pending {
+            state.phase = Phase::Failed;
+        }
+    }
+
+    /// The session for handlers, once resolved; `None` while loading is pending, after a failed
+    /// load, or on a skipped request.
+    pub fn session(&self) -> Option<Session> {
+        let mut state = self.shared.state();
+        if state.phase != Phase::Ready {
+            return None;
+        }
+        state.accessed = true;
+        drop(state);
+        Some(Session::new(self.shared.clone()))
+    }
+
+    /// Loads the session from `store` (trying each verified candidate in turn) and returns it;
+    /// `Ok(None)` on a skipped request.
+    ///
+    /// # Errors
+    ///
+    /// The store's error; the handle is then marked as failed ([`SessionHandle::fail_load`]).
+    pub async fn load<S: SessionStore>(&self, store: &S, now: SystemTime) -> Result<Option<Session>, StoreError> {
+        while let Some(id) = self.next_load() {
+            match store.load(&id, now).await {
+                Ok(record) => self.complete_load(record, now),
+                Err(error) => {
+                    tracing::error!(session = %id.label(), %error, "loading the session failed");
+                    self.fail_load();
+                    return Err(error);
+                }
+            }
+        }
+        Ok(self.session())
+    }
+}

@@ -1,0 +1,291 @@
+//! [`Session`]: what handlers read and write.
+
+use std::fmt;
+use std::sync::{Arc, MutexGuard};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::data::{Changes, Edit, entry_len};
+use crate::handle::{Cause, Phase, Shared, State};
+use crate::id::SessionId;
+
+/// A handler's view of this request's session: synchronous, `Clone + Send + Sync`.
+///
+/// Values are stored as JSON through serde. Reads see this request's own writes. Nothing reaches
+/// the store until the response is finished, and then only what changed.
+///
+/// After the request is finished, clones a handler kept are inert: reads find nothing and writes
+/// fail with [`SessionError::Finished`].
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use std::time::SystemTime;
+/// # use fastsession_core::{Config, Key, MemoryStore, Sessions};
+/// # let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
+/// # let store = MemoryStore::new();
+/// # let now = SystemTime::now();
+/// # let handle = sessions.begin([], now);
+/// let session = handle.load(&store, now).await.unwrap().unwrap();
+/// let visits: u32 = session.get("visits").unwrap().unwrap_or(0);
+/// session.insert("visits", &(visits + 1)).unwrap();
+/// assert_eq!(session.get::<u32>("visits").unwrap(), Some(1));
+/// assert_eq!(session.cause().as_str(), "new");
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct Session {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.shared.state();
+        f.debug_struct("Session")
+            .field("id", &state.live.map(|live| live.id))
+            .field("cause", &state.cause)
+            .field("keys", &keys_of(&state))
+            .finish()
+    }
+}
+
+fn current<'a>(state: &'a State, key: &str) -> Option<&'a Value> {
+    match state.changes.edit(key) {
+        Edit::Set(value) => Some(value),
+        Edit::Removed => None,
+        Edit::Untouched if state.changes.is_cleared() => None,
+        Edit::Untouched => state.base.get(key),
+    }
+}
+
+fn keys_of(state: &State) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    if !state.changes.is_cleared() {
+        keys.extend(state.base.keys().filter(|key| current(state, key).is_some()).map(str::to_owned));
+    }
+    for (key, _) in state.changes.inserted() {
+        if !keys.iter().any(|existing| existing == key) {
+            keys.push(key.to_owned());
+        }
+    }
+    keys.sort_unstable();
+    keys
+}
+
+impl Session {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.shared.state()
+    }
+
+    fn writable(&self) -> Result<MutexGuard<'_, State>, SessionError> {
+        let state = self.state();
+        if state.phase == Phase::Ready { Ok(state) } else { Err(SessionError::Finished) }
+    }
+
+    /// The value under `key`, deserialized.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Deserialize`] when the stored value does not fit `T`.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
+        let state = self.state();
+        match current(&state, key) {
+            Some(value) => T::deserialize(value)
+                .map(Some)
+                .map_err(|source| SessionError::Deserialize { key: key.to_owned(), source }),
+            None => Ok(None),
+        }
+    }
+
+    /// The raw JSON value under `key`.
+    pub fn get_value(&self, key: &str) -> Option<Value> {
+        current(&self.state(), key).cloned()
+    }
+
+    /// Stores `value` under `key`.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Serialize`] when `value` cannot become JSON, [`SessionError::TooLarge`]
+    /// when the session would pass the payload cap (nothing is changed then), and
+    /// [`SessionError::Finished`] after the request ended.
+    pub fn insert<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), SessionError> {
+        let value = serde_json::to_value(value).map_err(SessionError::Serialize)?;
+        self.insert_value(key, value)
+    }
+
+    /// Stores a raw JSON value under `key`; see [`Session::insert`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::insert`].
+    pub fn insert_value(&self, key: &str, value: Value) -> Result<(), SessionError> {
+        let mut state = self.writable()?;
+        let max = self.shared.engine.config.max_payload_bytes;
+        let now_len = payload_len(&mut state);
+        let old_len = current(&state, key).map_or(0, |old| entry_len(key, old));
+        let new_total = now_len - old_len + entry_len(key, &value);
+        if new_total > max {
+            return Err(SessionError::TooLarge { size: new_total, max });
+        }
+        state.changes.insert(key, value);
+        state.payload_len = Some(new_total);
+        Ok(())
+    }
+
+    /// Removes `key` and returns its value, deserialized.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Deserialize`] when the removed value does not fit `T` (it is removed all
+    /// the same), and [`SessionError::Finished`] after the request ended.
+    pub fn remove<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
+        match self.remove_value(key)? {
+            Some(value) => T::deserialize(value)
+                .map(Some)
+                .map_err(|source| SessionError::Deserialize { key: key.to_owned(), source }),
+            None => Ok(None),
+        }
+    }
+
+    /// Removes `key` and returns its raw JSON value.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Finished`] after the request ended.
+    pub fn remove_value(&self, key: &str) -> Result<Option<Value>, SessionError> {
+        let mut state = self.writable()?;
+        let old = current(&state, key).cloned();
+        if let Some(old) = &old {
+            let removed = entry_len(key, old);
+            let total = payload_len(&mut state);
+            state.payload_len = Some(total - removed);
+            state.changes.remove(key);
+        }
+        Ok(old)
+    }
+
+    /// Removes every key; the session keeps its ID.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Finished`] after the request ended.
+    pub fn clear(&self) -> Result<(), SessionError> {
+        let mut state = self.writable()?;
+        state.changes.clear();
+        state.payload_len = Some(2);
+        Ok(())
+    }
+
+    /// The keys, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        keys_of(&self.state())
+    }
+
+    /// Whether the session holds no data.
+    pub fn is_empty(&self) -> bool {
+        self.keys().is_empty()
+    }
+
+    /// The ID of the stored session this request continues, or `None` for a new session (which
+    /// gets its ID when it is first saved). After [`Session::cycle_id`] or [`Session::destroy`]
+    /// this is `None` too, until the next request.
+    ///
+    /// The ID is secret material: never log it (its `Debug` shows only a label).
+    pub fn id(&self) -> Option<SessionId> {
+        let state = self.state();
+        if state.cycled || state.destroyed { None } else { state.live.map(|live| live.id) }
+    }
+
+    /// Why this request's session is what it is: the seeds' `new`, `success`,
+    /// `valid_cookie_but_no_store`, `renew after …`.
+    pub fn cause(&self) -> Cause {
+        self.state().cause
+    }
+
+    /// Whether the session did not exist before this request.
+    pub fn is_new(&self) -> bool {
+        self.state().live.is_none()
+    }
+
+    /// Moves the session to a new ID, keeping its data; the old ID stops working. Call it on
+    /// every privilege change, such as login, to defeat session fixation.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Finished`] after the request ended.
+    pub fn cycle_id(&self) -> Result<(), SessionError> {
+        let mut state = self.writable()?;
+        state.cycled = true;
+        Ok(())
+    }
+
+    /// Ends the session (logout): the stored session is deleted and the browser is told to drop
+    /// the cookie. Data written after this starts a brand-new session.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Finished`] after the request ended.
+    pub fn destroy(&self) -> Result<(), SessionError> {
+        let mut state = self.writable()?;
+        state.destroyed = true;
+        state.cycled = false;
+        state.changes = Changes::new();
+        state.changes.clear();
+        state.payload_len = Some(2);
+        Ok(())
+    }
+
+    /// Whether this request changed the session's data.
+    pub fn is_modified(&self) -> bool {
+        !self.state().changes.is_empty()
+    }
+}
+
+fn payload_len(state: &mut State) -> usize {
+    if let Some(len) = state.payload_len {
+        return len;
+    }
+    let len = 2 + keys_of(state)
+        .iter()
+        .map(|key| current(state, key).map_or(0, |value| entry_len(key, value)))
+        .sum::<usize>();
+    state.payload_len = Some(len);
+    len
+}
+
+/// A handler's session operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The value could not be serialized to JSON.
+    #[error("the value could not be serialized for the session")]
+    Serialize(#[source] serde_json::Error),
+    /// The stored value does not have the requested type.
+    #[error("the session value under {key:?} does not have the requested type")]
+    Deserialize {
+        /// The key read.
+        key: String,
+        /// What serde said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The session would pass its payload cap.
+    #[error("the session would hold {size} bytes of JSON, over its cap of {max} bytes")]
+    TooLarge {
+        /// The size it would have.
+        size: usize,
+        /// The configured cap.
+        max: usize,
+    },
+    /// The request is over; the session can no longer change.
+    #[error("the request has finished: its session can no longer change")]
+    Finished,
+}

@@ -1,0 +1,254 @@
+//! The store contract ([`SessionStore`]) and the records it keeps.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::future::Future;
+use std::time::SystemTime;
+
+use crate::data::{Changes, SessionData};
+use crate::id::SessionId;
+
+#[cfg(feature = "memory-store")]
+pub(crate) mod memory;
+
+/// When a session was last refreshed and when it ends.
+///
+/// `expires_at` is the server-side end of the session: the earliest of its idle deadline, its
+/// absolute deadline and (with a positive max age) its cookie's end. Stores use it as the
+/// record's time to live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::exhaustive_structs, reason = "store authors build and read these fields")]
+pub struct Expiry {
+    /// The last time the session's activity was recorded.
+    pub refreshed_at: SystemTime,
+    /// When the session ends.
+    pub expires_at: SystemTime,
+}
+
+/// One stored session.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::exhaustive_structs, reason = "store authors build and read these fields")]
+pub struct Record {
+    /// The data.
+    pub data: SessionData,
+    /// When the session was created. [`Session::cycle_id`](crate::Session::cycle_id) keeps it.
+    pub created_at: SystemTime,
+    /// The refresh time and the end of the session.
+    pub expiry: Expiry,
+}
+
+/// Where sessions live.
+///
+/// Every method receives `now`, the time the engine used for its decisions, so a store never has
+/// to read a clock of its own (a store may still use its own clock or a server-side TTL). The
+/// futures are `Send`, so one store serves every framework.
+///
+/// The contract, which [`store_suite`](crate::testing::store_suite) (feature `test-util`) checks
+/// for any implementation:
+///
+/// - [`create`](SessionStore::create) inserts only if the ID is unused (and returns `false`
+///   otherwise), atomically: two concurrent creations never share an ID.
+/// - [`load`](SessionStore::load) returns the record, or `None`. It may return a record past its
+///   `expires_at`; the engine treats such a record as expired and deletes it.
+/// - [`apply`](SessionStore::apply) applies one request's [`Changes`] to the record as it is now,
+///   never overwriting keys the request did not change, and only if the record still exists and
+///   has not expired (returning `false` otherwise): a write never brings back a session that a
+///   concurrent request destroyed or rotated. The expiry never moves backwards.
+/// - [`touch`](SessionStore::touch) updates only the expiry, under the same conditions.
+/// - [`delete`](SessionStore::delete) removes the record; deleting a missing record succeeds.
+///
+/// # Examples
+///
+/// A complete store over a mutex-guarded map (the built-in [`MemoryStore`](crate::MemoryStore)
+/// is the bounded, sharded version of this):
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::Mutex;
+/// use std::time::SystemTime;
+/// use fastsession_core::{Changes, Expiry, Record, SessionId, SessionStore, StoreError};
+///
+/// #[derive(Debug, Default)]
+/// struct MapStore(Mutex<HashMap<[u8; 32], Record>>);
+///
+/// impl MapStore {
+///     fn map(&self) -> Result<std::sync::MutexGuard<'_, HashMap<[u8; 32], Record>>, StoreError> {
+///         self.0.lock().map_err(|_| StoreError::backend("the map's lock is poisoned"))
+///     }
+/// }
+///
+/// impl SessionStore for MapStore {
+///     async fn create(&self, id: &SessionId, record: &Record, now: SystemTime) -> Result<bool, StoreError> {
+///         let mut map = self.map()?;
+///         match map.get(id.as_bytes()) {
+///             Some(existing) if existing.expiry.expires_at > now => Ok(false),
+///             _ => {
+///                 map.insert(*id.as_bytes(), record.clone());
+///                 Ok(true)
+///             }
+///         }
+///     }
+///
+///     async fn load(&self, id: &SessionId, _now: SystemTime) -> Result<Option<Record>, StoreError> {
+///         Ok(self.map()?.get(id.as_bytes()).cloned())
+///     }
+///
+///     async fn apply(&self, id: &SessionId, changes: &Changes, expiry: &Expiry, now: SystemTime) -> Result<bool, StoreError> {
+///         let mut map = self.map()?;
+///         match map.get_mut(id.as_bytes()) {
+///             Some(record) if record.expiry.expires_at > now => {
+///                 changes.apply_to(&mut record.data);
+///                 record.expiry.refreshed_at = record.expiry.refreshed_at.max(expiry.refreshed_at);
+///                 record.expiry.expires_at = record.expiry.expires_at.max(expiry.expires_at);
+///                 Ok(true)
+///             }
+///             _ => Ok(false),
+///         }
+///     }
+///
+///     async fn touch(&self, id: &SessionId, expiry: &Expiry, now: SystemTime) -> Result<bool, StoreError> {
+///         self.apply(id, &Changes::new(), expiry, now).await
+///     }
+///
+///     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
+///         self.map()?.remove(id.as_bytes());
+///         Ok(())
+///     }
+/// }
+/// # fn main() {}
+/// ```
+pub trait SessionStore: Send + Sync + 'static {
+    /// Inserts `record` under `id` unless the ID is already in use; returns whether it inserted.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be reached or fails.
+    fn create(
+        &self,
+        id: &SessionId,
+        record: &Record,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The record stored under `id`, if any.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be reached or fails, or the record cannot be read.
+    fn load(
+        &self,
+        id: &SessionId,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<Option<Record>, StoreError>> + Send;
+
+    /// Applies `changes` and `expiry` to the live record under `id`; returns `false` (and changes
+    /// nothing) when there is no live record.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be reached or fails.
+    fn apply(
+        &self,
+        id: &SessionId,
+        changes: &Changes,
+        expiry: &Expiry,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Updates only the expiry of the live record under `id`; returns `false` when there is none.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be reached or fails.
+    fn touch(
+        &self,
+        id: &SessionId,
+        expiry: &Expiry,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Removes the record under `id`, if any.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be reached or fails.
+    fn delete(
+        &self,
+        id: &SessionId,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// What kind of failure a [`StoreError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StoreErrorKind {
+    /// The store could not be reached (connection refused or dropped).
+    Unavailable,
+    /// The store did not answer in time.
+    Timeout,
+    /// A stored record could not be decoded.
+    Corrupt,
+    /// The store answered with an error.
+    Backend,
+}
+
+impl fmt::Display for StoreErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Unavailable => "the session store is unavailable",
+            Self::Timeout => "the session store timed out",
+            Self::Corrupt => "a stored session could not be decoded",
+            Self::Backend => "the session store failed",
+        })
+    }
+}
+
+/// A store operation failed.
+///
+/// Carries a [`StoreErrorKind`] and the underlying error as its `source`. Messages never
+/// contain session IDs.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}")]
+pub struct StoreError {
+    kind: StoreErrorKind,
+    #[source]
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl StoreError {
+    /// An error of `kind` caused by `source`.
+    pub fn new(kind: StoreErrorKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        Self { kind, source: Some(source.into()) }
+    }
+
+    /// An error of `kind` with no further cause.
+    pub fn from_kind(kind: StoreErrorKind) -> Self {
+        Self { kind, source: None }
+    }
+
+    /// [`StoreErrorKind::Unavailable`] caused by `source`.
+    pub fn unavailable(source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        Self::new(StoreErrorKind::Unavailable, source)
+    }
+
+    /// [`StoreErrorKind::Timeout`].
+    pub fn timeout() -> Self {
+        Self::from_kind(StoreErrorKind::Timeout)
+    }
+
+    /// [`StoreErrorKind::Corrupt`] caused by `source`.
+    pub fn corrupt(source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        Self::new(StoreErrorKind::Corrupt, source)
+    }
+
+    /// [`StoreErrorKind::Backend`] caused by `source`.
+    pub fn backend(source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        Self::new(StoreErrorKind::Backend, source)
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> StoreErrorKind {
+        self.kind
+    }
+}
