@@ -228,6 +228,13 @@ impl Config {
         }
     }
 
+    /// Replaces the key ring (the seeds' `secret_key`).
+    #[must_use]
+    pub fn with_keys(mut self, keys: KeyRing) -> Self {
+        self.keys = keys;
+        self
+    }
+
     /// The cookie's name (the seeds' `session_cookie`). A name starting with `__Host-` or
     /// `__Secure-` (in any letter case) turns on the prefix's rules, which are checked at
     /// construction.
