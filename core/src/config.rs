@@ -74,12 +74,18 @@ pub struct SkipRule {
 impl SkipRule {
     /// Skip when the header is present, whatever its value (the seeds' `*`).
     pub fn header_present(name: impl Into<String>) -> Self {
-        Self { name: name.into().to_ascii_lowercase(), value: None }
+        Self {
+            name: name.into().to_ascii_lowercase(),
+            value: None,
+        }
     }
 
     /// Skip when the header has exactly this value.
     pub fn header_equals(name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
-        Self { name: name.into().to_ascii_lowercase(), value: Some(value.into()) }
+        Self {
+            name: name.into().to_ascii_lowercase(),
+            value: Some(value.into()),
+        }
     }
 
     /// `NAME` (present) or `NAME=VALUE` (exact value), as the reference server's `--skip-header`
@@ -438,7 +444,9 @@ impl Config {
         let lowercase = self.cookie_name.to_ascii_lowercase();
         let host_prefix = lowercase.starts_with("__host-");
         if (host_prefix || lowercase.starts_with("__secure-")) && !self.secure {
-            return Err(ConfigError::PrefixWithoutSecure { name: self.cookie_name.clone() });
+            return Err(ConfigError::PrefixWithoutSecure {
+                name: self.cookie_name.clone(),
+            });
         }
         if host_prefix {
             if let Some(domain) = &self.domain {
@@ -455,15 +463,22 @@ impl Config {
             }
         }
         if self.max_age_secs < 0 {
-            return Err(ConfigError::NegativeMaxAge { seconds: self.max_age_secs });
+            return Err(ConfigError::NegativeMaxAge {
+                seconds: self.max_age_secs,
+            });
         }
         if self.max_age_secs.unsigned_abs() > MAX_COOKIE_AGE.as_secs() {
-            return Err(ConfigError::MaxAgeTooLong { seconds: self.max_age_secs });
+            return Err(ConfigError::MaxAgeTooLong {
+                seconds: self.max_age_secs,
+            });
         }
         if self.idle_timeout.is_zero() {
             return Err(ConfigError::ZeroTimeout { which: "idle" });
         }
-        if self.absolute_timeout.is_some_and(|timeout| timeout.is_zero()) {
+        if self
+            .absolute_timeout
+            .is_some_and(|timeout| timeout.is_zero())
+        {
             return Err(ConfigError::ZeroTimeout { which: "absolute" });
         }
         for rule in &self.skip_rules {
@@ -471,11 +486,15 @@ impl Config {
                 return Err(ConfigError::SkipRuleWithoutName);
             }
             if !rule.name.bytes().all(is_token_byte) {
-                return Err(ConfigError::InvalidSkipRuleName { name: rule.name.clone() });
+                return Err(ConfigError::InvalidSkipRuleName {
+                    name: rule.name.clone(),
+                });
             }
         }
         if self.max_payload_bytes < 2 {
-            return Err(ConfigError::PayloadCapTooSmall { bytes: self.max_payload_bytes });
+            return Err(ConfigError::PayloadCapTooSmall {
+                bytes: self.max_payload_bytes,
+            });
         }
         Ok(())
     }
@@ -488,7 +507,9 @@ pub(crate) fn is_token_byte(byte: u8) -> bool {
 
 fn validate_cookie_name(name: &str) -> Result<(), ConfigError> {
     if name.is_empty() || !name.bytes().all(is_token_byte) {
-        return Err(ConfigError::InvalidCookieName { name: name.to_owned() });
+        return Err(ConfigError::InvalidCookieName {
+            name: name.to_owned(),
+        });
     }
     if name.len() + 1 + VALUE_LEN > 4096 {
         return Err(ConfigError::CookieNameTooLong { len: name.len() });
@@ -497,9 +518,13 @@ fn validate_cookie_name(name: &str) -> Result<(), ConfigError> {
 }
 
 fn validate_path(path: &str) -> Result<(), ConfigError> {
-    let clean = path.bytes().all(|b| !b.is_ascii_control() && b != b';' && b < 0x80);
+    let clean = path
+        .bytes()
+        .all(|b| !b.is_ascii_control() && b != b';' && b < 0x80);
     if !path.starts_with('/') || !clean || path.len() > MAX_ATTRIBUTE_LEN {
-        return Err(ConfigError::InvalidPath { path: path.to_owned() });
+        return Err(ConfigError::InvalidPath {
+            path: path.to_owned(),
+        });
     }
     Ok(())
 }
@@ -507,12 +532,16 @@ fn validate_path(path: &str) -> Result<(), ConfigError> {
 fn validate_domain(domain: &str) -> Result<(), ConfigError> {
     let body = domain.strip_prefix('.').unwrap_or(domain);
     let clean = !body.is_empty()
-        && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
         && !body.starts_with('.')
         && !body.ends_with('.')
         && !body.contains("..");
     if !clean || domain.len() > MAX_ATTRIBUTE_LEN {
-        return Err(ConfigError::InvalidDomain { domain: domain.to_owned() });
+        return Err(ConfigError::InvalidDomain {
+            domain: domain.to_owned(),
+        });
     }
     Ok(())
 }
@@ -531,7 +560,9 @@ pub enum ConfigError {
         name: String,
     },
     /// The cookie name leaves no room for the value within 4096 bytes.
-    #[error("the cookie name is {len} bytes long: name and value must fit in 4096 bytes, so names may be at most 4008 bytes")]
+    #[error(
+        "the cookie name is {len} bytes long: name and value must fit in 4096 bytes, so names may be at most 4008 bytes"
+    )]
     CookieNameTooLong {
         /// The length given.
         len: usize,
@@ -556,19 +587,25 @@ pub enum ConfigError {
         domain: String,
     },
     /// `SameSite=None` needs `Secure`.
-    #[error("SameSite=None requires Secure: browsers drop such a cookie; turn Secure on or use SameSite=Lax or Strict")]
+    #[error(
+        "SameSite=None requires Secure: browsers drop such a cookie; turn Secure on or use SameSite=Lax or Strict"
+    )]
     SameSiteNoneWithoutSecure,
     /// `Partitioned` needs `Secure`.
     #[error("Partitioned requires Secure: browsers drop such a cookie; turn Secure on")]
     PartitionedWithoutSecure,
     /// A `__Host-` or `__Secure-` name needs `Secure`.
-    #[error("the cookie name {name:?} has a __Host- or __Secure- prefix, which requires Secure: turn Secure on or drop the prefix")]
+    #[error(
+        "the cookie name {name:?} has a __Host- or __Secure- prefix, which requires Secure: turn Secure on or drop the prefix"
+    )]
     PrefixWithoutSecure {
         /// The cookie name.
         name: String,
     },
     /// A `__Host-` name forbids a `Domain`.
-    #[error("the cookie name {name:?} has the __Host- prefix, which forbids a Domain (got {domain:?}): remove the domain or the prefix")]
+    #[error(
+        "the cookie name {name:?} has the __Host- prefix, which forbids a Domain (got {domain:?}): remove the domain or the prefix"
+    )]
     HostPrefixWithDomain {
         /// The cookie name.
         name: String,
@@ -576,7 +613,9 @@ pub enum ConfigError {
         domain: String,
     },
     /// A `__Host-` name requires `Path=/`.
-    #[error("the cookie name {name:?} has the __Host- prefix, which requires Path=/ (got {path:?})")]
+    #[error(
+        "the cookie name {name:?} has the __Host- prefix, which requires Path=/ (got {path:?})"
+    )]
     HostPrefixWithPath {
         /// The cookie name.
         name: String,
@@ -584,13 +623,17 @@ pub enum ConfigError {
         path: String,
     },
     /// `max_age` is negative.
-    #[error("max_age is {seconds} seconds: it must be 0 (a browser-session cookie) or a positive number of seconds up to 34560000 (400 days)")]
+    #[error(
+        "max_age is {seconds} seconds: it must be 0 (a browser-session cookie) or a positive number of seconds up to 34560000 (400 days)"
+    )]
     NegativeMaxAge {
         /// The value given.
         seconds: i64,
     },
     /// `max_age` is over 400 days.
-    #[error("max_age is {seconds} seconds: browsers cap cookie lifetimes at 400 days, so at most 34560000 seconds are allowed")]
+    #[error(
+        "max_age is {seconds} seconds: browsers cap cookie lifetimes at 400 days, so at most 34560000 seconds are allowed"
+    )]
     MaxAgeTooLong {
         /// The value given.
         seconds: i64,
@@ -602,10 +645,14 @@ pub enum ConfigError {
         which: &'static str,
     },
     /// A skip rule has no header name.
-    #[error("a skip rule has an empty header name: give the header to match, as NAME or NAME=VALUE")]
+    #[error(
+        "a skip rule has an empty header name: give the header to match, as NAME or NAME=VALUE"
+    )]
     SkipRuleWithoutName,
     /// A skip rule's header name is not a token.
-    #[error("the skip rule header name {name:?} is not a valid header name: use letters, digits and !#$%&'*+-.^_`|~")]
+    #[error(
+        "the skip rule header name {name:?} is not a valid header name: use letters, digits and !#$%&'*+-.^_`|~"
+    )]
     InvalidSkipRuleName {
         /// The name given.
         name: String,
@@ -640,34 +687,67 @@ mod tests {
     fn cookie_names_must_be_tokens() {
         for name in ["", "a b", "a;b", "a=b", "a,b", "é", "a\u{7}"] {
             let message = error(config().with_cookie_name(name));
-            assert!(message.contains("invalid cookie name"), "{name:?}: {message}");
+            assert!(
+                message.contains("invalid cookie name"),
+                "{name:?}: {message}"
+            );
         }
         assert!(error(config().with_cookie_name("x".repeat(4009))).contains("4009 bytes"));
     }
 
     #[test]
     fn prefixes_enforce_their_rules_in_any_case() {
-        assert!(error(config().with_cookie_name("__Host-id").with_domain("example.com")).contains("forbids a Domain"));
-        assert!(error(config().with_cookie_name("__host-id").with_path("/app")).contains("requires Path=/"));
-        assert!(error(config().with_cookie_name("__Secure-id").with_secure(false)).contains("requires Secure"));
+        assert!(
+            error(
+                config()
+                    .with_cookie_name("__Host-id")
+                    .with_domain("example.com")
+            )
+            .contains("forbids a Domain")
+        );
+        assert!(
+            error(config().with_cookie_name("__host-id").with_path("/app"))
+                .contains("requires Path=/")
+        );
+        assert!(
+            error(config().with_cookie_name("__Secure-id").with_secure(false))
+                .contains("requires Secure")
+        );
         config().with_cookie_name("__Host-id").validate().unwrap();
     }
 
     #[test]
     fn paths_and_domains_reject_separators_and_controls() {
-        for path in ["/x;Domain=evil", "relative", "/a\nb", &format!("/{}", "a".repeat(1024))] {
-            assert!(error(config().with_path(path)).contains("invalid cookie path"), "{path:?}");
+        for path in [
+            "/x;Domain=evil",
+            "relative",
+            "/a\nb",
+            &format!("/{}", "a".repeat(1024)),
+        ] {
+            assert!(
+                error(config().with_path(path)).contains("invalid cookie path"),
+                "{path:?}"
+            );
         }
         for domain in ["evil;x", "a b", "", ".", "a..b", "a\u{0}"] {
-            assert!(error(config().with_domain(domain)).contains("invalid cookie domain"), "{domain:?}");
+            assert!(
+                error(config().with_domain(domain)).contains("invalid cookie domain"),
+                "{domain:?}"
+            );
         }
         config().with_domain(".example.com").validate().unwrap();
     }
 
     #[test]
     fn dangerous_combinations_are_rejected() {
-        assert!(error(config().with_same_site(SameSite::None).with_secure(false)).contains("SameSite=None requires Secure"));
-        assert!(error(config().with_partitioned(true).with_secure(false)).contains("Partitioned requires Secure"));
+        assert!(
+            error(config().with_same_site(SameSite::None).with_secure(false))
+                .contains("SameSite=None requires Secure")
+        );
+        assert!(
+            error(config().with_partitioned(true).with_secure(false))
+                .contains("Partitioned requires Secure")
+        );
         config().with_same_site(SameSite::None).validate().unwrap();
     }
 
@@ -681,8 +761,13 @@ mod tests {
     #[test]
     fn timeouts_and_rules_are_checked() {
         assert!(error(config().with_idle_timeout(Duration::ZERO)).contains("idle timeout is zero"));
-        assert!(error(config().with_absolute_timeout(Duration::ZERO)).contains("absolute timeout is zero"));
-        assert!(error(config().with_skip_rule(SkipRule::parse("=skip"))).contains("empty header name"));
+        assert!(
+            error(config().with_absolute_timeout(Duration::ZERO))
+                .contains("absolute timeout is zero")
+        );
+        assert!(
+            error(config().with_skip_rule(SkipRule::parse("=skip"))).contains("empty header name")
+        );
         assert!(error(config().with_skip_rule(SkipRule::parse("a b"))).contains("\"a b\""));
         assert!(error(config().with_session_object("")).contains("session object"));
     }

@@ -31,7 +31,10 @@ impl<'a> Candidates<'a> {
 /// Pairs are separated by `;`; spaces and tabs around names and values are ignored; a pair
 /// without `=` is skipped; names are compared byte for byte, never decoded or case-folded. Bytes
 /// that are not UTF-8 only spoil the pair they are in.
-pub(crate) fn find_candidates<'a>(headers: impl IntoIterator<Item = &'a [u8]>, name: &[u8]) -> Candidates<'a> {
+pub(crate) fn find_candidates<'a>(
+    headers: impl IntoIterator<Item = &'a [u8]>,
+    name: &[u8],
+) -> Candidates<'a> {
     let mut found = Candidates::default();
     for header in headers {
         for pair in header.split(|&byte| byte == b';') {
@@ -54,8 +57,14 @@ pub(crate) fn find_candidates<'a>(headers: impl IntoIterator<Item = &'a [u8]>, n
 
 fn trim(bytes: &[u8]) -> &[u8] {
     let is_space = |byte: &u8| *byte == b' ' || *byte == b'\t';
-    let start = bytes.iter().position(|b| !is_space(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !is_space(b)).map_or(start, |last| last + 1);
+    let start = bytes
+        .iter()
+        .position(|b| !is_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |last| last + 1);
     &bytes[start..end]
 }
 
@@ -98,7 +107,11 @@ impl fmt::Debug for SetCookie {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let attributes = self.header.find(';').map_or("", |at| &self.header[at..]);
         let value = if self.removal { "" } else { "<redacted>" };
-        write!(f, "SetCookie({}={value}{attributes})", &self.header[..self.name_len])
+        write!(
+            f,
+            "SetCookie({}={value}{attributes})",
+            &self.header[..self.name_len]
+        )
     }
 }
 
@@ -131,11 +144,17 @@ impl CookieFormat {
         }
         let name = config.cookie_name.clone();
         let removal = SetCookie {
-            header: format!("{name}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT{attributes}"),
+            header: format!(
+                "{name}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT{attributes}"
+            ),
             name_len: name.len(),
             removal: true,
         };
-        Self { name, attributes, removal }
+        Self {
+            name,
+            attributes,
+            removal,
+        }
     }
 
     pub(crate) fn name(&self) -> &str {
@@ -143,10 +162,17 @@ impl CookieFormat {
     }
 
     /// The cookie carrying `id`, lasting until `expires` (`None`: a browser-session cookie).
-    pub(crate) fn issue(&self, signer: &Signer, id: &SessionId, expires: Option<SystemTime>, now: SystemTime) -> SetCookie {
+    pub(crate) fn issue(
+        &self,
+        signer: &Signer,
+        id: &SessionId,
+        expires: Option<SystemTime>,
+        now: SystemTime,
+    ) -> SetCookie {
         let mut value = [0u8; VALUE_LEN];
         signer.sign_into(id, &mut value);
-        let mut header = String::with_capacity(self.name.len() + VALUE_LEN + 80 + self.attributes.len());
+        let mut header =
+            String::with_capacity(self.name.len() + VALUE_LEN + 80 + self.attributes.len());
         header.push_str(&self.name);
         header.push('=');
         header.extend(value.iter().map(|&byte| char::from(byte)));
@@ -160,7 +186,11 @@ impl CookieFormat {
             header.push_str(&httpdate::fmt_http_date(now + Duration::from_secs(seconds)));
         }
         header.push_str(&self.attributes);
-        SetCookie { header, name_len: self.name.len(), removal: false }
+        SetCookie {
+            header,
+            name_len: self.name.len(),
+            removal: false,
+        }
     }
 
     /// The cookie that removes ours: empty, `Max-Age=0`, an `Expires` in the past, and the same
@@ -175,7 +205,9 @@ mod tests {
     use super::*;
 
     fn values<'a>(headers: &[&'a [u8]], name: &str) -> Vec<&'a [u8]> {
-        find_candidates(headers.iter().copied(), name.as_bytes()).iter().collect()
+        find_candidates(headers.iter().copied(), name.as_bytes())
+            .iter()
+            .collect()
     }
 
     #[test]

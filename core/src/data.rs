@@ -55,7 +55,9 @@ impl SessionData {
 
     /// Every key and value, sorted by key.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
-        self.slice().iter().map(|(key, value)| (key.as_ref(), value))
+        self.slice()
+            .iter()
+            .map(|(key, value)| (key.as_ref(), value))
     }
 
     /// Every key, sorted.
@@ -75,14 +77,19 @@ impl SessionData {
 
     /// The length of this data serialized as a JSON object, computed without allocating.
     pub fn serialized_len(&self) -> usize {
-        2 + self.iter().map(|(key, value)| entry_len(key, value)).sum::<usize>()
+        2 + self
+            .iter()
+            .map(|(key, value)| entry_len(key, value))
+            .sum::<usize>()
     }
 
     fn from_sorted(entries: Vec<Entry>) -> Self {
         if entries.is_empty() {
             Self::new()
         } else {
-            Self { entries: Some(entries.into()) }
+            Self {
+                entries: Some(entries.into()),
+            }
         }
     }
 }
@@ -104,7 +111,9 @@ impl FromIterator<(String, Value)> for SessionData {
 
 impl fmt::Debug for SessionData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionData").field("keys", &self.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("SessionData")
+            .field("keys", &self.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -175,7 +184,10 @@ pub(crate) enum Edit<'a> {
 impl Changes {
     /// No changes.
     pub const fn new() -> Self {
-        Self { cleared: false, edits: Vec::new() }
+        Self {
+            cleared: false,
+            edits: Vec::new(),
+        }
     }
 
     /// Records that `key` is set to `value`.
@@ -213,12 +225,17 @@ impl Changes {
 
     /// The keys set and their new values.
     pub fn inserted(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.edits.iter().filter_map(|(key, value)| Some((key.as_ref(), value.as_ref()?)))
+        self.edits
+            .iter()
+            .filter_map(|(key, value)| Some((key.as_ref(), value.as_ref()?)))
     }
 
     /// The keys removed.
     pub fn removed(&self) -> impl Iterator<Item = &str> {
-        self.edits.iter().filter(|(_, value)| value.is_none()).map(|(key, _)| key.as_ref())
+        self.edits
+            .iter()
+            .filter(|(_, value)| value.is_none())
+            .map(|(key, _)| key.as_ref())
     }
 
     pub(crate) fn edit(&self, key: &str) -> Edit<'_> {
@@ -238,7 +255,11 @@ impl Changes {
         if !self.cleared && self.apply_in_place(data) {
             return;
         }
-        let mut entries: Vec<Entry> = if self.cleared { Vec::new() } else { data.slice().to_vec() };
+        let mut entries: Vec<Entry> = if self.cleared {
+            Vec::new()
+        } else {
+            data.slice().to_vec()
+        };
         for (key, value) in &self.edits {
             let found = entries.binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()));
             match (found, value) {
@@ -258,15 +279,19 @@ impl Changes {
             return false;
         };
         let all_overwrites = self.edits.iter().all(|(key, value)| {
-            value.is_some() && entries.binary_search_by(|(k, _)| k.as_ref().cmp(key)).is_ok()
+            value.is_some()
+                && entries
+                    .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+                    .is_ok()
         });
         if !all_overwrites {
             return false;
         }
         for (key, value) in &self.edits {
-            if let (Ok(index), Some(value)) =
-                (entries.binary_search_by(|(k, _)| k.as_ref().cmp(key)), value)
-            {
+            if let (Ok(index), Some(value)) = (
+                entries.binary_search_by(|(k, _)| k.as_ref().cmp(key)),
+                value,
+            ) {
                 entries[index].1 = value.clone();
             }
         }
@@ -306,7 +331,10 @@ mod tests {
     use serde_json::json;
 
     fn data(pairs: &[(&str, Value)]) -> SessionData {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
     }
 
     #[test]
@@ -317,7 +345,10 @@ mod tests {
         changes.remove("c");
         changes.insert("d", json!(4));
         changes.apply_to(&mut stored);
-        assert_eq!(stored, data(&[("a", json!(1)), ("b", json!(20)), ("d", json!(4))]));
+        assert_eq!(
+            stored,
+            data(&[("a", json!(1)), ("b", json!(20)), ("d", json!(4))])
+        );
 
         let mut cleared = Changes::new();
         cleared.clear();
@@ -339,7 +370,11 @@ mod tests {
         let shared = stored.clone();
         changes.insert("n", json!(3));
         changes.apply_to(&mut stored);
-        assert_eq!(shared.get("n"), Some(&json!(2)), "a shared snapshot never changes");
+        assert_eq!(
+            shared.get("n"),
+            Some(&json!(2)),
+            "a shared snapshot never changes"
+        );
         assert_eq!(stored.get("n"), Some(&json!(3)));
     }
 

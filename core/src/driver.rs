@@ -66,7 +66,9 @@ pub struct SessionManager<S> {
 
 impl<S> Clone for SessionManager<S> {
     fn clone(&self) -> Self {
-        Self { inner: self.inner.clone() }
+        Self {
+            inner: self.inner.clone(),
+        }
     }
 }
 
@@ -88,7 +90,13 @@ struct ManagerInner<S> {
 impl<S: SessionStore> SessionManager<S> {
     /// Pairs the engine with a store.
     pub fn new(sessions: Sessions, store: S) -> Self {
-        Self { inner: Arc::new(ManagerInner { sessions, store, locks: LockTable::default() }) }
+        Self {
+            inner: Arc::new(ManagerInner {
+                sessions,
+                store,
+                locks: LockTable::default(),
+            }),
+        }
     }
 
     /// The engine.
@@ -119,8 +127,16 @@ impl<S: SessionStore> SessionManager<S> {
 /// What a [`RequestSession`] needs from its manager, with the store type erased.
 trait Driver: Send + Sync {
     fn sessions(&self) -> &Sessions;
-    fn load<'a>(&'a self, id: &'a SessionId, now: SystemTime) -> BoxFuture<'a, Result<Option<Record>, StoreError>>;
-    fn commit(&self, finish: Finish, now: SystemTime) -> BoxFuture<'_, Result<crate::Committed, SaveError>>;
+    fn load<'a>(
+        &'a self,
+        id: &'a SessionId,
+        now: SystemTime,
+    ) -> BoxFuture<'a, Result<Option<Record>, StoreError>>;
+    fn commit(
+        &self,
+        finish: Finish,
+        now: SystemTime,
+    ) -> BoxFuture<'_, Result<crate::Committed, SaveError>>;
     fn lock(&self, id: SessionId) -> BoxFuture<'_, SessionLock>;
 }
 
@@ -129,11 +145,19 @@ impl<S: SessionStore> Driver for ManagerInner<S> {
         &self.sessions
     }
 
-    fn load<'a>(&'a self, id: &'a SessionId, now: SystemTime) -> BoxFuture<'a, Result<Option<Record>, StoreError>> {
+    fn load<'a>(
+        &'a self,
+        id: &'a SessionId,
+        now: SystemTime,
+    ) -> BoxFuture<'a, Result<Option<Record>, StoreError>> {
         Box::pin(self.store.load(id, now))
     }
 
-    fn commit(&self, finish: Finish, now: SystemTime) -> BoxFuture<'_, Result<crate::Committed, SaveError>> {
+    fn commit(
+        &self,
+        finish: Finish,
+        now: SystemTime,
+    ) -> BoxFuture<'_, Result<crate::Committed, SaveError>> {
         Box::pin(finish.commit(&self.store, now))
     }
 
@@ -200,7 +224,11 @@ impl RequestSession {
         let sessions = inner.driver.sessions();
         let serialize = sessions.config().serializes_requests();
         while let Some(id) = inner.handle.next_load() {
-            let lock = if serialize { Some(inner.driver.lock(id).await) } else { None };
+            let lock = if serialize {
+                Some(inner.driver.lock(id).await)
+            } else {
+                None
+            };
             let now = sessions.now();
             match inner.driver.load(&id, now).await {
                 Ok(record) => {
@@ -227,9 +255,19 @@ impl RequestSession {
         let inner = &self.inner;
         let sessions = inner.driver.sessions();
         let now = sessions.now();
-        let finish = sessions.finish(SessionHandle { shared: inner.handle.shared.clone() }, status, now);
+        let finish = sessions.finish(
+            SessionHandle {
+                shared: inner.handle.shared.clone(),
+            },
+            status,
+            now,
+        );
         let outcome = if finish.is_noop() {
-            Outcome { set_cookie: None, accessed: finish.accessed(), error_status: None }
+            Outcome {
+                set_cookie: None,
+                accessed: finish.accessed(),
+                error_status: None,
+            }
         } else {
             let accessed = finish.accessed();
             match inner.driver.commit(finish, now).await {
@@ -317,7 +355,8 @@ pub struct RequestSessions {
 impl RequestSessions {
     /// Adds a middleware's session; one with the same name is replaced.
     pub fn insert(&mut self, session: RequestSession) {
-        self.sessions.retain(|existing| existing.name() != session.name());
+        self.sessions
+            .retain(|existing| existing.name() != session.name());
         self.sessions.push(session);
     }
 
@@ -336,7 +375,10 @@ impl RequestSessions {
         match self.get(name) {
             Some(request) => request.session().await,
             None => {
-                tracing::error!(session_object = name, "a handler asked for a session that no middleware provides");
+                tracing::error!(
+                    session_object = name,
+                    "a handler asked for a session that no middleware provides"
+                );
                 Err(ExtractError::NotInstalled(name.to_owned()))
             }
         }
@@ -354,7 +396,11 @@ const LOCK_SHARDS: usize = 16;
 type LockShard = Mutex<HashMap<SessionId, Arc<tokio::sync::Mutex<()>>, IdHashBuilder>>;
 
 impl LockTable {
-    fn shard(&self, id: &SessionId) -> std::sync::MutexGuard<'_, HashMap<SessionId, Arc<tokio::sync::Mutex<()>>, IdHashBuilder>> {
+    fn shard(
+        &self,
+        id: &SessionId,
+    ) -> std::sync::MutexGuard<'_, HashMap<SessionId, Arc<tokio::sync::Mutex<()>>, IdHashBuilder>>
+    {
         self.shards[usize::from(id.as_bytes()[9]) % LOCK_SHARDS]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -363,7 +409,11 @@ impl LockTable {
     async fn lock(&self, id: SessionId) -> SessionLock {
         let mutex = self.shard(&id).entry(id).or_default().clone();
         let guard = mutex.lock_owned().await;
-        SessionLock { guard: Some(guard), table: self.clone(), id }
+        SessionLock {
+            guard: Some(guard),
+            table: self.clone(),
+            id,
+        }
     }
 }
 
@@ -381,7 +431,10 @@ impl Drop for SessionLock {
         let mut shard = self.table.shard(&self.id);
         // Clones are only made under this shard lock, so a count of one (the table's own) means
         // nobody holds or waits for the lock.
-        if shard.get(&self.id).is_some_and(|mutex| Arc::strong_count(mutex) == 1) {
+        if shard
+            .get(&self.id)
+            .is_some_and(|mutex| Arc::strong_count(mutex) == 1)
+        {
             shard.remove(&self.id);
         }
     }

@@ -40,7 +40,9 @@ impl RequestHeaders for [(&str, &[u8])] {
 #[cfg(feature = "http")]
 impl RequestHeaders for http::HeaderMap {
     fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.get_all(name).into_iter().map(http::HeaderValue::as_bytes)
+        self.get_all(name)
+            .into_iter()
+            .map(http::HeaderValue::as_bytes)
     }
 }
 
@@ -66,7 +68,9 @@ pub struct Sessions {
 
 impl fmt::Debug for Sessions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sessions").field("config", &self.engine.config).finish()
+        f.debug_struct("Sessions")
+            .field("config", &self.engine.config)
+            .finish()
     }
 }
 
@@ -90,7 +94,8 @@ pub(crate) struct Policy {
 impl Policy {
     fn new(config: &Config) -> Self {
         let idle_ms = duration_millis(config.idle_timeout).max(1);
-        let max_age_ms = (config.max_age_secs > 0).then(|| config.max_age_secs.unsigned_abs() * 1000);
+        let max_age_ms =
+            (config.max_age_secs > 0).then(|| config.max_age_secs.unsigned_abs() * 1000);
         let mut refresh_interval_ms = idle_ms / 10;
         if let (true, Some(max_age_ms)) = (config.rolling, max_age_ms) {
             refresh_interval_ms = refresh_interval_ms.min(max_age_ms / 2);
@@ -106,7 +111,11 @@ impl Policy {
 
     /// When the cookie ends, for a session created and last refreshed at these times.
     pub(crate) fn cookie_deadline(&self, created_ms: u64, refreshed_ms: u64) -> Option<u64> {
-        let start = if self.rolling { refreshed_ms } else { created_ms };
+        let start = if self.rolling {
+            refreshed_ms
+        } else {
+            created_ms
+        };
         self.max_age_ms.map(|max_age| start.saturating_add(max_age))
     }
 
@@ -145,7 +154,14 @@ impl Sessions {
         let signer = Signer::new(&config.keys, &config.cookie_name);
         let cookies = CookieFormat::new(&config);
         let policy = Policy::new(&config);
-        Ok(Self { engine: Arc::new(Engine { config, signer, cookies, policy }) })
+        Ok(Self {
+            engine: Arc::new(Engine {
+                config,
+                signer,
+                cookies,
+                policy,
+            }),
+        })
     }
 
     /// The validated configuration.
@@ -160,7 +176,11 @@ impl Sessions {
 
     /// Step 1, for a request given by its headers: applies the skip rules, then reads our cookie
     /// from every `Cookie` header. Pure; never fails.
-    pub fn begin_request<H: RequestHeaders + ?Sized>(&self, headers: &H, now: SystemTime) -> SessionHandle {
+    pub fn begin_request<H: RequestHeaders + ?Sized>(
+        &self,
+        headers: &H,
+        now: SystemTime,
+    ) -> SessionHandle {
         let skipped = self
             .engine
             .config
@@ -168,7 +188,10 @@ impl Sessions {
             .iter()
             .any(|rule| rule.matches(headers.values(rule.name())));
         if skipped {
-            tracing::debug!(cookie = self.engine.cookies.name(), "request skipped by a skip rule: no session");
+            tracing::debug!(
+                cookie = self.engine.cookies.name(),
+                "request skipped by a skip rule: no session"
+            );
             return SessionHandle::new(self.engine.clone(), State::skipped());
         }
         self.begin(headers.values("cookie"), now)
@@ -178,7 +201,11 @@ impl Sessions {
     /// [`MAX_CANDIDATES`](crate::MAX_CANDIDATES) same-name candidates in constant time, and
     /// returns the request's [`SessionHandle`]. Pure; never fails and never panics, whatever the
     /// bytes.
-    pub fn begin<'a>(&self, cookie_headers: impl IntoIterator<Item = &'a [u8]>, now: SystemTime) -> SessionHandle {
+    pub fn begin<'a>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'a [u8]>,
+        now: SystemTime,
+    ) -> SessionHandle {
         let _ = now;
         let engine = &self.engine;
         let candidates = find_candidates(cookie_headers, engine.cookies.name().as_bytes());
@@ -192,8 +219,16 @@ impl Sessions {
             }
         }
         if candidates.seen > 0 && !state.has_verified() {
-            let reason = if bad_mac { "InvalidSignature" } else { "BadSignature" };
-            tracing::info!(cookie = engine.cookies.name(), reason, "session cookie rejected");
+            let reason = if bad_mac {
+                "InvalidSignature"
+            } else {
+                "BadSignature"
+            };
+            tracing::info!(
+                cookie = engine.cookies.name(),
+                reason,
+                "session cookie rejected"
+            );
             state.reject(bad_mac);
         } else if state.distinct_verified() > 1 {
             tracing::warn!(
@@ -203,7 +238,11 @@ impl Sessions {
             );
         }
         if candidates.seen > crate::cookie::MAX_CANDIDATES {
-            tracing::info!(cookie = engine.cookies.name(), seen = candidates.seen, "too many same-name cookies; only the first ones were checked");
+            tracing::info!(
+                cookie = engine.cookies.name(),
+                seen = candidates.seen,
+                "too many same-name cookies; only the first ones were checked"
+            );
         }
         SessionHandle::new(engine.clone(), state)
     }

@@ -34,11 +34,23 @@ enum Write {
     None,
     /// A new record, under a fresh ID; then `retire` (the old record of a cycled or destroyed
     /// session) is deleted.
-    Create { record: Record, retire: Option<SessionId> },
-    Apply { id: SessionId, changes: Changes, expiry: Expiry },
-    Touch { id: SessionId, expiry: Expiry },
+    Create {
+        record: Record,
+        retire: Option<SessionId>,
+    },
+    Apply {
+        id: SessionId,
+        changes: Changes,
+        expiry: Expiry,
+    },
+    Touch {
+        id: SessionId,
+        expiry: Expiry,
+    },
     /// Logout: the record goes, and the removal cookie is sent even if the delete fails.
-    Delete { id: SessionId },
+    Delete {
+        id: SessionId,
+    },
 }
 
 #[derive(Debug)]
@@ -46,7 +58,10 @@ enum CookiePlan {
     None,
     Removal,
     /// The cookie for the written session (the created ID, or `id`), until `expires`.
-    Issue { id: Option<SessionId>, expires: Option<u64> },
+    Issue {
+        id: Option<SessionId>,
+        expires: Option<u64>,
+    },
 }
 
 impl fmt::Debug for Finish {
@@ -60,7 +75,12 @@ impl fmt::Debug for Finish {
     }
 }
 
-pub(crate) fn plan_finish(engine: &Arc<Engine>, handle: &SessionHandle, status: u16, now_ms: u64) -> Finish {
+pub(crate) fn plan_finish(
+    engine: &Arc<Engine>,
+    handle: &SessionHandle,
+    status: u16,
+    now_ms: u64,
+) -> Finish {
     let state = std::mem::replace(&mut *handle.shared.state(), finished_state());
     let mut finish = Finish {
         engine: engine.clone(),
@@ -71,7 +91,10 @@ pub(crate) fn plan_finish(engine: &Arc<Engine>, handle: &SessionHandle, status: 
     };
     if status >= 500 {
         if !state.changes.is_empty() || state.cycled || state.destroyed {
-            tracing::debug!(status, "response is a server error: the session is not saved");
+            tracing::debug!(
+                status,
+                "response is a server error: the session is not saved"
+            );
         }
         return finish;
     }
@@ -100,7 +123,13 @@ fn finished_state() -> State {
 }
 
 impl Finish {
-    fn plan_new(&mut self, engine: &Engine, data: SessionData, now_ms: u64, created: Option<(u64, SessionId)>) {
+    fn plan_new(
+        &mut self,
+        engine: &Engine,
+        data: SessionData,
+        now_ms: u64,
+        created: Option<(u64, SessionId)>,
+    ) {
         let created_ms = created.map_or(now_ms, |(created_ms, _)| created_ms);
         let policy = &engine.policy;
         let record = Record {
@@ -111,8 +140,14 @@ impl Finish {
                 expires_at: from_millis(policy.expires_at(created_ms, now_ms)),
             },
         };
-        self.write = Write::Create { record, retire: created.map(|(_, id)| id) };
-        self.cookie = CookiePlan::Issue { id: None, expires: policy.cookie_deadline(created_ms, now_ms) };
+        self.write = Write::Create {
+            record,
+            retire: created.map(|(_, id)| id),
+        };
+        self.cookie = CookiePlan::Issue {
+            id: None,
+            expires: policy.cookie_deadline(created_ms, now_ms),
+        };
     }
 
     fn plan_ready(&mut self, engine: &Engine, state: State, now_ms: u64) {
@@ -155,7 +190,10 @@ impl Finish {
                 expires_at: from_millis(policy.expires_at(live.created_ms, now_ms)),
             }
         } else {
-            Expiry { refreshed_at: from_millis(live.refreshed_ms), expires_at: from_millis(live.expires_ms) }
+            Expiry {
+                refreshed_at: from_millis(live.refreshed_ms),
+                expires_at: from_millis(live.expires_ms),
+            }
         };
         let reissue = live.key_index > 0 || (refresh && policy.refresh_reissues_cookie());
         if reissue {
@@ -166,15 +204,24 @@ impl Finish {
             };
         }
         if !state.changes.is_empty() {
-            self.write = Write::Apply { id: live.id, changes: state.changes, expiry };
+            self.write = Write::Apply {
+                id: live.id,
+                changes: state.changes,
+                expiry,
+            };
         } else if refresh {
-            self.write = Write::Touch { id: live.id, expiry };
+            self.write = Write::Touch {
+                id: live.id,
+                expiry,
+            };
         }
     }
 
     /// Whether there is nothing to write and no cookie to send.
     pub fn is_noop(&self) -> bool {
-        self.purge.is_none() && matches!(self.write, Write::None) && matches!(self.cookie, CookiePlan::None)
+        self.purge.is_none()
+            && matches!(self.write, Write::None)
+            && matches!(self.cookie, CookiePlan::None)
     }
 
     /// Whether a handler used the session (the response then varies on `Cookie`).
@@ -195,8 +242,18 @@ impl Finish {
     /// [`SaveError`] when a write that matters failed: the response must then become a 500 with
     /// no session cookie, except the removal cookie of a logout
     /// ([`SaveError::removal_cookie`]), which is still sent.
-    pub async fn commit<S: SessionStore + ?Sized>(self, store: &S, now: SystemTime) -> Result<Committed, SaveError> {
-        let Self { engine, accessed, purge, write, cookie } = self;
+    pub async fn commit<S: SessionStore + ?Sized>(
+        self,
+        store: &S,
+        now: SystemTime,
+    ) -> Result<Committed, SaveError> {
+        let Self {
+            engine,
+            accessed,
+            purge,
+            write,
+            cookie,
+        } = self;
         if let Some(expired) = purge
             && let Err(error) = store.delete(&expired, now).await
         {
@@ -217,11 +274,21 @@ impl Finish {
                 }
                 created = Some(id);
             }
-            Write::Apply { id, changes, expiry } => {
-                let applied = store.apply(&id, &changes, &expiry, now).await.map_err(|error| {
-                    tracing::error!(session = %id.label(), %error, "saving the session failed");
-                    SaveError::Store { source: error, removal: None }
-                })?;
+            Write::Apply {
+                id,
+                changes,
+                expiry,
+            } => {
+                let applied = store
+                    .apply(&id, &changes, &expiry, now)
+                    .await
+                    .map_err(|error| {
+                        tracing::error!(session = %id.label(), %error, "saving the session failed");
+                        SaveError::Store {
+                            source: error,
+                            removal: None,
+                        }
+                    })?;
                 if !applied {
                     tracing::warn!(session = %id.label(), "session ended by a concurrent request; this request's changes are dropped");
                     send_cookie = false;
@@ -238,7 +305,10 @@ impl Finish {
             Write::Delete { id } => {
                 if let Err(error) = store.delete(&id, now).await {
                     tracing::error!(session = %id.label(), %error, "destroying the session failed; the browser is still told to drop it");
-                    return Err(SaveError::Store { source: error, removal: Some(engine.cookies.removal()) });
+                    return Err(SaveError::Store {
+                        source: error,
+                        removal: Some(engine.cookies.removal()),
+                    });
                 }
                 tracing::info!(session = %id.label(), "session destroyed");
             }
@@ -248,14 +318,24 @@ impl Finish {
             CookiePlan::None => None,
             CookiePlan::Removal => Some(engine.cookies.removal()),
             CookiePlan::Issue { id, expires } => id.or(created).map(|id| {
-                engine.cookies.issue(&engine.signer, &id, expires.map(from_millis), now)
+                engine
+                    .cookies
+                    .issue(&engine.signer, &id, expires.map(from_millis), now)
             }),
         };
-        Ok(Committed { set_cookie, accessed })
+        Ok(Committed {
+            set_cookie,
+            accessed,
+        })
     }
 }
 
-async fn create<S: SessionStore + ?Sized>(engine: &Engine, store: &S, record: &Record, now: SystemTime) -> Result<SessionId, SaveError> {
+async fn create<S: SessionStore + ?Sized>(
+    engine: &Engine,
+    store: &S,
+    record: &Record,
+    now: SystemTime,
+) -> Result<SessionId, SaveError> {
     for _ in 0..CREATE_ATTEMPTS {
         let id = engine.config.id_generator.generate().map_err(|error| {
             tracing::error!(%error, "generating a session id failed");
@@ -263,10 +343,15 @@ async fn create<S: SessionStore + ?Sized>(engine: &Engine, store: &S, record: &R
         })?;
         match store.create(&id, record, now).await {
             Ok(true) => return Ok(id),
-            Ok(false) => tracing::warn!(session = %id.label(), "session id collision; drawing another"),
+            Ok(false) => {
+                tracing::warn!(session = %id.label(), "session id collision; drawing another")
+            }
             Err(error) => {
                 tracing::error!(%error, "creating the session failed");
-                return Err(SaveError::Store { source: error, removal: None });
+                return Err(SaveError::Store {
+                    source: error,
+                    removal: None,
+                });
             }
         }
     }
@@ -295,7 +380,10 @@ impl Committed {
     }
 }
 
-pub(crate) fn session_headers(set_cookie: Option<&SetCookie>, accessed: bool) -> impl Iterator<Item = (&'static str, &str)> {
+pub(crate) fn session_headers(
+    set_cookie: Option<&SetCookie>,
+    accessed: bool,
+) -> impl Iterator<Item = (&'static str, &str)> {
     let cookie = set_cookie.map(|cookie| ("set-cookie", cookie.as_str()));
     let no_store = set_cookie.map(|_| ("cache-control", "no-store"));
     let vary = (accessed || set_cookie.is_some()).then_some(("vary", "Cookie"));

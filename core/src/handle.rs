@@ -120,11 +120,17 @@ impl State {
     }
 
     pub(crate) fn skipped() -> Self {
-        Self { phase: Phase::Skipped, ..Self::pending(false) }
+        Self {
+            phase: Phase::Skipped,
+            ..Self::pending(false)
+        }
     }
 
     pub(crate) fn add_verified(&mut self, id: SessionId, key_index: usize) {
-        let slot = self.verified.iter_mut().find(|slot| slot.is_none_or(|(seen, _)| seen == id));
+        let slot = self
+            .verified
+            .iter_mut()
+            .find(|slot| slot.is_none_or(|(seen, _)| seen == id));
         if let Some(slot @ None) = slot {
             *slot = Some((id, key_index));
         }
@@ -140,7 +146,11 @@ impl State {
 
     /// No candidate verified: the session is new, for this reason.
     pub(crate) fn reject(&mut self, bad_mac: bool) {
-        self.cause = if bad_mac { Cause::InvalidSignature } else { Cause::BadSignature };
+        self.cause = if bad_mac {
+            Cause::InvalidSignature
+        } else {
+            Cause::BadSignature
+        };
         self.phase = Phase::Ready;
     }
 
@@ -163,7 +173,8 @@ impl State {
         if self.phase != Phase::Pending {
             return;
         }
-        let Some((id, key_index)) = self.verified.get(self.next_candidate).copied().flatten() else {
+        let Some((id, key_index)) = self.verified.get(self.next_candidate).copied().flatten()
+        else {
             self.phase = Phase::Ready;
             return;
         };
@@ -239,7 +250,9 @@ impl Shared {
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
         // Every state update is a plain assignment sequence that a panic cannot leave half done
         // in a way later code relies on, so a poisoned lock is still usable.
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -256,7 +269,12 @@ impl fmt::Debug for SessionHandle {
 
 impl SessionHandle {
     pub(crate) fn new(engine: Arc<Engine>, state: State) -> Self {
-        Self { shared: Arc::new(Shared { engine, state: Mutex::new(state) }) }
+        Self {
+            shared: Arc::new(Shared {
+                engine,
+                state: Mutex::new(state),
+            }),
+        }
     }
 
     /// Whether a skip rule exempted this request: it has no session.
@@ -308,7 +326,11 @@ impl SessionHandle {
     /// # Errors
     ///
     /// The store's error; the handle is then marked as failed ([`SessionHandle::fail_load`]).
-    pub async fn load<S: SessionStore>(&self, store: &S, now: SystemTime) -> Result<Option<Session>, StoreError> {
+    pub async fn load<S: SessionStore>(
+        &self,
+        store: &S,
+        now: SystemTime,
+    ) -> Result<Option<Session>, StoreError> {
         while let Some(id) = self.next_load() {
             match store.load(&id, now).await {
                 Ok(record) => self.complete_load(record, now),

@@ -141,7 +141,10 @@ pub trait IdGenerator: Send + Sync + fmt::Debug + 'static {
 
 /// IDs from the operating system's CSPRNG (`getrandom`).
 #[derive(Clone, Copy, Debug, Default)]
-#[allow(clippy::exhaustive_structs, reason = "a unit struct with nothing to add")]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "a unit struct with nothing to add"
+)]
 pub struct OsRandom;
 
 impl IdGenerator for OsRandom {
@@ -165,7 +168,9 @@ pub struct IdError {
 impl IdError {
     /// Wraps the cause of the failure.
     pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Self { source: source.into() }
+        Self {
+            source: source.into(),
+        }
     }
 }
 
@@ -200,7 +205,10 @@ mod tests {
         let id = OsRandom.generate().unwrap();
         let text = id.encode();
         assert_eq!(text.len(), 43);
-        assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
     }
 
     #[test]
@@ -217,7 +225,11 @@ mod tests {
         assert_eq!(decode_id(text.as_bytes()), Some(id));
         assert_eq!(SessionId::decode(&format!("{text}=")), None);
         assert_eq!(SessionId::decode(&text[..42]), None);
-        assert_eq!(SessionId::decode(&format!("{}+", &text[..42])), None, "standard alphabet");
+        assert_eq!(
+            SessionId::decode(&format!("{}+", &text[..42])),
+            None,
+            "standard alphabet"
+        );
     }
 
     #[test]

@@ -195,7 +195,10 @@ mod tests {
         let key = Key::try_from(&[0u8; 32][..]).unwrap();
         assert!(matches!(KeyRing::new([]), Err(KeyError::NoKeys)));
         let five = std::iter::repeat_n(key.clone(), 5);
-        assert!(matches!(KeyRing::new(five), Err(KeyError::TooManyKeys { count: 5 })));
+        assert!(matches!(
+            KeyRing::new(five),
+            Err(KeyError::TooManyKeys { count: 5 })
+        ));
         assert_eq!(KeyRing::new([key.clone(), key]).unwrap().len(), 2);
     }
 

@@ -98,7 +98,10 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod config;
 mod cookie;
@@ -124,12 +127,14 @@ mod time;
 pub mod testing;
 
 pub use config::{
-    Config, ConfigError, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_PAYLOAD_BYTES, MAX_ATTRIBUTE_LEN, MAX_COOKIE_AGE,
-    SameSite, SkipRule,
+    Config, ConfigError, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_PAYLOAD_BYTES, MAX_ATTRIBUTE_LEN,
+    MAX_COOKIE_AGE, SameSite, SkipRule,
 };
 pub use cookie::{MAX_CANDIDATES, SetCookie};
 pub use data::{Changes, SessionData};
-pub use driver::{ERROR_BODY, ExtractError, Outcome, RequestSession, RequestSessions, SessionManager};
+pub use driver::{
+    ERROR_BODY, ExtractError, Outcome, RequestSession, RequestSessions, SessionManager,
+};
 pub use engine::{RequestHeaders, Sessions};
 pub use finish::{CREATE_ATTEMPTS, Committed, Finish, SaveError};
 pub use handle::{Cause, SessionHandle};
@@ -137,6 +142,8 @@ pub use id::{ID_LEN, IdError, IdGenerator, IdLabel, OsRandom, SessionId};
 pub use key::{Key, KeyError, KeyRing, MAX_KEYS, MIN_KEY_LEN};
 pub use session::{Session, SessionError};
 #[cfg(feature = "memory-store")]
-pub use store::memory::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, DEFAULT_SWEEP_INTERVAL, MemoryStore};
+pub use store::memory::{
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, DEFAULT_SWEEP_INTERVAL, MemoryStore,
+};
 pub use store::{Expiry, Record, SessionStore, StoreError, StoreErrorKind};
 pub use time::{Clock, SystemClock};

@@ -64,7 +64,13 @@ fn current<'a>(state: &'a State, key: &str) -> Option<&'a Value> {
 fn keys_of(state: &State) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     if !state.changes.is_cleared() {
-        keys.extend(state.base.keys().filter(|key| current(state, key).is_some()).map(str::to_owned));
+        keys.extend(
+            state
+                .base
+                .keys()
+                .filter(|key| current(state, key).is_some())
+                .map(str::to_owned),
+        );
     }
     for (key, _) in state.changes.inserted() {
         if !keys.iter().any(|existing| existing == key) {
@@ -86,7 +92,11 @@ impl Session {
 
     fn writable(&self) -> Result<MutexGuard<'_, State>, SessionError> {
         let state = self.state();
-        if state.phase == Phase::Ready { Ok(state) } else { Err(SessionError::Finished) }
+        if state.phase == Phase::Ready {
+            Ok(state)
+        } else {
+            Err(SessionError::Finished)
+        }
     }
 
     /// The value under `key`, deserialized.
@@ -97,9 +107,14 @@ impl Session {
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
         let state = self.state();
         match current(&state, key) {
-            Some(value) => T::deserialize(value)
-                .map(Some)
-                .map_err(|source| SessionError::Deserialize { key: key.to_owned(), source }),
+            Some(value) => {
+                T::deserialize(value)
+                    .map(Some)
+                    .map_err(|source| SessionError::Deserialize {
+                        key: key.to_owned(),
+                        source,
+                    })
+            }
             None => Ok(None),
         }
     }
@@ -133,7 +148,10 @@ impl Session {
         let old_len = current(&state, key).map_or(0, |old| entry_len(key, old));
         let new_total = now_len - old_len + entry_len(key, &value);
         if new_total > max {
-            return Err(SessionError::TooLarge { size: new_total, max });
+            return Err(SessionError::TooLarge {
+                size: new_total,
+                max,
+            });
         }
         state.changes.insert(key, value);
         state.payload_len = Some(new_total);
@@ -148,9 +166,14 @@ impl Session {
     /// the same), and [`SessionError::Finished`] after the request ended.
     pub fn remove<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
         match self.remove_value(key)? {
-            Some(value) => T::deserialize(value)
-                .map(Some)
-                .map_err(|source| SessionError::Deserialize { key: key.to_owned(), source }),
+            Some(value) => {
+                T::deserialize(value)
+                    .map(Some)
+                    .map_err(|source| SessionError::Deserialize {
+                        key: key.to_owned(),
+                        source,
+                    })
+            }
             None => Ok(None),
         }
     }
@@ -201,7 +224,11 @@ impl Session {
     /// The ID is secret material: never log it (its `Debug` shows only a label).
     pub fn id(&self) -> Option<SessionId> {
         let state = self.state();
-        if state.cycled || state.destroyed { None } else { state.live.map(|live| live.id) }
+        if state.cycled || state.destroyed {
+            None
+        } else {
+            state.live.map(|live| live.id)
+        }
     }
 
     /// Why this request's session is what it is: the seeds' `new`, `success`,

@@ -129,14 +129,20 @@ mod tests {
         let id = SessionId::from_bytes([9; 32]);
         let value = signer.sign(&id);
         assert_eq!(value.len(), VALUE_LEN);
-        assert_eq!(signer.verify(value.as_bytes()), Verdict::Valid { id, key_index: 0 });
+        assert_eq!(
+            signer.verify(value.as_bytes()),
+            Verdict::Valid { id, key_index: 0 }
+        );
     }
 
     #[test]
     fn the_cookie_name_is_bound_into_the_mac() {
         let id = SessionId::from_bytes([9; 32]);
         let value = Signer::new(&ring(1), "other").sign(&id);
-        assert_eq!(Signer::new(&ring(1), "sid").verify(value.as_bytes()), Verdict::BadMac);
+        assert_eq!(
+            Signer::new(&ring(1), "sid").verify(value.as_bytes()),
+            Verdict::BadMac
+        );
     }
 
     #[test]
@@ -144,7 +150,10 @@ mod tests {
         let id = SessionId::from_bytes([3; 32]);
         let old = Signer::new(&ring(2), "sid").sign(&id);
         let both = KeyRing::new([ring(1).keys()[0].clone(), ring(2).keys()[0].clone()]).unwrap();
-        assert_eq!(Signer::new(&both, "sid").verify(old.as_bytes()), Verdict::Valid { id, key_index: 1 });
+        assert_eq!(
+            Signer::new(&both, "sid").verify(old.as_bytes()),
+            Verdict::Valid { id, key_index: 1 }
+        );
     }
 
     #[test]
@@ -163,7 +172,10 @@ mod tests {
     #[test]
     fn rfc_4231_vectors() {
         let hex = |s: &str| -> Vec<u8> {
-            (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+            (0..s.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+                .collect()
         };
         let cases: [(Vec<u8>, Vec<u8>, &str); 6] = [
             (vec![0x0b; 20], b"Hi There".to_vec(),

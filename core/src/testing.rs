@@ -1,5 +1,5 @@
 //! Test utilities (feature `test-util`): a manual clock, deterministic IDs, and the generic
-//! store test suite every [`SessionStore`] implementation should pass.
+//! store test suite every [`SessionStore`](crate::SessionStore) implementation should pass.
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -44,17 +44,21 @@ impl ManualClock {
 
     /// A clock at `time`.
     pub fn at(time: SystemTime) -> Self {
-        Self { millis: Arc::new(AtomicU64::new(crate::time::to_millis(time))) }
+        Self {
+            millis: Arc::new(AtomicU64::new(crate::time::to_millis(time))),
+        }
     }
 
     /// Moves the clock forward.
     pub fn advance(&self, by: Duration) {
-        self.millis.fetch_add(crate::time::duration_millis(by), Ordering::SeqCst);
+        self.millis
+            .fetch_add(crate::time::duration_millis(by), Ordering::SeqCst);
     }
 
     /// Sets the clock.
     pub fn set(&self, time: SystemTime) {
-        self.millis.store(crate::time::to_millis(time), Ordering::SeqCst);
+        self.millis
+            .store(crate::time::to_millis(time), Ordering::SeqCst);
     }
 }
 
@@ -102,7 +106,13 @@ impl SequentialIds {
         let mut script: Vec<u64> = numbers.into_iter().collect();
         let next = script.iter().copied().max().unwrap_or(0);
         script.reverse();
-        Self { inner: Arc::new(Mutex::new(Sequence { next, script, failing: false })) }
+        Self {
+            inner: Arc::new(Mutex::new(Sequence {
+                next,
+                script,
+                failing: false,
+            })),
+        }
     }
 
     /// The ID with number `n`.
@@ -117,13 +127,19 @@ impl SequentialIds {
 
     /// Makes every later `generate` fail, as a broken random source would.
     pub fn fail(&self) {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).failing = true;
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .failing = true;
     }
 }
 
 impl IdGenerator for SequentialIds {
     fn generate(&self) -> Result<SessionId, IdError> {
-        let mut sequence = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut sequence = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if sequence.failing {
             return Err(IdError::new("the scripted generator was told to fail"));
         }

@@ -25,7 +25,10 @@ pub trait Clock: Send + Sync + fmt::Debug + 'static {
 
 /// The operating system's wall clock ([`SystemTime::now`]).
 #[derive(Clone, Copy, Debug, Default)]
-#[allow(clippy::exhaustive_structs, reason = "a unit struct with nothing to add")]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "a unit struct with nothing to add"
+)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
@@ -37,8 +40,9 @@ impl Clock for SystemClock {
 /// Milliseconds since the Unix epoch: the compact form timestamps take inside the engine and the
 /// in-memory store. Times before the epoch count as the epoch.
 pub(crate) fn to_millis(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+    time.duration_since(UNIX_EPOCH).map_or(0, |elapsed| {
+        u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+    })
 }
 
 /// The inverse of [`to_millis`].

@@ -11,16 +11,21 @@ use tokio::sync::Barrier;
 
 async fn logged_in(world: &World) -> String {
     let mut browser = Browser::new();
-    browser.request(&world.manager, |session| {
-        session.insert("user", "ada").unwrap();
-        200
-    })
-    .await;
+    browser
+        .request(&world.manager, |session| {
+            session.insert("user", "ada").unwrap();
+            200
+        })
+        .await;
     browser.cookie.unwrap()
 }
 
 /// Request A loads the session; `interloper` runs to completion; then A writes and finishes.
-async fn race(world: &World, cookie: &str, interloper: impl FnOnce(&Session) -> u16) -> Option<String> {
+async fn race(
+    world: &World,
+    cookie: &str,
+    interloper: impl FnOnce(&Session) -> u16,
+) -> Option<String> {
     let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
     let slow = world.manager.start(headers.as_slice());
     let session = slow.session().await.unwrap();
@@ -29,7 +34,9 @@ async fn race(world: &World, cookie: &str, interloper: impl FnOnce(&Session) -> 
     session.insert("cart", &5).unwrap();
     let outcome = slow.finish(200).await;
     assert_eq!(outcome.error_status(), None);
-    outcome.set_cookie().map(|cookie| cookie.as_str().to_owned())
+    outcome
+        .set_cookie()
+        .map(|cookie| cookie.as_str().to_owned())
 }
 
 #[tokio::test]
@@ -42,7 +49,10 @@ async fn a_write_after_a_concurrent_logout_does_not_resurrect() {
     })
     .await;
     assert_eq!(late_cookie, None, "the late request sends no cookie");
-    assert!(world.store.is_empty(), "no record under the old ID or any new one");
+    assert!(
+        world.store.is_empty(),
+        "no record under the old ID or any new one"
+    );
 }
 
 #[tokio::test]
@@ -57,9 +67,25 @@ async fn a_write_after_a_concurrent_rotation_does_not_resurrect() {
     assert_eq!(late_cookie, None);
     assert_eq!(world.store.len(), 1, "only the rotated session exists");
     let old = SequentialIds::id(1);
-    assert!(world.store.load(&old, world.clock.now()).await.unwrap().is_none());
-    let rotated = world.store.load(&SequentialIds::id(2), world.clock.now()).await.unwrap().unwrap();
-    assert_eq!(rotated.data.get("cart"), None, "the late write did not reach the new session");
+    assert!(
+        world
+            .store
+            .load(&old, world.clock.now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let rotated = world
+        .store
+        .load(&SequentialIds::id(2), world.clock.now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        rotated.data.get("cart"),
+        None,
+        "the late write did not reach the new session"
+    );
 }
 
 #[tokio::test]
@@ -81,10 +107,17 @@ async fn serialized_requests_wait_for_each_other() {
         seen
     });
     tokio::task::yield_now().await;
-    assert!(!second.is_finished(), "the second request waits while the first holds the session");
+    assert!(
+        !second.is_finished(),
+        "the second request waits while the first holds the session"
+    );
     session.insert("cart", &7).unwrap();
     let _ = first.finish(200).await;
-    assert_eq!(second.await.unwrap(), Some(7), "the second request sees the first one's write");
+    assert_eq!(
+        second.await.unwrap(),
+        Some(7),
+        "the second request sees the first one's write"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -95,7 +128,8 @@ async fn fifty_concurrent_writers_of_different_keys_lose_nothing() {
         let barrier = Arc::new(Barrier::new(50));
         let mut tasks = tokio::task::JoinSet::new();
         for n in 0..50 {
-            let (manager, cookie, barrier) = (world.manager.clone(), cookie.clone(), barrier.clone());
+            let (manager, cookie, barrier) =
+                (world.manager.clone(), cookie.clone(), barrier.clone());
             tasks.spawn(async move {
                 let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
                 let request = manager.start(headers.as_slice());
@@ -109,10 +143,14 @@ async fn fifty_concurrent_writers_of_different_keys_lose_nothing() {
             assert_eq!(result.unwrap(), None);
         }
         let mut keys = Vec::new();
-        send(&world.manager, Some(&cookie), Some(|session: &Session| {
-            keys = session.keys();
-            200
-        }))
+        send(
+            &world.manager,
+            Some(&cookie),
+            Some(|session: &Session| {
+                keys = session.keys();
+                200
+            }),
+        )
         .await;
         assert_eq!(keys.len(), 51, "serialize={serialize}: user plus 50 keys");
     }
@@ -141,11 +179,12 @@ async fn serialized_read_yield_write_loses_no_increment() {
         assert_eq!(result.unwrap(), None);
     }
     let mut n = 0;
-    browser.request(&world.manager, |session| {
-        n = counter(session);
-        200
-    })
-    .await;
+    browser
+        .request(&world.manager, |session| {
+            n = counter(session);
+            200
+        })
+        .await;
     assert_eq!(n, 21);
 }
 
@@ -155,25 +194,28 @@ async fn a_repeating_id_generator_never_shares_a_session() {
     let ids = SequentialIds::scripted([7, 7, 7, 8]);
     let manager = world.sibling(|config| config.with_id_generator(ids.clone()));
     let mut first = Browser::new();
-    first.request(&manager, |session| {
-        session.insert("owner", "first").unwrap();
-        200
-    })
-    .await;
-    let mut second = Browser::new();
-    second.request(&manager, |session| {
-        session.insert("owner", "second").unwrap();
-        200
-    })
-    .await;
-    assert_ne!(first.cookie, second.cookie);
-    let mut owners = Vec::new();
-    for browser in [&mut first, &mut second] {
-        browser.request(&manager, |session| {
-            owners.push(session.get::<String>("owner").unwrap().unwrap());
+    first
+        .request(&manager, |session| {
+            session.insert("owner", "first").unwrap();
             200
         })
         .await;
+    let mut second = Browser::new();
+    second
+        .request(&manager, |session| {
+            session.insert("owner", "second").unwrap();
+            200
+        })
+        .await;
+    assert_ne!(first.cookie, second.cookie);
+    let mut owners = Vec::new();
+    for browser in [&mut first, &mut second] {
+        browser
+            .request(&manager, |session| {
+                owners.push(session.get::<String>("owner").unwrap().unwrap());
+                200
+            })
+            .await;
     }
     assert_eq!(owners, ["first", "second"]);
 }
@@ -197,8 +239,17 @@ async fn too_many_collisions_fail_the_request_without_a_cookie() {
         .await;
     assert_eq!(response.status, 500);
     assert!(response.set_cookie().is_none());
-    let original = world.store.load(&SequentialIds::id(7), world.clock.now()).await.unwrap().unwrap();
-    assert_eq!(original.data.get("owner").unwrap(), "first", "the original record is untouched");
+    let original = world
+        .store
+        .load(&SequentialIds::id(7), world.clock.now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        original.data.get("owner").unwrap(),
+        "first",
+        "the original record is untouched"
+    );
 }
 
 #[tokio::test]

@@ -40,7 +40,11 @@ async fn a_replayed_cookie_past_its_max_age_is_expired_on_the_server() {
     let (n, cause, cookie) = visit(&world, &mut browser).await;
     assert_eq!((n, cause), (1, Cause::Expired));
     assert!(cookie.is_some());
-    assert_eq!(world.store.len(), 1, "the expired record was deleted when it was met");
+    assert_eq!(
+        world.store.len(),
+        1,
+        "the expired record was deleted when it was met"
+    );
 }
 
 #[tokio::test]
@@ -53,7 +57,11 @@ async fn without_rolling_max_age_is_absolute() {
     assert_eq!(n, 2);
     assert!(cookie.is_none(), "continuations carry no cookie");
     world.advance(1);
-    assert_eq!(visit(&world, &mut browser).await.1, Cause::Expired, "constant use does not extend it");
+    assert_eq!(
+        visit(&world, &mut browser).await.1,
+        Cause::Expired,
+        "constant use does not extend it"
+    );
 }
 
 #[tokio::test]
@@ -71,7 +79,10 @@ async fn rolling_expiry_keeps_an_active_session_and_reissues_sparingly() {
             assert_eq!(attribute(&cookie, "Max-Age").as_deref(), Some("2"));
         }
     }
-    assert!(reissued >= 5, "the cookie must be refreshed before it lapses");
+    assert!(
+        reissued >= 5,
+        "the cookie must be refreshed before it lapses"
+    );
 
     let world = World::with(|config| config.with_max_age_secs(100).with_rolling(true));
     let mut browser = Browser::new();
@@ -81,7 +92,10 @@ async fn rolling_expiry_keeps_an_active_session_and_reissues_sparingly() {
         world.advance(1);
         reissued += usize::from(visit(&world, &mut browser).await.2.is_some());
     }
-    assert_eq!(reissued, 0, "no refresh before half the lifetime has passed");
+    assert_eq!(
+        reissued, 0,
+        "no refresh before half the lifetime has passed"
+    );
 }
 
 #[tokio::test]
@@ -104,24 +118,56 @@ async fn activity_is_recorded_sparingly() {
     let mut browser = Browser::new();
     visit(&world, &mut browser).await;
     let id = SequentialIds::id(1);
-    let first = world.store.load(&id, world.clock.now()).await.unwrap().unwrap().expiry;
+    let first = world
+        .store
+        .load(&id, world.clock.now())
+        .await
+        .unwrap()
+        .unwrap()
+        .expiry;
     world.advance(50);
-    send(&world.manager, browser.cookie.as_deref(), Some(|session: &Session| {
-        counter(session);
-        200
-    }))
+    send(
+        &world.manager,
+        browser.cookie.as_deref(),
+        Some(|session: &Session| {
+            counter(session);
+            200
+        }),
+    )
     .await;
-    let unchanged = world.store.load(&id, world.clock.now()).await.unwrap().unwrap().expiry;
-    assert_eq!(unchanged, first, "no touch within a tenth of the idle timeout");
+    let unchanged = world
+        .store
+        .load(&id, world.clock.now())
+        .await
+        .unwrap()
+        .unwrap()
+        .expiry;
+    assert_eq!(
+        unchanged, first,
+        "no touch within a tenth of the idle timeout"
+    );
     world.advance(60);
-    send(&world.manager, browser.cookie.as_deref(), Some(|session: &Session| {
-        counter(session);
-        200
-    }))
+    send(
+        &world.manager,
+        browser.cookie.as_deref(),
+        Some(|session: &Session| {
+            counter(session);
+            200
+        }),
+    )
     .await;
-    let touched = world.store.load(&id, world.clock.now()).await.unwrap().unwrap().expiry;
+    let touched = world
+        .store
+        .load(&id, world.clock.now())
+        .await
+        .unwrap()
+        .unwrap()
+        .expiry;
     assert_eq!(touched.refreshed_at, world.clock.now());
-    assert_eq!(touched.expires_at, world.clock.now() + Duration::from_secs(1000));
+    assert_eq!(
+        touched.expires_at,
+        world.clock.now() + Duration::from_secs(1000)
+    );
 }
 
 #[tokio::test]
@@ -142,7 +188,11 @@ async fn active_sessions_outlive_idle_ones() {
     let (n, cause, _) = visit(&world, &mut active).await;
     assert_eq!((n, cause), (13 * 6 + 2, Cause::Success));
     world.store.purge_expired(world.clock.now());
-    assert_eq!(world.store.len(), 1, "idle sessions are gone after the 12 h idle timeout");
+    assert_eq!(
+        world.store.len(),
+        1,
+        "idle sessions are gone after the 12 h idle timeout"
+    );
     let (_, cause, _) = visit(&world, &mut idle[0]).await;
     assert_ne!(cause, Cause::Success);
 }
@@ -156,7 +206,12 @@ async fn the_absolute_timeout_cannot_be_extended() {
     for _ in 0..(8 * 12 - 1) {
         world.advance(300);
         assert_eq!(visit(&world, &mut browser).await.1, Cause::Success);
-        let record = world.store.load(&id, world.clock.now()).await.unwrap().unwrap();
+        let record = world
+            .store
+            .load(&id, world.clock.now())
+            .await
+            .unwrap()
+            .unwrap();
         assert!(record.expiry.expires_at <= record.created_at + Duration::from_secs(8 * 3600));
     }
     world.advance(301);
@@ -175,5 +230,12 @@ async fn an_expired_record_is_never_revived_by_a_replay() {
         assert_eq!(n, 1);
         assert_ne!(cause, Cause::Success);
     }
-    assert!(world.store.load(&SequentialIds::id(1), world.clock.now()).await.unwrap().is_none());
+    assert!(
+        world
+            .store
+            .load(&SequentialIds::id(1), world.clock.now())
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

@@ -7,10 +7,14 @@ use fastsession_core::{Cause, KeyRing, Session};
 
 async fn cause_for(world: &World, cookie: &str) -> (Cause, u16, bool) {
     let mut cause = Cause::Success;
-    let response = send(&world.manager, Some(cookie), Some(|session: &Session| {
-        cause = session.cause();
-        count(session)
-    }))
+    let response = send(
+        &world.manager,
+        Some(cookie),
+        Some(|session: &Session| {
+            cause = session.cause();
+            count(session)
+        }),
+    )
     .await;
     (cause, response.status, response.set_cookie().is_some())
 }
@@ -29,14 +33,21 @@ async fn a_flipped_signature_character_starts_a_new_session() {
     let at = tampered.len() - 20;
     tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
-    assert_eq!(cause_for(&world, &tampered).await, (Cause::InvalidSignature, 200, true));
+    assert_eq!(
+        cause_for(&world, &tampered).await,
+        (Cause::InvalidSignature, 200, true)
+    );
     assert_eq!(world.store.len(), 2);
     // The original still reaches its data.
     let mut seen = 0;
-    send(&world.manager, Some(&cookie), Some(|session: &Session| {
-        seen = counter(session);
-        200
-    }))
+    send(
+        &world.manager,
+        Some(&cookie),
+        Some(|session: &Session| {
+            seen = counter(session);
+            200
+        }),
+    )
     .await;
     assert_eq!(seen, 1);
 }
@@ -45,10 +56,23 @@ async fn a_flipped_signature_character_starts_a_new_session() {
 async fn malformed_cookies_never_fail_the_request() {
     let world = World::new();
     let long = format!("sid={}", "a".repeat(4096));
-    let cases = ["sid=", "sid=abc", "sid=a.b", "sid=\"x\"", long.as_str(), "sid=a=b c", "sid=.", "sid=%41%42"];
+    let cases = [
+        "sid=",
+        "sid=abc",
+        "sid=a.b",
+        "sid=\"x\"",
+        long.as_str(),
+        "sid=a=b c",
+        "sid=.",
+        "sid=%41%42",
+    ];
     for cookie in cases {
         let (cause, status, set_cookie) = cause_for(&world, cookie).await;
-        assert_eq!((cause, status, set_cookie), (Cause::BadSignature, 200, true), "{cookie}");
+        assert_eq!(
+            (cause, status, set_cookie),
+            (Cause::BadSignature, 200, true),
+            "{cookie}"
+        );
     }
 }
 
@@ -70,17 +94,22 @@ async fn a_cookie_from_another_key_is_rejected() {
     let foreign = World::with(|config| config.with_keys(KeyRing::from(key(OLD_KEY))));
     let cookie = logged_in(&foreign).await;
     assert_eq!(cause_for(&world, &cookie).await.0, Cause::InvalidSignature);
-    assert_eq!(world.store.len(), 1, "the foreign ID never enters the store");
+    assert_eq!(
+        world.store.len(),
+        1,
+        "the foreign ID never enters the store"
+    );
 }
 
 #[tokio::test]
 async fn old_key_cookies_verify_and_are_reissued_under_the_new_key() {
     let old_world = World::with(|config| config.with_keys(KeyRing::from(key(OLD_KEY))));
     let cookie = logged_in(&old_world).await;
-    let rotated = old_world.sibling(|config| {
-        config.with_keys(KeyRing::new([key(KEY), key(OLD_KEY)]).unwrap())
-    });
-    let mut browser = Browser { cookie: Some(cookie.clone()) };
+    let rotated = old_world
+        .sibling(|config| config.with_keys(KeyRing::new([key(KEY), key(OLD_KEY)]).unwrap()));
+    let mut browser = Browser {
+        cookie: Some(cookie.clone()),
+    };
     let mut seen = (0, Cause::New);
     let response = browser
         .request(&rotated, |session| {
@@ -90,24 +119,32 @@ async fn old_key_cookies_verify_and_are_reissued_under_the_new_key() {
         .await;
     assert_eq!(seen, (1, Cause::Success));
     let reissued = browser.cookie.clone().unwrap();
-    assert!(response.set_cookie().is_some(), "an old-key cookie is re-issued");
+    assert!(
+        response.set_cookie().is_some(),
+        "an old-key cookie is re-issued"
+    );
     assert_ne!(reissued, cookie);
     assert_eq!(&reissued[..4 + 43], &cookie[..4 + 43], "same ID");
     // The new cookie verifies under the new key alone.
     let new_only = old_world.sibling(|config| config);
     let mut seen = Cause::New;
-    send(&new_only, Some(&reissued), Some(|session: &Session| {
-        seen = session.cause();
-        200
-    }))
+    send(
+        &new_only,
+        Some(&reissued),
+        Some(|session: &Session| {
+            seen = session.cause();
+            200
+        }),
+    )
     .await;
     assert_eq!(seen, Cause::Success);
     // And is not re-issued again.
-    let response = browser.request(&rotated, |session| {
-        counter(session);
-        200
-    })
-    .await;
+    let response = browser
+        .request(&rotated, |session| {
+            counter(session);
+            200
+        })
+        .await;
     assert!(response.set_cookie().is_none());
 }
 
@@ -115,17 +152,24 @@ async fn old_key_cookies_verify_and_are_reissued_under_the_new_key() {
 async fn duplicate_cookies_use_the_first_live_one_in_either_order() {
     let world = World::new();
     let good = logged_in(&world).await;
-    for header in [format!("sid=garbage; {good}"), format!("{good}; sid=garbage")] {
+    for header in [
+        format!("sid=garbage; {good}"),
+        format!("{good}; sid=garbage"),
+    ] {
         let (cause, _, set_cookie) = cause_for(&world, &header).await;
         assert_eq!(cause, Cause::Success, "{header}");
         assert!(!set_cookie);
     }
     // A validly signed but dead cookie first: the live one behind it still wins.
     let dead = logged_in(&world).await;
-    send(&world.manager, Some(&dead), Some(|session: &Session| {
-        session.destroy().unwrap();
-        200
-    }))
+    send(
+        &world.manager,
+        Some(&dead),
+        Some(|session: &Session| {
+            session.destroy().unwrap();
+            200
+        }),
+    )
     .await;
     let (cause, _, _) = cause_for(&world, &format!("{dead}; {good}")).await;
     assert_eq!(cause, Cause::Success);
@@ -135,7 +179,11 @@ async fn duplicate_cookies_use_the_first_live_one_in_either_order() {
 async fn the_cookie_is_found_in_any_of_several_cookie_headers() {
     let world = World::new();
     let good = logged_in(&world).await;
-    let headers: &[(&str, &[u8])] = &[("cookie", b"a=1"), ("Cookie", good.as_bytes()), ("cookie", b"b=2")];
+    let headers: &[(&str, &[u8])] = &[
+        ("cookie", b"a=1"),
+        ("Cookie", good.as_bytes()),
+        ("cookie", b"b=2"),
+    ];
     let session = world.manager.start(headers).session().await.unwrap();
     assert_eq!(session.cause(), Cause::Success);
 }
@@ -157,7 +205,11 @@ async fn only_the_first_four_same_name_cookies_are_checked() {
     let good = logged_in(&world).await;
     let junk = "sid=x; ".repeat(50);
     let (cause, _, _) = cause_for(&world, &format!("{junk}{good}")).await;
-    assert_eq!(cause, Cause::BadSignature, "the fifth and later candidates are ignored");
+    assert_eq!(
+        cause,
+        Cause::BadSignature,
+        "the fifth and later candidates are ignored"
+    );
 }
 
 #[tokio::test]
@@ -166,9 +218,17 @@ async fn forged_ids_cause_no_store_io() {
     let sessions = world.manager.sessions();
     for n in 0..10_000u32 {
         // Well formed, canonical, but not signed by us.
-        let forged = format!("sid={}A.{}A", &format!("{n:0>42}"), &format!("{:0>42}", n * 7));
+        let forged = format!(
+            "sid={}A.{}A",
+            &format!("{n:0>42}"),
+            &format!("{:0>42}", n * 7)
+        );
         let handle = sessions.begin([forged.as_bytes()], std::time::SystemTime::now());
-        assert_eq!(handle.next_load(), None, "a forged cookie must never reach the store");
+        assert_eq!(
+            handle.next_load(),
+            None,
+            "a forged cookie must never reach the store"
+        );
         assert_eq!(handle.cause(), Cause::InvalidSignature);
     }
 }

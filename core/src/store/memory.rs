@@ -71,6 +71,9 @@ struct Shared {
 struct Shard {
     map: RwLock<HashMap<SessionId, Stored, IdHashBuilder>>,
     next_sweep_ms: AtomicU64,
+    /// A lower bound on the expiry of every entry in the shard: no entry can have expired
+    /// before this time, so a shard whose bound lies ahead needs no sweep.
+    earliest_expiry_ms: AtomicU64,
 }
 
 struct Stored {
@@ -133,12 +136,20 @@ impl fmt::Debug for MemoryStore {
 impl MemoryStore {
     /// An empty store with the default bounds ([`DEFAULT_MAX_ENTRIES`], [`DEFAULT_MAX_BYTES`]).
     pub fn new() -> Self {
-        Self::with_bounds(DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES, DEFAULT_SWEEP_INTERVAL)
+        Self::with_bounds(
+            DEFAULT_MAX_ENTRIES,
+            DEFAULT_MAX_BYTES,
+            DEFAULT_SWEEP_INTERVAL,
+        )
     }
 
     fn with_bounds(max_entries: usize, max_bytes: usize, sweep_interval: Duration) -> Self {
         let shards = (0..SHARDS)
-            .map(|_| Shard { map: RwLock::default(), next_sweep_ms: AtomicU64::new(0) })
+            .map(|_| Shard {
+                map: RwLock::default(),
+                next_sweep_ms: AtomicU64::new(0),
+                earliest_expiry_ms: AtomicU64::new(u64::MAX),
+            })
             .collect();
         Self {
             shared: Arc::new(Shared {
@@ -196,7 +207,7 @@ impl MemoryStore {
         self.shared
             .shards
             .iter()
-            .map(|shard| self.shared.sweep(&mut write(shard), now_ms))
+            .map(|shard| self.shared.sweep(shard, &mut write(shard), now_ms))
             .sum()
     }
 }
@@ -204,11 +215,17 @@ impl MemoryStore {
 fn read(shard: &Shard) -> RwLockReadGuard<'_, HashMap<SessionId, Stored, IdHashBuilder>> {
     // A panic while holding the lock cannot leave a map half-updated (every update is a single
     // map operation), so a poisoned lock is still safe to use.
-    shard.map.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    shard
+        .map
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn write(shard: &Shard) -> RwLockWriteGuard<'_, HashMap<SessionId, Stored, IdHashBuilder>> {
-    shard.map.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    shard
+        .map
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Shared {
@@ -244,37 +261,64 @@ impl Shared {
         now_ms >= shard.next_sweep_ms.load(Ordering::Relaxed)
     }
 
-    /// Removes the expired entries of one shard.
-    fn sweep(&self, map: &mut HashMap<SessionId, Stored, IdHashBuilder>, now_ms: u64) -> usize {
+    /// Removes the expired entries of one shard, and recomputes its earliest expiry.
+    fn sweep(
+        &self,
+        shard: &Shard,
+        map: &mut HashMap<SessionId, Stored, IdHashBuilder>,
+        now_ms: u64,
+    ) -> usize {
         let mut removed = 0;
+        let mut earliest = u64::MAX;
         map.retain(|_, stored| {
             let live = stored.is_live(now_ms);
-            if !live {
+            if live {
+                earliest = earliest.min(stored.expires_ms);
+            } else {
                 self.subtract(stored.bytes);
                 removed += 1;
             }
             live
         });
+        shard.earliest_expiry_ms.store(earliest, Ordering::Relaxed);
         removed
     }
 
-    fn sweep_if_due(&self, shard: &Shard, map: &mut HashMap<SessionId, Stored, IdHashBuilder>, now_ms: u64) {
+    fn sweep_if_due(
+        &self,
+        shard: &Shard,
+        map: &mut HashMap<SessionId, Stored, IdHashBuilder>,
+        now_ms: u64,
+    ) {
         if self.sweep_due(shard, now_ms) {
-            shard.next_sweep_ms.store(now_ms.saturating_add(self.sweep_interval_ms), Ordering::Relaxed);
-            self.sweep(map, now_ms);
+            shard.next_sweep_ms.store(
+                now_ms.saturating_add(self.sweep_interval_ms),
+                Ordering::Relaxed,
+            );
+            if shard.earliest_expiry_ms.load(Ordering::Relaxed) <= now_ms {
+                self.sweep(shard, map, now_ms);
+            }
         }
     }
 
-    /// Evicts until both bounds hold, never evicting `keep`. Expired entries go first, then the
-    /// entry closest to its expiry among a sample of each shard visited.
+    /// Evicts until both bounds hold, never evicting `keep`: first every expired entry (only
+    /// shards that can hold one are swept), then, shard by shard from `start`, the entry closest
+    /// to its expiry among a sample.
     fn enforce_bounds(&self, start: usize, keep: &SessionId, now_ms: u64) {
+        for shard in self.shards.iter() {
+            if !self.is_over_bounds() {
+                return;
+            }
+            if shard.earliest_expiry_ms.load(Ordering::Relaxed) <= now_ms {
+                self.sweep(shard, &mut write(shard), now_ms);
+            }
+        }
         for offset in 0..SHARDS {
             if !self.is_over_bounds() {
                 return;
             }
             let shard = &self.shards[(start + offset) % SHARDS];
             let mut map = write(shard);
-            self.sweep(&mut map, now_ms);
             while self.is_over_bounds() {
                 let victim = map
                     .iter()
@@ -293,7 +337,12 @@ impl Shared {
 }
 
 impl SessionStore for MemoryStore {
-    async fn create(&self, id: &SessionId, record: &Record, now: SystemTime) -> Result<bool, StoreError> {
+    async fn create(
+        &self,
+        id: &SessionId,
+        record: &Record,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
         let now_ms = to_millis(now);
         let shared = &self.shared;
         let shard = shared.shard(id);
@@ -311,6 +360,9 @@ impl SessionStore for MemoryStore {
             }
             let stored = Stored::new(record);
             shared.add(stored.bytes);
+            shard
+                .earliest_expiry_ms
+                .fetch_min(stored.expires_ms, Ordering::Relaxed);
             map.insert(*id, stored);
         }
         if shared.is_over_bounds() {
@@ -330,7 +382,13 @@ impl SessionStore for MemoryStore {
         Ok(record)
     }
 
-    async fn apply(&self, id: &SessionId, changes: &Changes, expiry: &Expiry, now: SystemTime) -> Result<bool, StoreError> {
+    async fn apply(
+        &self,
+        id: &SessionId,
+        changes: &Changes,
+        expiry: &Expiry,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
         let now_ms = to_millis(now);
         let shared = &self.shared;
         let shard = shared.shard(id);
@@ -354,16 +412,23 @@ impl SessionStore for MemoryStore {
         Ok(true)
     }
 
-    async fn touch(&self, id: &SessionId, expiry: &Expiry, now: SystemTime) -> Result<bool, StoreError> {
+    async fn touch(
+        &self,
+        id: &SessionId,
+        expiry: &Expiry,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
         let now_ms = to_millis(now);
         let mut map = write(self.shared.shard(id));
-        Ok(match map.get_mut(id).filter(|stored| stored.is_live(now_ms)) {
-            Some(stored) => {
-                stored.extend(expiry);
-                true
-            }
-            None => false,
-        })
+        Ok(
+            match map.get_mut(id).filter(|stored| stored.is_live(now_ms)) {
+                Some(stored) => {
+                    stored.extend(expiry);
+                    true
+                }
+                None => false,
+            },
+        )
     }
 
     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {

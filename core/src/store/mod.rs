@@ -17,7 +17,10 @@ pub(crate) mod memory;
 /// absolute deadline and (with a positive max age) its cookie's end. Stores use it as the
 /// record's time to live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(clippy::exhaustive_structs, reason = "store authors build and read these fields")]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "store authors build and read these fields"
+)]
 pub struct Expiry {
     /// The last time the session's activity was recorded.
     pub refreshed_at: SystemTime,
@@ -27,7 +30,10 @@ pub struct Expiry {
 
 /// One stored session.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::exhaustive_structs, reason = "store authors build and read these fields")]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "store authors build and read these fields"
+)]
 pub struct Record {
     /// The data.
     pub data: SessionData,
@@ -219,7 +225,10 @@ pub struct StoreError {
 impl StoreError {
     /// An error of `kind` caused by `source`.
     pub fn new(kind: StoreErrorKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
-        Self { kind, source: Some(source.into()) }
+        Self {
+            kind,
+            source: Some(source.into()),
+        }
     }
 
     /// An error of `kind` with no further cause.

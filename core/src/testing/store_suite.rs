@@ -31,9 +31,15 @@ pub fn start() -> SystemTime {
 /// A record created at [`start`] that lives for an hour, with this data.
 pub fn record(pairs: &[(&str, Value)]) -> Record {
     Record {
-        data: pairs.iter().map(|(key, value)| ((*key).to_owned(), value.clone())).collect(),
+        data: pairs
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), value.clone()))
+            .collect(),
         created_at: start(),
-        expiry: Expiry { refreshed_at: start(), expires_at: start() + Duration::from_secs(3600) },
+        expiry: Expiry {
+            refreshed_at: start(),
+            expires_at: start() + Duration::from_secs(3600),
+        },
     }
 }
 
@@ -70,18 +76,40 @@ where
 /// A created record loads back whole.
 pub async fn create_then_load<S: SessionStore>(store: &S) {
     let original = record(&[("user", json!("ada")), ("cart", json!([1, 2]))]);
-    assert!(store.create(&id(1), &original, start()).await.unwrap(), "create of a fresh id must insert");
-    let loaded = store.load(&id(1), start()).await.unwrap().expect("a created record must load");
-    assert_eq!(loaded, original, "a loaded record must equal the created one");
+    assert!(
+        store.create(&id(1), &original, start()).await.unwrap(),
+        "create of a fresh id must insert"
+    );
+    let loaded = store
+        .load(&id(1), start())
+        .await
+        .unwrap()
+        .expect("a created record must load");
+    assert_eq!(
+        loaded, original,
+        "a loaded record must equal the created one"
+    );
 }
 
 /// Creating an ID in use fails and leaves the first record alone.
 pub async fn create_never_overwrites<S: SessionStore>(store: &S) {
-    assert!(store.create(&id(2), &record(&[("owner", json!("first"))]), start()).await.unwrap());
-    let second = store.create(&id(2), &record(&[("owner", json!("second"))]), start()).await.unwrap();
+    assert!(
+        store
+            .create(&id(2), &record(&[("owner", json!("first"))]), start())
+            .await
+            .unwrap()
+    );
+    let second = store
+        .create(&id(2), &record(&[("owner", json!("second"))]), start())
+        .await
+        .unwrap();
     assert!(!second, "create of an id in use must report false");
     let loaded = store.load(&id(2), start()).await.unwrap().unwrap();
-    assert_eq!(loaded.data.get("owner"), Some(&json!("first")), "a collision must not overwrite");
+    assert_eq!(
+        loaded.data.get("owner"),
+        Some(&json!("first")),
+        "a collision must not overwrite"
+    );
 }
 
 /// An unknown ID loads as `None`.
@@ -91,13 +119,25 @@ pub async fn load_missing_is_none<S: SessionStore>(store: &S) {
 
 /// `apply` sets, removes and clears.
 pub async fn apply_sets_removes_and_clears<S: SessionStore>(store: &S) {
-    store.create(&id(4), &record(&[("a", json!(1)), ("b", json!(2))]), start()).await.unwrap();
+    store
+        .create(
+            &id(4),
+            &record(&[("a", json!(1)), ("b", json!(2))]),
+            start(),
+        )
+        .await
+        .unwrap();
     let expiry = record(&[]).expiry;
     let mut changes = Changes::new();
     changes.insert("a", json!(10));
     changes.remove("b");
     changes.insert("c", json!({"deep": [true]}));
-    assert!(store.apply(&id(4), &changes, &expiry, start()).await.unwrap());
+    assert!(
+        store
+            .apply(&id(4), &changes, &expiry, start())
+            .await
+            .unwrap()
+    );
     let data = store.load(&id(4), start()).await.unwrap().unwrap().data;
     assert_eq!(keys(&data), ["a", "c"]);
     assert_eq!(data.get("a"), Some(&json!(10)));
@@ -108,55 +148,106 @@ pub async fn apply_sets_removes_and_clears<S: SessionStore>(store: &S) {
     clear.insert("z", json!("last"));
     assert!(store.apply(&id(4), &clear, &expiry, start()).await.unwrap());
     let data = store.load(&id(4), start()).await.unwrap().unwrap().data;
-    assert_eq!(keys(&data), ["z"], "clear must drop every key before the other edits");
+    assert_eq!(
+        keys(&data),
+        ["z"],
+        "clear must drop every key before the other edits"
+    );
 }
 
 /// Two requests that change different keys both keep their change.
 pub async fn apply_keeps_keys_it_did_not_change<S: SessionStore>(store: &S) {
-    store.create(&id(5), &record(&[("shared", json!(0))]), start()).await.unwrap();
+    store
+        .create(&id(5), &record(&[("shared", json!(0))]), start())
+        .await
+        .unwrap();
     let expiry = record(&[]).expiry;
     let mut first = Changes::new();
     first.insert("x", json!(1));
     let mut second = Changes::new();
     second.insert("y", json!(2));
     store.apply(&id(5), &first, &expiry, start()).await.unwrap();
-    store.apply(&id(5), &second, &expiry, start()).await.unwrap();
+    store
+        .apply(&id(5), &second, &expiry, start())
+        .await
+        .unwrap();
     let data = store.load(&id(5), start()).await.unwrap().unwrap().data;
-    assert_eq!(keys(&data), ["shared", "x", "y"], "apply must merge, not overwrite");
+    assert_eq!(
+        keys(&data),
+        ["shared", "x", "y"],
+        "apply must merge, not overwrite"
+    );
 }
 
 /// A write after a delete does not bring the session back.
 pub async fn apply_after_delete_changes_nothing<S: SessionStore>(store: &S) {
-    store.create(&id(6), &record(&[("user", json!("ada"))]), start()).await.unwrap();
+    store
+        .create(&id(6), &record(&[("user", json!("ada"))]), start())
+        .await
+        .unwrap();
     store.delete(&id(6), start()).await.unwrap();
     let mut changes = Changes::new();
     changes.insert("user", json!("mallory"));
     let expiry = record(&[]).expiry;
-    assert!(!store.apply(&id(6), &changes, &expiry, start()).await.unwrap(), "apply on a deleted record must report false");
-    assert!(!store.touch(&id(6), &expiry, start()).await.unwrap(), "touch on a deleted record must report false");
-    assert_eq!(store.load(&id(6), start()).await.unwrap(), None, "a deleted session must stay deleted");
+    assert!(
+        !store
+            .apply(&id(6), &changes, &expiry, start())
+            .await
+            .unwrap(),
+        "apply on a deleted record must report false"
+    );
+    assert!(
+        !store.touch(&id(6), &expiry, start()).await.unwrap(),
+        "touch on a deleted record must report false"
+    );
+    assert_eq!(
+        store.load(&id(6), start()).await.unwrap(),
+        None,
+        "a deleted session must stay deleted"
+    );
 }
 
 /// Expired records are not written to, and do not load as live.
 pub async fn apply_and_touch_skip_expired_records<S: SessionStore>(store: &S) {
-    store.create(&id(7), &record(&[("a", json!(1))]), start()).await.unwrap();
+    store
+        .create(&id(7), &record(&[("a", json!(1))]), start())
+        .await
+        .unwrap();
     let later = start() + Duration::from_secs(3601);
-    let expiry = Expiry { refreshed_at: later, expires_at: later + Duration::from_secs(3600) };
+    let expiry = Expiry {
+        refreshed_at: later,
+        expires_at: later + Duration::from_secs(3600),
+    };
     let mut changes = Changes::new();
     changes.insert("a", json!(2));
-    assert!(!store.apply(&id(7), &changes, &expiry, later).await.unwrap(), "apply on an expired record must report false");
-    assert!(!store.touch(&id(7), &expiry, later).await.unwrap(), "touch on an expired record must report false");
+    assert!(
+        !store.apply(&id(7), &changes, &expiry, later).await.unwrap(),
+        "apply on an expired record must report false"
+    );
+    assert!(
+        !store.touch(&id(7), &expiry, later).await.unwrap(),
+        "touch on an expired record must report false"
+    );
     if let Some(stale) = store.load(&id(7), later).await.unwrap() {
-        assert!(stale.expiry.expires_at <= later, "an expired record may load only with its past expiry");
+        assert!(
+            stale.expiry.expires_at <= later,
+            "an expired record may load only with its past expiry"
+        );
         assert_eq!(stale.data.get("a"), Some(&json!(1)));
     }
 }
 
 /// `touch` changes the expiry and nothing else.
 pub async fn touch_moves_only_the_expiry<S: SessionStore>(store: &S) {
-    store.create(&id(8), &record(&[("a", json!(1))]), start()).await.unwrap();
+    store
+        .create(&id(8), &record(&[("a", json!(1))]), start())
+        .await
+        .unwrap();
     let later = start() + Duration::from_secs(600);
-    let expiry = Expiry { refreshed_at: later, expires_at: later + Duration::from_secs(3600) };
+    let expiry = Expiry {
+        refreshed_at: later,
+        expires_at: later + Duration::from_secs(3600),
+    };
     assert!(store.touch(&id(8), &expiry, later).await.unwrap());
     let loaded = store.load(&id(8), later).await.unwrap().unwrap();
     assert_eq!(loaded.expiry, expiry);
@@ -168,7 +259,10 @@ pub async fn touch_moves_only_the_expiry<S: SessionStore>(store: &S) {
 pub async fn expiry_never_moves_backwards<S: SessionStore>(store: &S) {
     store.create(&id(9), &record(&[]), start()).await.unwrap();
     let later = start() + Duration::from_secs(600);
-    let newer = Expiry { refreshed_at: later, expires_at: later + Duration::from_secs(3600) };
+    let newer = Expiry {
+        refreshed_at: later,
+        expires_at: later + Duration::from_secs(3600),
+    };
     store.touch(&id(9), &newer, later).await.unwrap();
     let older = record(&[]).expiry;
     let mut changes = Changes::new();
@@ -197,14 +291,21 @@ pub async fn concurrent_applies_lose_nothing<S: SessionStore + Clone>(store: &S)
         tasks.spawn(async move {
             let mut changes = Changes::new();
             changes.insert(format!("key{n:02}"), json!(n));
-            store.apply(&id(11), &changes, &record(&[]).expiry, start()).await.unwrap()
+            store
+                .apply(&id(11), &changes, &record(&[]).expiry, start())
+                .await
+                .unwrap()
         });
     }
     while let Some(applied) = tasks.join_next().await {
         assert!(applied.unwrap(), "every concurrent apply must succeed");
     }
     let data = store.load(&id(11), start()).await.unwrap().unwrap().data;
-    assert_eq!(data.len(), 50, "concurrent applies of different keys must all be kept");
+    assert_eq!(
+        data.len(),
+        50,
+        "concurrent applies of different keys must all be kept"
+    );
 }
 
 /// Of many concurrent creations of one ID, exactly one inserts.
@@ -212,11 +313,19 @@ pub async fn concurrent_creates_of_one_id_admit_one<S: SessionStore + Clone>(sto
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..20 {
         let store = store.clone();
-        tasks.spawn(async move { store.create(&id(12), &record(&[("n", json!(n))]), start()).await.unwrap() });
+        tasks.spawn(async move {
+            store
+                .create(&id(12), &record(&[("n", json!(n))]), start())
+                .await
+                .unwrap()
+        });
     }
     let mut inserted = 0;
     while let Some(result) = tasks.join_next().await {
         inserted += usize::from(result.unwrap());
     }
-    assert_eq!(inserted, 1, "exactly one concurrent create of an id may insert");
+    assert_eq!(
+        inserted, 1,
+        "exactly one concurrent create of an id may insert"
+    );
 }

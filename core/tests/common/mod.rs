@@ -1,12 +1,18 @@
 //! A tiny browser for driving the engine end to end: a cookie jar, a manual clock, sequential
 //! IDs, and requests that run a handler between `start` and `finish`.
 
-#![allow(dead_code, unreachable_pub, reason = "each test file uses a different part")]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each test file uses a different part"
+)]
 
 use std::time::Duration;
 
 use fastsession_core::testing::{ManualClock, SequentialIds};
-use fastsession_core::{Config, Key, KeyRing, MemoryStore, Outcome, Session, SessionManager, SessionStore, Sessions};
+use fastsession_core::{
+    Config, Key, KeyRing, MemoryStore, Outcome, Session, SessionManager, SessionStore, Sessions,
+};
 
 pub const KEY: [u8; 32] = [0x42; 32];
 pub const OLD_KEY: [u8; 32] = [0x17; 32];
@@ -41,7 +47,12 @@ impl World {
         let store = MemoryStore::new();
         let sessions = Sessions::new(adjust(config(&clock, &ids))).unwrap();
         let manager = SessionManager::new(sessions, store.clone());
-        Self { clock, ids, store, manager }
+        Self {
+            clock,
+            ids,
+            store,
+            manager,
+        }
     }
 
     /// Another app over the same store and clock, with its own configuration.
@@ -64,11 +75,16 @@ pub struct Response {
 
 impl Response {
     pub fn set_cookie(&self) -> Option<String> {
-        self.outcome.set_cookie().map(|cookie| cookie.as_str().to_owned())
+        self.outcome
+            .set_cookie()
+            .map(|cookie| cookie.as_str().to_owned())
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.outcome.headers().find(|(n, _)| *n == name).map(|(_, v)| v.to_owned())
+        self.outcome
+            .headers()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_owned())
     }
 }
 
@@ -92,12 +108,20 @@ impl Browser {
     pub fn absorb(&mut self, response: &Response) {
         if let Some(cookie) = response.outcome.set_cookie() {
             let pair = cookie.as_str().split(';').next().unwrap().to_owned();
-            self.cookie = if cookie.is_removal() { None } else { Some(pair) };
+            self.cookie = if cookie.is_removal() {
+                None
+            } else {
+                Some(pair)
+            };
         }
     }
 
     /// Runs `handler` with the session (extracted), finishing with `status`.
-    pub async fn request<S: SessionStore, F>(&mut self, manager: &SessionManager<S>, handler: F) -> Response
+    pub async fn request<S: SessionStore, F>(
+        &mut self,
+        manager: &SessionManager<S>,
+        handler: F,
+    ) -> Response
     where
         F: FnOnce(&Session) -> u16,
     {
@@ -108,18 +132,26 @@ impl Browser {
 
     /// A request whose handler never touches the session.
     pub async fn visit<S: SessionStore>(&mut self, manager: &SessionManager<S>) -> Response {
-        let response = send::<S, fn(&Session) -> u16>(manager, self.cookie_header().as_deref(), None).await;
+        let response =
+            send::<S, fn(&Session) -> u16>(manager, self.cookie_header().as_deref(), None).await;
         self.absorb(&response);
         response
     }
 }
 
 /// One request with an explicit Cookie header.
-pub async fn send<S: SessionStore, F>(manager: &SessionManager<S>, cookie: Option<&str>, handler: Option<F>) -> Response
+pub async fn send<S: SessionStore, F>(
+    manager: &SessionManager<S>,
+    cookie: Option<&str>,
+    handler: Option<F>,
+) -> Response
 where
     F: FnOnce(&Session) -> u16,
 {
-    let headers: Vec<(&str, &[u8])> = cookie.map(|c| ("cookie", c.as_bytes())).into_iter().collect();
+    let headers: Vec<(&str, &[u8])> = cookie
+        .map(|c| ("cookie", c.as_bytes()))
+        .into_iter()
+        .collect();
     let request = manager.start(headers.as_slice());
     let status = match handler {
         Some(handler) => match request.session().await {
@@ -146,13 +178,23 @@ pub fn counter(session: &Session) -> u64 {
 
 /// The value of a `Set-Cookie` header (between `=` and the first `;`).
 pub fn cookie_value(set_cookie: &str) -> &str {
-    set_cookie.split(';').next().unwrap().split_once('=').unwrap().1
+    set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
 }
 
 /// The attribute `name` of a `Set-Cookie` header (case-insensitive), with its value if any.
 pub fn attribute(set_cookie: &str, name: &str) -> Option<String> {
-    set_cookie.split(';').skip(1).map(str::trim).find_map(|part| {
-        let (key, value) = part.split_once('=').unwrap_or((part, ""));
-        key.eq_ignore_ascii_case(name).then(|| value.to_owned())
-    })
+    set_cookie
+        .split(';')
+        .skip(1)
+        .map(str::trim)
+        .find_map(|part| {
+            let (key, value) = part.split_once('=').unwrap_or((part, ""));
+            key.eq_ignore_ascii_case(name).then(|| value.to_owned())
+        })
 }

@@ -1,0 +1,147 @@
+//! `MemoryStore`: the generic store suite, plus its bounds, eviction and sweeping.
+
+use std::time::Duration;
+
+use fastsession_core::testing::SequentialIds;
+use fastsession_core::testing::store_suite::{self, record, start};
+use fastsession_core::{MemoryStore, SessionStore};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_the_store_suite() {
+    store_suite::run_all(|| async { MemoryStore::new() }).await;
+}
+
+#[tokio::test]
+async fn the_entry_bound_holds_and_new_sessions_are_always_admitted() {
+    let store = MemoryStore::new().with_max_entries(1000);
+    for n in 1..=5000 {
+        let id = SequentialIds::id(n);
+        assert!(
+            store
+                .create(&id, &record(&[("n", json!(n))]), start())
+                .await
+                .unwrap()
+        );
+        assert!(
+            store.load(&id, start()).await.unwrap().is_some(),
+            "a just-created session is loadable"
+        );
+        assert!(store.len() <= 1000);
+    }
+    assert_eq!(store.len(), 1000);
+}
+
+#[tokio::test]
+async fn the_byte_bound_holds() {
+    let store = MemoryStore::new().with_max_bytes(100_000);
+    let big = "x".repeat(1000);
+    for n in 1..=1000 {
+        store
+            .create(
+                &SequentialIds::id(n),
+                &record(&[("blob", json!(big))]),
+                start(),
+            )
+            .await
+            .unwrap();
+        assert!(
+            store.bytes() <= 100_000,
+            "{} bytes after {n}",
+            store.bytes()
+        );
+    }
+    assert!(
+        store.len() >= 50,
+        "the bound is used, not starved: {}",
+        store.len()
+    );
+}
+
+#[tokio::test]
+async fn expired_sessions_are_evicted_before_live_ones() {
+    let store = MemoryStore::new().with_max_entries(100);
+    // 50 sessions that expire after a minute, 50 that live an hour.
+    for n in 1..=100 {
+        let mut session = record(&[]);
+        if n <= 50 {
+            session.expiry.expires_at = start() + Duration::from_secs(60);
+        }
+        store
+            .create(&SequentialIds::id(n), &session, start())
+            .await
+            .unwrap();
+    }
+    let later = start() + Duration::from_secs(120);
+    for n in 101..=150 {
+        store
+            .create(&SequentialIds::id(n), &record(&[]), later)
+            .await
+            .unwrap();
+    }
+    for n in 51..=150 {
+        assert!(
+            store
+                .load(&SequentialIds::id(n), later)
+                .await
+                .unwrap()
+                .is_some(),
+            "live session {n} was evicted"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sweeping_removes_expired_sessions() {
+    let store = MemoryStore::new().with_sweep_interval(Duration::from_secs(60));
+    for n in 1..=500 {
+        let mut session = record(&[]);
+        session.expiry.expires_at = start() + Duration::from_secs(30);
+        store
+            .create(&SequentialIds::id(n), &session, start())
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.len(), 500);
+    let later = start() + Duration::from_secs(61);
+    // Use every shard once, as traffic does.
+    for n in 1000..1300 {
+        store.load(&SequentialIds::id(n), later).await.unwrap();
+    }
+    assert_eq!(
+        store.len(),
+        0,
+        "every shard swept its expired sessions within one interval"
+    );
+    assert_eq!(store.bytes(), 0);
+
+    store
+        .create(&SequentialIds::id(1), &record(&[]), later)
+        .await
+        .unwrap();
+    assert_eq!(store.purge_expired(later + Duration::from_secs(7200)), 1);
+}
+
+#[tokio::test]
+async fn clones_share_sessions_and_separate_stores_do_not() {
+    let store = MemoryStore::new();
+    let clone = store.clone();
+    store
+        .create(&SequentialIds::id(1), &record(&[]), start())
+        .await
+        .unwrap();
+    assert!(
+        clone
+            .load(&SequentialIds::id(1), start())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        MemoryStore::new()
+            .load(&SequentialIds::id(1), start())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
