@@ -315,6 +315,17 @@ impl Outcome {
     pub fn set_cookie(&self) -> Option<&SetCookie> {
         self.set_cookie.as_ref()
     }
+
+    /// Appends [`Outcome::headers`] to an `http` header map, each as its own field.
+    #[cfg(feature = "http")]
+    pub fn append_to(&self, headers: &mut http::HeaderMap) {
+        for (name, value) in self.headers() {
+            // Every value we produce is visible ASCII, so the conversion cannot fail.
+            if let Ok(value) = http::HeaderValue::from_str(value) {
+                headers.append(http::HeaderName::from_static(name), value);
+            }
+        }
+    }
 }
 
 /// A handler could not get its session.
