@@ -356,6 +356,74 @@ impl ExtractError {
     }
 }
 
+/// A handler's failed use of its session, as the response it becomes: the status
+/// ([`Rejection::status`]), a generic body ([`Rejection::body`]), and the error for the log.
+///
+/// Adapters wrap it in their framework's error type.
+///
+/// # Examples
+///
+/// ```
+/// use fastsession_core::{ExtractError, Rejection};
+///
+/// let rejection = Rejection::from(ExtractError::Skipped);
+/// assert_eq!(rejection.status(), 500);
+/// assert_eq!(rejection.body(), fastsession_core::ERROR_BODY);
+/// ```
+#[derive(Debug)]
+pub struct Rejection {
+    status: u16,
+    error: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// The body of a 413 answer to an insert past the payload cap.
+pub const TOO_LARGE_BODY: &str = "The session is too large.";
+
+impl Rejection {
+    /// The status to answer: 503 (store unavailable), 413 (payload cap) or 500.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body to answer: generic, never the error's details.
+    pub fn body(&self) -> &'static str {
+        if self.status == 413 { TOO_LARGE_BODY } else { ERROR_BODY }
+    }
+
+    /// What went wrong, for the log.
+    pub fn error(&self) -> &(dyn std::error::Error + Send + Sync) {
+        &*self.error
+    }
+}
+
+impl From<ExtractError> for Rejection {
+    fn from(error: ExtractError) -> Self {
+        Self { status: error.status(), error: Box::new(error) }
+    }
+}
+
+impl From<crate::SessionError> for Rejection {
+    fn from(error: crate::SessionError) -> Self {
+        let status = match error {
+            crate::SessionError::TooLarge { .. } => 413,
+            _ => 500,
+        };
+        Self { status, error: Box::new(error) }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for Rejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.error.source()
+    }
+}
+
 /// Every [`RequestSession`] of one request, by session object name: what adapters keep in the
 /// request's extensions so several session middlewares (with different cookies) can coexist.
 #[derive(Clone, Debug, Default)]

@@ -133,7 +133,7 @@ pub use config::{
 pub use cookie::{MAX_CANDIDATES, SetCookie};
 pub use data::{Changes, SessionData};
 pub use driver::{
-    ERROR_BODY, ExtractError, Outcome, RequestSession, RequestSessions, SessionManager,
+    ERROR_BODY, ExtractError, Outcome, Rejection, RequestSession, RequestSessions, SessionManager, TOO_LARGE_BODY,
 };
 pub use engine::{RequestHeaders, Sessions};
 pub use finish::{CREATE_ATTEMPTS, Committed, Finish, SaveError};

@@ -1,0 +1,57 @@
+//! [fastsession](fastsession_core) for [actix-web](actix_web): server-side sessions with signed
+//! session-ID cookies, as a middleware and an extractor.
+//!
+//! # How it works
+//!
+//! [`SessionMiddleware`] reads the session cookie of each request (no store I/O), and after your
+//! handler saves what changed and appends the session's `Set-Cookie`. The [`Session`] extractor
+//! loads the session from the store the first time a handler asks for it. Unlike
+//! actix-session's, this `Session` is `Send + Sync`, so it can cross `.await`s in spawned tasks.
+//! All session logic lives in [`fastsession_core`]; this crate only translates.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use actix_web::{App, HttpResponse, HttpServer, web};
+//! use fastsession_actix::{Config, Key, MemoryStore, Session, SessionMiddleware, Sessions};
+//!
+//! async fn session_test(session: Session) -> Result<HttpResponse, fastsession_actix::SessionRejection> {
+//!     let n: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+//!     session.insert("test_counter", &n)?;
+//!     Ok(HttpResponse::Ok().json(serde_json::json!({ "test_counter": n })))
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let sessions = Sessions::new(Config::new(Key::generate()?.into()))?;
+//!     let middleware = SessionMiddleware::new(sessions, MemoryStore::new());
+//!     HttpServer::new(move || {
+//!         App::new().wrap(middleware.clone()).route("/session_test", web::get().to(session_test))
+//!     })
+//!     .bind(("127.0.0.1", 8080))?
+//!     .run()
+//!     .await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Extractors
+//!
+//! - [`Session`]: the session; 503 when the store is unavailable, 500 on a skipped request.
+//! - [`OptionalSession`]: `None` on a skipped request (a store failure is still a 503; actix's
+//!   own `Option<T>` would hide it, so use this instead).
+//! - [`SessionObjects`]: every session of the request by name, for stacked middlewares.
+//!
+//! # Minimum supported Rust version
+//!
+//! Rust 1.89.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod extract;
+mod middleware;
+
+pub use extract::{OptionalSession, Session, SessionObjects, SessionRejection};
+pub use fastsession_core;
+pub use fastsession_core::{Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule};
+pub use middleware::{SessionMiddleware, SessionMiddlewareService};

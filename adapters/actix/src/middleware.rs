@@ -1,0 +1,153 @@
+//! The middleware.
+
+use std::fmt;
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
+use std::rc::Rc;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::{Error, HttpMessage, HttpResponse};
+use fastsession_core::{ERROR_BODY, Outcome, RequestHeaders, RequestSessions, SessionManager, SessionStore, Sessions};
+
+/// The session middleware: `App::new().wrap(SessionMiddleware::new(sessions, store))`.
+///
+/// Cheap to clone: build it once, outside `HttpServer::new`, and clone it into each worker so
+/// all workers share one store.
+///
+/// # Examples
+///
+/// ```
+/// use fastsession_actix::{Config, Key, MemoryStore, SessionMiddleware, Sessions};
+///
+/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
+/// let middleware = SessionMiddleware::new(sessions, MemoryStore::new());
+/// let app = actix_web::App::new().wrap(middleware.clone());
+/// ```
+pub struct SessionMiddleware<S> {
+    manager: SessionManager<S>,
+}
+
+impl<S> Clone for SessionMiddleware<S> {
+    fn clone(&self) -> Self {
+        Self { manager: self.manager.clone() }
+    }
+}
+
+impl<S: fmt::Debug> fmt::Debug for SessionMiddleware<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionMiddleware").field("manager", &self.manager).finish()
+    }
+}
+
+impl<S: SessionStore> SessionMiddleware<S> {
+    /// The middleware over `sessions` and `store`.
+    pub fn new(sessions: Sessions, store: S) -> Self {
+        Self { manager: SessionManager::new(sessions, store) }
+    }
+
+    /// The middleware over an existing manager.
+    pub fn from_manager(manager: SessionManager<S>) -> Self {
+        Self { manager }
+    }
+}
+
+impl<Inner, S, B> Transform<Inner, ServiceRequest> for SessionMiddleware<S>
+where
+    Inner: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    S: SessionStore,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = SessionMiddlewareService<Inner, S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: Inner) -> Self::Future {
+        ready(Ok(SessionMiddlewareService { service: Rc::new(service), manager: self.manager.clone() }))
+    }
+}
+
+/// The service [`SessionMiddleware`] wraps around the app.
+#[doc(hidden)]
+pub struct SessionMiddlewareService<Inner, S> {
+    service: Rc<Inner>,
+    manager: SessionManager<S>,
+}
+
+impl<Inner, S> fmt::Debug for SessionMiddlewareService<Inner, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionMiddlewareService").finish_non_exhaustive()
+    }
+}
+
+/// actix's header map, as the core reads headers.
+struct Headers<'a>(&'a HeaderMap);
+
+impl RequestHeaders for Headers<'_> {
+    fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.0.get_all(name).map(HeaderValue::as_bytes)
+    }
+}
+
+fn append(outcome: &Outcome, headers: &mut HeaderMap) {
+    for (name, value) in outcome.headers() {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.append(HeaderName::from_static(name), value);
+        }
+    }
+}
+
+impl<Inner, S, B> Service<ServiceRequest> for SessionMiddlewareService<Inner, S>
+where
+    Inner: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    S: SessionStore,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>>>>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let session = self.manager.start(&Headers(request.headers()));
+        {
+            let mut extensions = request.extensions_mut();
+            match extensions.get_mut::<RequestSessions>() {
+                Some(sessions) => sessions.insert(session.clone()),
+                None => {
+                    let mut sessions = RequestSessions::default();
+                    sessions.insert(session.clone());
+                    extensions.insert(sessions);
+                }
+            }
+        }
+        let service = Rc::clone(&self.service);
+        Box::pin(async move {
+            let response = match service.call(request).await {
+                Ok(response) => response,
+                Err(error) => {
+                    // Nothing is saved for a failed request.
+                    let _ = session.finish(StatusCode::INTERNAL_SERVER_ERROR.as_u16()).await;
+                    return Err(error);
+                }
+            };
+            let outcome = session.finish(response.status().as_u16()).await;
+            let mut response = match outcome.error_status() {
+                Some(status) => {
+                    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                    let (request, _) = response.into_parts();
+                    let replacement = HttpResponse::build(status).content_type("text/plain").body(ERROR_BODY);
+                    ServiceResponse::new(request, replacement).map_into_right_body()
+                }
+                None => response.map_into_left_body(),
+            };
+            append(&outcome, response.headers_mut());
+            Ok(response)
+        })
+    }
+}

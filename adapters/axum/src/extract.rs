@@ -1,0 +1,157 @@
+//! The extractors.
+
+use std::ops::Deref;
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use fastsession_core::{ExtractError, Rejection, RequestSessions};
+
+/// The name of the session [`Session`] extracts: the default session object name.
+const DEFAULT_OBJECT: &str = "session";
+
+/// This request's session (the one with the default session object name, `session`).
+///
+/// Derefs to [`fastsession_core::Session`]: `get`, `insert`, `remove`, `clear`, `cycle_id`,
+/// `destroy`, `id`, `cause`.
+///
+/// # Examples
+///
+/// ```
+/// use fastsession_axum::{Session, SessionRejection};
+///
+/// async fn login(session: Session) -> Result<&'static str, SessionRejection> {
+///     session.cycle_id()?;
+///     session.insert("user", "ada")?;
+///     Ok("welcome")
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Session(fastsession_core::Session);
+
+impl Session {
+    /// The core session.
+    pub fn into_inner(self) -> fastsession_core::Session {
+        self.0
+    }
+}
+
+impl Deref for Session {
+    type Target = fastsession_core::Session;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+fn sessions(parts: &Parts) -> Result<RequestSessions, SessionRejection> {
+    parts.extensions.get::<RequestSessions>().cloned().ok_or_else(|| {
+        SessionRejection::from(ExtractError::NotInstalled(DEFAULT_OBJECT.to_owned()))
+    })
+}
+
+impl<St: Send + Sync> FromRequestParts<St> for Session {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &St) -> Result<Self, Self::Rejection> {
+        Ok(Self(sessions(parts)?.session(DEFAULT_OBJECT).await?))
+    }
+}
+
+impl<St: Send + Sync> OptionalFromRequestParts<St> for Session {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &St) -> Result<Option<Self>, Self::Rejection> {
+        let sessions = sessions(parts)?;
+        match sessions.get(DEFAULT_OBJECT) {
+            Some(request) if request.is_skipped() => Ok(None),
+            _ => Ok(Some(Self(sessions.session(DEFAULT_OBJECT).await?))),
+        }
+    }
+}
+
+/// Every session of the request, by session object name, for apps that stack several
+/// [`SessionLayer`](crate::SessionLayer)s with different cookies.
+///
+/// # Examples
+///
+/// ```
+/// use fastsession_axum::{SessionObjects, SessionRejection};
+///
+/// async fn admin_page(sessions: SessionObjects) -> Result<String, SessionRejection> {
+///     let admin = sessions.get("admin").await?;
+///     Ok(admin.get::<String>("user")?.unwrap_or_default())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct SessionObjects(RequestSessions);
+
+impl SessionObjects {
+    /// The session named `name`, loaded.
+    ///
+    /// # Errors
+    ///
+    /// A [`SessionRejection`] when no layer provides that name, the request was skipped, or the
+    /// store is unavailable.
+    pub async fn get(&self, name: &str) -> Result<Session, SessionRejection> {
+        Ok(Session(self.0.session(name).await?))
+    }
+
+    /// The session named `name`, or `None` when no layer provides it or the request was
+    /// skipped.
+    ///
+    /// # Errors
+    ///
+    /// A [`SessionRejection`] when the store is unavailable.
+    pub async fn get_optional(&self, name: &str) -> Result<Option<Session>, SessionRejection> {
+        match self.0.get(name) {
+            Some(request) if !request.is_skipped() => Ok(Some(Session(request.session().await?))),
+            _ => Ok(None),
+        }
+    }
+}
+
+impl<St: Send + Sync> FromRequestParts<St> for SessionObjects {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &St) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<RequestSessions>().cloned().unwrap_or_default()))
+    }
+}
+
+/// Why a handler could not use its session: the response is a 503 (store unavailable), 413
+/// (payload cap) or 500, with a generic body; the details go to the log, never to the client.
+///
+/// Handlers can return it: `?` converts session errors into it.
+#[derive(Debug)]
+pub struct SessionRejection(Rejection);
+
+impl SessionRejection {
+    /// The core rejection: status, body, and the error for the log.
+    pub fn rejection(&self) -> &Rejection {
+        &self.0
+    }
+}
+
+impl<E> From<E> for SessionRejection
+where
+    Rejection: From<E>,
+{
+    fn from(error: E) -> Self {
+        Self(Rejection::from(error))
+    }
+}
+
+impl std::fmt::Display for SessionRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl IntoResponse for SessionRejection {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, self.0.body()).into_response()
+    }
+}

@@ -1,0 +1,55 @@
+//! [fastsession](fastsession_core) for [axum]: server-side sessions with signed session-ID
+//! cookies, as a tower layer and an extractor.
+//!
+//! # How it works
+//!
+//! [`layer`] wraps your router in a [`SessionLayer`]. For each request it reads the session
+//! cookie (no store I/O), and after your handler it saves what changed and appends the
+//! session's `Set-Cookie`. The [`Session`] extractor loads the session from the store the first
+//! time a handler asks for it, so routes that never extract it never touch the store. All
+//! session logic lives in [`fastsession_core`]; this crate only translates.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use axum::{Json, Router, routing::get};
+//! use fastsession_axum::{Config, Key, MemoryStore, Session, Sessions};
+//! use serde_json::{Value, json};
+//!
+//! async fn session_test(session: Session) -> Result<Json<Value>, fastsession_axum::SessionRejection> {
+//!     let n: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+//!     session.insert("test_counter", &n)?;
+//!     Ok(Json(json!({ "test_counter": n })))
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let sessions = Sessions::new(Config::new(Key::generate()?.into()))?;
+//! let app = Router::new()
+//!     .route("/session_test", get(session_test))
+//!     .layer(fastsession_axum::layer(sessions, MemoryStore::new()));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! axum::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Extractors
+//!
+//! - [`Session`]: the session; fails with 503 when the store is unavailable, and with 500 on a
+//!   request exempted by a skip rule.
+//! - `Option<Session>`: `None` on a skipped request (a store failure is still a 503).
+//! - [`SessionObjects`]: every session of the request by name, when several layers with
+//!   different cookie names are stacked ([`Config::with_session_object`]).
+//!
+//! # Minimum supported Rust version
+//!
+//! Rust 1.89.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod extract;
+mod service;
+
+pub use extract::{Session, SessionObjects, SessionRejection};
+pub use fastsession_core;
+pub use fastsession_core::{Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule};
+pub use service::{SessionLayer, SessionService, layer};

@@ -1,0 +1,54 @@
+//! [fastsession](fastsession_core) for [poem]: server-side sessions with signed session-ID
+//! cookies, as a middleware and an extractor.
+//!
+//! # How it works
+//!
+//! [`SessionMiddleware`] (used with [`EndpointExt::with`](poem::EndpointExt::with)) reads the
+//! session cookie of each request (no store I/O), and after the endpoint saves what changed and
+//! appends the session's `Set-Cookie`. The [`Session`] extractor loads the session from the store
+//! the first time a handler asks for it. All session logic lives in [`fastsession_core`]; this
+//! crate only translates.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use poem::{EndpointExt, Route, Server, get, handler, listener::TcpListener, web::Json};
+//! use fastsession_poem::{Config, Key, MemoryStore, Session, SessionMiddleware, SessionRejection, Sessions};
+//! use serde_json::{Value, json};
+//!
+//! #[handler]
+//! fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
+//!     let n: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+//!     session.insert("test_counter", &n)?;
+//!     Ok(Json(json!({ "test_counter": n })))
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let sessions = Sessions::new(Config::new(Key::generate()?.into()))?;
+//! let app = Route::new()
+//!     .at("/session_test", get(session_test))
+//!     .with(SessionMiddleware::new(sessions, MemoryStore::new()));
+//! Server::new(TcpListener::bind("127.0.0.1:3000")).run(app).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Extractors
+//!
+//! - [`Session`]: the session; 503 when the store is unavailable, 500 on a skipped request.
+//! - [`OptionalSession`]: `None` on a skipped request (a store failure is still a 503; poem's
+//!   own `Option<T>` would hide it, so use this instead).
+//! - [`SessionObjects`]: every session of the request by name, for stacked middlewares.
+//!
+//! # Minimum supported Rust version
+//!
+//! Rust 1.89.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod extract;
+mod middleware;
+
+pub use extract::{OptionalSession, Session, SessionObjects, SessionRejection};
+pub use fastsession_core;
+pub use fastsession_core::{Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule};
+pub use middleware::{SessionEndpoint, SessionMiddleware};

@@ -1,0 +1,95 @@
+//! The fairing.
+
+use std::fmt;
+use std::io::Cursor;
+use std::sync::{Mutex, PoisonError};
+
+use fastsession_core::{RequestHeaders, RequestSessions, SessionManager, SessionStore, Sessions};
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::http::{ContentType, HeaderMap, Status};
+use rocket::{Data, Request, Response};
+
+/// The session fairing: `rocket::build().attach(SessionFairing::new(sessions, store))`.
+///
+/// # Examples
+///
+/// ```
+/// use fastsession_rocket::{Config, Key, MemoryStore, SessionFairing, Sessions};
+///
+/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
+/// let rocket = rocket::build().attach(SessionFairing::new(sessions, MemoryStore::new()));
+/// ```
+pub struct SessionFairing<S> {
+    manager: SessionManager<S>,
+}
+
+impl<S: fmt::Debug> fmt::Debug for SessionFairing<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionFairing").field("manager", &self.manager).finish()
+    }
+}
+
+impl<S: SessionStore> SessionFairing<S> {
+    /// The fairing over `sessions` and `store`.
+    pub fn new(sessions: Sessions, store: S) -> Self {
+        Self { manager: SessionManager::new(sessions, store) }
+    }
+
+    /// The fairing over an existing manager.
+    pub fn from_manager(manager: SessionManager<S>) -> Self {
+        Self { manager }
+    }
+}
+
+/// The request-local state this crate keeps: every session of the request, and the status of a
+/// guard that failed (so the response gets the generic body rather than a catcher page).
+#[derive(Default)]
+pub(crate) struct Local {
+    pub(crate) sessions: Mutex<RequestSessions>,
+    pub(crate) rejected: Mutex<Option<u16>>,
+}
+
+pub(crate) fn local<'r>(request: &'r Request<'_>) -> &'r Local {
+    request.local_cache(Local::default)
+}
+
+struct Headers<'a>(&'a HeaderMap<'a>);
+
+impl RequestHeaders for Headers<'_> {
+    fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.0.get(name).map(str::as_bytes)
+    }
+}
+
+#[rocket::async_trait]
+impl<S: SessionStore> Fairing for SessionFairing<S> {
+    fn info(&self) -> Info {
+        Info { name: "fastsession", kind: Kind::Request | Kind::Response }
+    }
+
+    async fn on_request(&self, request: &mut Request<'_>, _data: &mut Data<'_>) {
+        let session = self.manager.start(&Headers(request.headers()));
+        local(request).sessions.lock().unwrap_or_else(PoisonError::into_inner).insert(session);
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        let local = local(request);
+        let name = self.manager.sessions().config().session_object();
+        let session = local.sessions.lock().unwrap_or_else(PoisonError::into_inner).get(name).cloned();
+        let Some(session) = session else { return };
+        let outcome = session.finish(response.status().code).await;
+        let rejected = *local.rejected.lock().unwrap_or_else(PoisonError::into_inner);
+        let replacement = outcome.error_status().or(rejected.filter(|status| *status == response.status().code));
+        if let Some(status) = replacement {
+            let body = if status == 413 { fastsession_core::TOO_LARGE_BODY } else { fastsession_core::ERROR_BODY };
+            *response = Response::build()
+                .status(Status::new(status))
+                .header(ContentType::Plain)
+                .sized_body(body.len(), Cursor::new(body))
+                .finalize();
+        }
+        for (name, value) in outcome.headers() {
+            response.adjoin_raw_header(name, value.to_owned());
+        }
+    }
+}

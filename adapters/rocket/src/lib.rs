@@ -1,0 +1,53 @@
+//! [fastsession](fastsession_core) for [rocket]: server-side sessions with signed session-ID
+//! cookies, as a fairing and a request guard.
+//!
+//! # How it works
+//!
+//! [`SessionFairing`] reads the session cookie of each request (no store I/O), and once the
+//! response is ready saves what changed and appends the session's `Set-Cookie`. The [`Session`]
+//! request guard loads the session from the store the first time a handler asks for it. All
+//! session logic lives in [`fastsession_core`]; this crate only translates.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use rocket::serde::json::{Json, Value, json};
+//! use fastsession_rocket::{Config, Key, MemoryStore, Session, SessionFairing, SessionRejection, Sessions};
+//!
+//! #[rocket::get("/session_test")]
+//! fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
+//!     let n: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+//!     session.insert("test_counter", &n)?;
+//!     Ok(Json(json!({ "test_counter": n })))
+//! }
+//!
+//! #[rocket::launch]
+//! fn rocket() -> _ {
+//!     let key = Key::generate().expect("a random key");
+//!     let sessions = Sessions::new(Config::new(key.into())).expect("a valid configuration");
+//!     rocket::build()
+//!         .attach(SessionFairing::new(sessions, MemoryStore::new()))
+//!         .mount("/", rocket::routes![session_test])
+//! }
+//! ```
+//!
+//! # Request guards
+//!
+//! - [`Session`]: the session; 503 when the store is unavailable, 500 on a skipped request.
+//! - [`OptionalSession`]: `None` on a skipped request (a store failure is still a 503; rocket's
+//!   own `Option<T>` would hide it, so use this instead).
+//! - [`SessionObjects`]: every session of the request by name, for stacked fairings.
+//!
+//! # Minimum supported Rust version
+//!
+//! Rust 1.89.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod fairing;
+mod guard;
+
+pub use fairing::SessionFairing;
+pub use fastsession_core;
+pub use fastsession_core::{Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule};
+pub use guard::{OptionalSession, Session, SessionObjects, SessionRejection};
