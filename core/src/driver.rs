@@ -387,7 +387,11 @@ impl Rejection {
 
     /// The body to answer: generic, never the error's details.
     pub fn body(&self) -> &'static str {
-        if self.status == 413 { TOO_LARGE_BODY } else { ERROR_BODY }
+        if self.status == 413 {
+            TOO_LARGE_BODY
+        } else {
+            ERROR_BODY
+        }
     }
 
     /// What went wrong, for the log.
@@ -398,7 +402,10 @@ impl Rejection {
 
 impl From<ExtractError> for Rejection {
     fn from(error: ExtractError) -> Self {
-        Self { status: error.status(), error: Box::new(error) }
+        Self {
+            status: error.status(),
+            error: Box::new(error),
+        }
     }
 }
 
@@ -408,7 +415,10 @@ impl From<crate::SessionError> for Rejection {
             crate::SessionError::TooLarge { .. } => 413,
             _ => 500,
         };
-        Self { status, error: Box::new(error) }
+        Self {
+            status,
+            error: Box::new(error),
+        }
     }
 }
 

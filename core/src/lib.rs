@@ -133,7 +133,8 @@ pub use config::{
 pub use cookie::{MAX_CANDIDATES, SetCookie};
 pub use data::{Changes, SessionData};
 pub use driver::{
-    ERROR_BODY, ExtractError, Outcome, Rejection, RequestSession, RequestSessions, SessionManager, TOO_LARGE_BODY,
+    ERROR_BODY, ExtractError, Outcome, Rejection, RequestSession, RequestSessions, SessionManager,
+    TOO_LARGE_BODY,
 };
 pub use engine::{RequestHeaders, Sessions};
 pub use finish::{CREATE_ATTEMPTS, Committed, Finish, SaveError};

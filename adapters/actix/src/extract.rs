@@ -46,7 +46,11 @@ impl Deref for Session {
 }
 
 fn sessions(request: &HttpRequest) -> RequestSessions {
-    request.extensions().get::<RequestSessions>().cloned().unwrap_or_default()
+    request
+        .extensions()
+        .get::<RequestSessions>()
+        .cloned()
+        .unwrap_or_default()
 }
 
 impl FromRequest for Session {
@@ -72,7 +76,9 @@ impl FromRequest for OptionalSession {
         let sessions = sessions(request);
         Box::pin(async move {
             match sessions.get(DEFAULT_OBJECT) {
-                Some(request) if !request.is_skipped() => Ok(Self(Some(Session(request.session().await?)))),
+                Some(request) if !request.is_skipped() => {
+                    Ok(Self(Some(Session(request.session().await?))))
+                }
                 Some(_) => Ok(Self(None)),
                 None => Err(ExtractError::NotInstalled(DEFAULT_OBJECT.to_owned()).into()),
             }
@@ -140,6 +146,8 @@ impl ResponseError for SessionRejection {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).content_type("text/plain").body(self.0.body())
+        HttpResponse::build(self.status_code())
+            .content_type("text/plain")
+            .body(self.0.body())
     }
 }

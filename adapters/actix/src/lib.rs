@@ -53,5 +53,7 @@ mod middleware;
 
 pub use extract::{OptionalSession, Session, SessionObjects, SessionRejection};
 pub use fastsession_core;
-pub use fastsession_core::{Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule};
+pub use fastsession_core::{
+    Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule,
+};
 pub use middleware::{SessionMiddleware, SessionMiddlewareService};

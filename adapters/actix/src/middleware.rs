@@ -10,7 +10,9 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forwar
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::{Error, HttpMessage, HttpResponse};
-use fastsession_core::{ERROR_BODY, Outcome, RequestHeaders, RequestSessions, SessionManager, SessionStore, Sessions};
+use fastsession_core::{
+    ERROR_BODY, Outcome, RequestHeaders, RequestSessions, SessionManager, SessionStore, Sessions,
+};
 
 /// The session middleware: `App::new().wrap(SessionMiddleware::new(sessions, store))`.
 ///
@@ -32,20 +34,26 @@ pub struct SessionMiddleware<S> {
 
 impl<S> Clone for SessionMiddleware<S> {
     fn clone(&self) -> Self {
-        Self { manager: self.manager.clone() }
+        Self {
+            manager: self.manager.clone(),
+        }
     }
 }
 
 impl<S: fmt::Debug> fmt::Debug for SessionMiddleware<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionMiddleware").field("manager", &self.manager).finish()
+        f.debug_struct("SessionMiddleware")
+            .field("manager", &self.manager)
+            .finish()
     }
 }
 
 impl<S: SessionStore> SessionMiddleware<S> {
     /// The middleware over `sessions` and `store`.
     pub fn new(sessions: Sessions, store: S) -> Self {
-        Self { manager: SessionManager::new(sessions, store) }
+        Self {
+            manager: SessionManager::new(sessions, store),
+        }
     }
 
     /// The middleware over an existing manager.
@@ -67,7 +75,10 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: Inner) -> Self::Future {
-        ready(Ok(SessionMiddlewareService { service: Rc::new(service), manager: self.manager.clone() }))
+        ready(Ok(SessionMiddlewareService {
+            service: Rc::new(service),
+            manager: self.manager.clone(),
+        }))
     }
 }
 
@@ -80,7 +91,8 @@ pub struct SessionMiddlewareService<Inner, S> {
 
 impl<Inner, S> fmt::Debug for SessionMiddlewareService<Inner, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionMiddlewareService").finish_non_exhaustive()
+        f.debug_struct("SessionMiddlewareService")
+            .finish_non_exhaustive()
     }
 }
 
@@ -132,16 +144,21 @@ where
                 Ok(response) => response,
                 Err(error) => {
                     // Nothing is saved for a failed request.
-                    let _ = session.finish(StatusCode::INTERNAL_SERVER_ERROR.as_u16()).await;
+                    let _ = session
+                        .finish(StatusCode::INTERNAL_SERVER_ERROR.as_u16())
+                        .await;
                     return Err(error);
                 }
             };
             let outcome = session.finish(response.status().as_u16()).await;
             let mut response = match outcome.error_status() {
                 Some(status) => {
-                    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                    let status =
+                        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                     let (request, _) = response.into_parts();
-                    let replacement = HttpResponse::build(status).content_type("text/plain").body(ERROR_BODY);
+                    let replacement = HttpResponse::build(status)
+                        .content_type("text/plain")
+                        .body(ERROR_BODY);
                     ServiceResponse::new(request, replacement).map_into_right_body()
                 }
                 None => response.map_into_left_body(),

@@ -46,9 +46,13 @@ impl Deref for Session {
 }
 
 fn sessions(parts: &Parts) -> Result<RequestSessions, SessionRejection> {
-    parts.extensions.get::<RequestSessions>().cloned().ok_or_else(|| {
-        SessionRejection::from(ExtractError::NotInstalled(DEFAULT_OBJECT.to_owned()))
-    })
+    parts
+        .extensions
+        .get::<RequestSessions>()
+        .cloned()
+        .ok_or_else(|| {
+            SessionRejection::from(ExtractError::NotInstalled(DEFAULT_OBJECT.to_owned()))
+        })
 }
 
 impl<St: Send + Sync> FromRequestParts<St> for Session {
@@ -62,7 +66,10 @@ impl<St: Send + Sync> FromRequestParts<St> for Session {
 impl<St: Send + Sync> OptionalFromRequestParts<St> for Session {
     type Rejection = SessionRejection;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &St) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &St,
+    ) -> Result<Option<Self>, Self::Rejection> {
         let sessions = sessions(parts)?;
         match sessions.get(DEFAULT_OBJECT) {
             Some(request) if request.is_skipped() => Ok(None),
@@ -116,7 +123,13 @@ impl<St: Send + Sync> FromRequestParts<St> for SessionObjects {
     type Rejection = SessionRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &St) -> Result<Self, Self::Rejection> {
-        Ok(Self(parts.extensions.get::<RequestSessions>().cloned().unwrap_or_default()))
+        Ok(Self(
+            parts
+                .extensions
+                .get::<RequestSessions>()
+                .cloned()
+                .unwrap_or_default(),
+        ))
     }
 }
 
@@ -151,7 +164,8 @@ impl std::fmt::Display for SessionRejection {
 
 impl IntoResponse for SessionRejection {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, self.0.body()).into_response()
     }
 }

@@ -51,5 +51,7 @@ mod service;
 
 pub use extract::{Session, SessionObjects, SessionRejection};
 pub use fastsession_core;
-pub use fastsession_core::{Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule};
+pub use fastsession_core::{
+    Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule,
+};
 pub use service::{SessionLayer, SessionService, layer};

@@ -26,7 +26,9 @@ use tower_service::Service;
 ///     .layer(fastsession_axum::layer(sessions, MemoryStore::new()));
 /// ```
 pub fn layer<S: SessionStore>(sessions: Sessions, store: S) -> SessionLayer<S> {
-    SessionLayer { manager: SessionManager::new(sessions, store) }
+    SessionLayer {
+        manager: SessionManager::new(sessions, store),
+    }
 }
 
 /// The session middleware as a tower [`Layer`]; build it with [`layer`].
@@ -37,13 +39,17 @@ pub struct SessionLayer<S> {
 
 impl<S> Clone for SessionLayer<S> {
     fn clone(&self) -> Self {
-        Self { manager: self.manager.clone() }
+        Self {
+            manager: self.manager.clone(),
+        }
     }
 }
 
 impl<S: fmt::Debug> fmt::Debug for SessionLayer<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionLayer").field("manager", &self.manager).finish()
+        f.debug_struct("SessionLayer")
+            .field("manager", &self.manager)
+            .finish()
     }
 }
 
@@ -58,7 +64,10 @@ impl<Inner, S> Layer<Inner> for SessionLayer<S> {
     type Service = SessionService<Inner, S>;
 
     fn layer(&self, inner: Inner) -> Self::Service {
-        SessionService { inner, manager: self.manager.clone() }
+        SessionService {
+            inner,
+            manager: self.manager.clone(),
+        }
     }
 }
 
@@ -70,13 +79,19 @@ pub struct SessionService<Inner, S> {
 
 impl<Inner: Clone, S> Clone for SessionService<Inner, S> {
     fn clone(&self) -> Self {
-        Self { inner: self.inner.clone(), manager: self.manager.clone() }
+        Self {
+            inner: self.inner.clone(),
+            manager: self.manager.clone(),
+        }
     }
 }
 
 impl<Inner: fmt::Debug, S: fmt::Debug> fmt::Debug for SessionService<Inner, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionService").field("inner", &self.inner).field("manager", &self.manager).finish()
+        f.debug_struct("SessionService")
+            .field("inner", &self.inner)
+            .field("manager", &self.manager)
+            .finish()
     }
 }
 
@@ -96,7 +111,10 @@ where
 
     fn call(&mut self, mut request: Request) -> Self::Future {
         let session = self.manager.start(request.headers());
-        request.extensions_mut().get_or_insert_default::<RequestSessions>().insert(session.clone());
+        request
+            .extensions_mut()
+            .get_or_insert_default::<RequestSessions>()
+            .insert(session.clone());
         // The clone is the one that was polled ready; keep a fresh clone for next time.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
@@ -104,7 +122,8 @@ where
             let mut response = inner.call(request).await?;
             let outcome = session.finish(response.status().as_u16()).await;
             if let Some(status) = outcome.error_status() {
-                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 response = (status, ERROR_BODY).into_response();
             }
             outcome.append_to(response.headers_mut());

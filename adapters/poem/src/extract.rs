@@ -45,12 +45,19 @@ impl Deref for Session {
 }
 
 fn sessions(request: &Request) -> RequestSessions {
-    request.extensions().get::<RequestSessions>().cloned().unwrap_or_default()
+    request
+        .extensions()
+        .get::<RequestSessions>()
+        .cloned()
+        .unwrap_or_default()
 }
 
 impl<'a> FromRequest<'a> for Session {
     async fn from_request(request: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let session = sessions(request).session(DEFAULT_OBJECT).await.map_err(SessionRejection::from)?;
+        let session = sessions(request)
+            .session(DEFAULT_OBJECT)
+            .await
+            .map_err(SessionRejection::from)?;
         Ok(Self(session))
     }
 }
@@ -68,7 +75,10 @@ impl<'a> FromRequest<'a> for OptionalSession {
                 Ok(Self(Some(Session(session))))
             }
             Some(_) => Ok(Self(None)),
-            None => Err(SessionRejection::from(ExtractError::NotInstalled(DEFAULT_OBJECT.to_owned())).into()),
+            None => Err(SessionRejection::from(ExtractError::NotInstalled(
+                DEFAULT_OBJECT.to_owned(),
+            ))
+            .into()),
         }
     }
 }
@@ -132,6 +142,9 @@ impl ResponseError for SessionRejection {
     }
 
     fn as_response(&self) -> Response {
-        self.0.body().with_status(ResponseError::status(self)).into_response()
+        self.0
+            .body()
+            .with_status(ResponseError::status(self))
+            .into_response()
     }
 }

@@ -26,20 +26,26 @@ pub struct SessionMiddleware<S> {
 
 impl<S> Clone for SessionMiddleware<S> {
     fn clone(&self) -> Self {
-        Self { manager: self.manager.clone() }
+        Self {
+            manager: self.manager.clone(),
+        }
     }
 }
 
 impl<S: fmt::Debug> fmt::Debug for SessionMiddleware<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionMiddleware").field("manager", &self.manager).finish()
+        f.debug_struct("SessionMiddleware")
+            .field("manager", &self.manager)
+            .finish()
     }
 }
 
 impl<S: SessionStore> SessionMiddleware<S> {
     /// The middleware over `sessions` and `store`.
     pub fn new(sessions: Sessions, store: S) -> Self {
-        Self { manager: SessionManager::new(sessions, store) }
+        Self {
+            manager: SessionManager::new(sessions, store),
+        }
     }
 
     /// The middleware over an existing manager.
@@ -52,7 +58,10 @@ impl<E: Endpoint, S: SessionStore> Middleware<E> for SessionMiddleware<S> {
     type Output = SessionEndpoint<E, S>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        SessionEndpoint { inner, manager: self.manager.clone() }
+        SessionEndpoint {
+            inner,
+            manager: self.manager.clone(),
+        }
     }
 }
 
@@ -64,7 +73,10 @@ pub struct SessionEndpoint<E, S> {
 
 impl<E: fmt::Debug, S: fmt::Debug> fmt::Debug for SessionEndpoint<E, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionEndpoint").field("inner", &self.inner).field("manager", &self.manager).finish()
+        f.debug_struct("SessionEndpoint")
+            .field("inner", &self.inner)
+            .field("manager", &self.manager)
+            .finish()
     }
 }
 
@@ -73,7 +85,10 @@ impl<E: Endpoint, S: SessionStore> Endpoint for SessionEndpoint<E, S> {
 
     async fn call(&self, mut request: Request) -> poem::Result<Response> {
         let session = self.manager.start(request.headers());
-        request.extensions_mut().get_or_insert_default::<RequestSessions>().insert(session.clone());
+        request
+            .extensions_mut()
+            .get_or_insert_default::<RequestSessions>()
+            .insert(session.clone());
         // Errors become responses here, so that a 404 or a handler error still gets the
         // session's headers and the right save decision.
         let mut response = match self.inner.call(request).await {

@@ -25,14 +25,18 @@ pub struct SessionFairing<S> {
 
 impl<S: fmt::Debug> fmt::Debug for SessionFairing<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionFairing").field("manager", &self.manager).finish()
+        f.debug_struct("SessionFairing")
+            .field("manager", &self.manager)
+            .finish()
     }
 }
 
 impl<S: SessionStore> SessionFairing<S> {
     /// The fairing over `sessions` and `store`.
     pub fn new(sessions: Sessions, store: S) -> Self {
-        Self { manager: SessionManager::new(sessions, store) }
+        Self {
+            manager: SessionManager::new(sessions, store),
+        }
     }
 
     /// The fairing over an existing manager.
@@ -64,24 +68,45 @@ impl RequestHeaders for Headers<'_> {
 #[rocket::async_trait]
 impl<S: SessionStore> Fairing for SessionFairing<S> {
     fn info(&self) -> Info {
-        Info { name: "fastsession", kind: Kind::Request | Kind::Response }
+        Info {
+            name: "fastsession",
+            kind: Kind::Request | Kind::Response,
+        }
     }
 
     async fn on_request(&self, request: &mut Request<'_>, _data: &mut Data<'_>) {
         let session = self.manager.start(&Headers(request.headers()));
-        local(request).sessions.lock().unwrap_or_else(PoisonError::into_inner).insert(session);
+        local(request)
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(session);
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
         let local = local(request);
         let name = self.manager.sessions().config().session_object();
-        let session = local.sessions.lock().unwrap_or_else(PoisonError::into_inner).get(name).cloned();
+        let session = local
+            .sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            .cloned();
         let Some(session) = session else { return };
         let outcome = session.finish(response.status().code).await;
-        let rejected = *local.rejected.lock().unwrap_or_else(PoisonError::into_inner);
-        let replacement = outcome.error_status().or(rejected.filter(|status| *status == response.status().code));
+        let rejected = *local
+            .rejected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let replacement = outcome
+            .error_status()
+            .or(rejected.filter(|status| *status == response.status().code));
         if let Some(status) = replacement {
-            let body = if status == 413 { fastsession_core::TOO_LARGE_BODY } else { fastsession_core::ERROR_BODY };
+            let body = if status == 413 {
+                fastsession_core::TOO_LARGE_BODY
+            } else {
+                fastsession_core::ERROR_BODY
+            };
             *response = Response::build()
                 .status(Status::new(status))
                 .header(ContentType::Plain)

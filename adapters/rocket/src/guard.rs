@@ -47,13 +47,20 @@ impl Deref for Session {
 }
 
 fn sessions(request: &Request<'_>) -> RequestSessions {
-    local(request).sessions.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    local(request)
+        .sessions
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
 }
 
 fn reject<T>(request: &Request<'_>, error: ExtractError) -> Outcome<T, SessionRejection> {
     let rejection = SessionRejection::from(error);
     let status = rejection.0.status();
-    *local(request).rejected.lock().unwrap_or_else(PoisonError::into_inner) = Some(status);
+    *local(request)
+        .rejected
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Some(status);
     Outcome::Error((Status::new(status), rejection))
 }
 
@@ -85,7 +92,10 @@ impl<'r> FromRequest<'r> for OptionalSession {
                 Err(error) => reject(request, error),
             },
             Some(_) => Outcome::Success(Self(None)),
-            None => reject(request, ExtractError::NotInstalled(DEFAULT_OBJECT.to_owned())),
+            None => reject(
+                request,
+                ExtractError::NotInstalled(DEFAULT_OBJECT.to_owned()),
+            ),
         }
     }
 }

@@ -49,5 +49,7 @@ mod guard;
 
 pub use fairing::SessionFairing;
 pub use fastsession_core;
-pub use fastsession_core::{Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule};
+pub use fastsession_core::{
+    Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule,
+};
 pub use guard::{OptionalSession, Session, SessionObjects, SessionRejection};

@@ -1,0 +1,88 @@
+//! The reference app (see `REFERENCE_APP.md`) on any of the four frameworks.
+//!
+//! ```text
+//! cargo run --release -p fastsession-conformance --bin reference-server -- --framework axum --port 0
+//! ```
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use fastsession_conformance::options::{Options, OptionsError};
+use fastsession_conformance::servers::{self, AppState};
+use fastsession_conformance::store::AppStore;
+
+fn fail(error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("reference-server: {error}");
+    ExitCode::from(2)
+}
+
+fn state(options: &Options) -> Result<AppState, OptionsError> {
+    if options.store != "memory" {
+        return Err(OptionsError::Store(options.store.clone()));
+    }
+    let sessions = Options::sessions(options.config()?)?;
+    Ok(AppState {
+        sessions,
+        store: AppStore::memory(),
+        second: None,
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let (Ok(mut terminate), Ok(mut interrupt)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn main() -> ExitCode {
+    let options = Options::parse();
+    if options.uses_test_key() {
+        eprintln!(
+            "reference-server: warning: no --key given; using a fixed test key that anyone can read"
+        );
+    }
+    let state = match state(&options) {
+        Ok(state) => state,
+        Err(error) => return fail(&error),
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&error),
+    };
+    runtime.block_on(async {
+        let server = match servers::start(options.framework, state, options.port).await {
+            Ok(server) => server,
+            Err(error) => {
+                return fail(&format!(
+                    "cannot listen on 127.0.0.1:{}: {error}",
+                    options.port
+                ));
+            }
+        };
+        println!("listening on {}", server.url());
+        shutdown_signal().await;
+        drop(server);
+        ExitCode::SUCCESS
+    })
+}

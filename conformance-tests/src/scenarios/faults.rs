@@ -1,0 +1,78 @@
+//! Store failures (checklist 41 to 43): the documented statuses, generic bodies, no cookie for
+//! unsaved state, and recovery.
+
+use fastsession_core::ERROR_BODY;
+
+use super::{SID, count, log_in, whoami};
+use crate::fixture::Fixture;
+use crate::options::Framework;
+use crate::store::Probe;
+
+/// Checklist 41: a failed load answers 503 with a generic body and no cookie; once the store is
+/// back, the user is still logged in.
+pub async fn failed_load_answers_503_and_recovers(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    let cookie = log_in(&client, "ada").await;
+    Probe::set(&app.store.probe.fail_load, true);
+    let reply = client.get("/whoami").await;
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.body, ERROR_BODY);
+    assert!(reply.set_cookies().is_empty());
+    Probe::set(&app.store.probe.fail_load, false);
+    assert_eq!(client.session_pair(SID), Some(cookie));
+    let me = whoami(&client).await;
+    assert_eq!(
+        (me.cause.as_str(), me.keys.as_slice()),
+        ("success", &["user".to_owned()][..])
+    );
+}
+
+/// Checklist 42: a failed save answers 500 with a generic body and no cookie, for a new session
+/// and for an existing one, and changes nothing.
+pub async fn failed_save_answers_500_without_a_cookie(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    Probe::set(&app.store.probe.fail_save, true);
+    let reply = client.get("/session_test").await;
+    assert_eq!((reply.status, reply.body.as_str()), (500, ERROR_BODY));
+    assert!(reply.set_cookies().is_empty());
+    Probe::set(&app.store.probe.fail_save, false);
+    count(&client, "/session_test").await;
+    Probe::set(&app.store.probe.fail_save, true);
+    let reply = client.get("/session_test").await;
+    assert_eq!((reply.status, reply.body.as_str()), (500, ERROR_BODY));
+    assert!(reply.set_cookies().is_empty());
+    Probe::set(&app.store.probe.fail_save, false);
+    assert_eq!(
+        count(&client, "/session_test").await.0,
+        2,
+        "the failed write left the session as it was"
+    );
+}
+
+/// Checklist 43: a logout whose delete fails answers 500 but still removes the cookie.
+pub async fn failed_logout_still_removes_the_cookie(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    log_in(&client, "ada").await;
+    Probe::set(&app.store.probe.fail_delete, true);
+    let reply = client.post("/logout", None).await;
+    assert_eq!(reply.status, 500);
+    let removal = reply.set_cookie(SID).expect("the removal cookie");
+    assert!(removal.contains("Max-Age=0"), "{removal}");
+    assert!(client.cookie(SID, "/").is_none());
+}
+
+/// Routes that never extract the session keep answering while the store is down.
+pub async fn routes_without_the_session_survive_an_outage(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    log_in(&client, "ada").await;
+    Probe::set(&app.store.probe.fail_load, true);
+    Probe::set(&app.store.probe.fail_save, true);
+    let reply = client.get("/plain").await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "Hello, world!"));
+    assert!(reply.set_cookies().is_empty());
+    assert_eq!(client.get("/optional").await.status, 503);
+}

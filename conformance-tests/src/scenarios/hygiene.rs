@@ -1,0 +1,165 @@
+//! E. Response hygiene (seeds' scenarios 24 to 28; checklist 17, 25, 42, 45).
+
+use reqwest::Method;
+
+use super::{SID, count, whoami};
+use crate::client::cookie_value;
+use crate::fixture::Fixture;
+use crate::options::Framework;
+use crate::store::Probe;
+
+/// Scenario 24: the app's own cookies survive beside the session cookie.
+pub async fn app_cookies_survive(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    let reply = client.get("/app-cookies").await;
+    let names: Vec<String> = reply
+        .set_cookies()
+        .iter()
+        .map(|c| c.split('=').next().unwrap_or_default().to_owned())
+        .collect();
+    for name in ["app", "app2", SID] {
+        assert!(
+            names.iter().any(|n| n == name),
+            "{name} missing from {names:?}"
+        );
+    }
+    assert_eq!(cookie_value(&reply.set_cookies_named("app")[0]), "1");
+    assert_eq!(cookie_value(&reply.set_cookies_named("app2")[0]), "2");
+    let reply = client.get("/app-cookies").await;
+    assert_eq!(reply.set_cookies_named("app").len(), 1);
+    assert_eq!(reply.set_cookies_named("app2").len(), 1);
+    assert!(
+        reply.set_cookie(SID).is_none(),
+        "no session cookie for a continuing session"
+    );
+}
+
+/// Scenario 25: in eager mode a cookieless 404 still gets its session, as the seeds do.
+pub async fn errors_and_not_found_still_get_a_session_in_eager_mode(framework: Framework) {
+    let app = Fixture::with_flags(framework, &["--eager"]).await;
+    let reply = app.client().get("/nonexistent").await;
+    assert_eq!(reply.status, 404);
+    assert!(reply.set_cookie(SID).is_some());
+    assert_eq!(app.stored(), 1);
+}
+
+/// Scenario 26 and checklist 42: a 500 from the handler saves nothing and sends no cookie, for a
+/// new session and for an existing one.
+pub async fn failed_requests_do_not_save(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    let reply = client.get("/fail").await;
+    assert_eq!(reply.status, 500);
+    assert!(reply.set_cookie(SID).is_none());
+    assert_eq!(app.stored(), 0);
+    count(&client, "/session_test").await;
+    let writes = Probe::count(&app.store.probe.writes);
+    assert_eq!(client.get("/fail").await.status, 500);
+    assert_eq!(
+        Probe::count(&app.store.probe.writes),
+        writes,
+        "no store write for a 5xx"
+    );
+    assert_eq!(
+        whoami(&client).await.keys,
+        ["test_counter"],
+        "the write before the failure was discarded"
+    );
+}
+
+/// Scenario 27 and checklist 25: cookieless GET, HEAD and OPTIONS, reads and anonymous logouts
+/// create nothing; the first write creates one session.
+pub async fn lazy_mode_creates_nothing_for_cookieless_traffic(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    for _ in 0..100 {
+        for (method, path) in [
+            (Method::GET, "/plain"),
+            (Method::HEAD, "/plain"),
+            (Method::OPTIONS, "/plain"),
+            (Method::GET, "/whoami"),
+            (Method::GET, "/get/x"),
+            (Method::POST, "/logout"),
+        ] {
+            let reply = client.send(method, path, None, &[]).await;
+            assert!(reply.set_cookie(SID).is_none(), "{path}");
+        }
+    }
+    assert_eq!(app.stored(), 0);
+    count(&client, "/session_test").await;
+    assert_eq!(app.stored(), 1);
+}
+
+/// Scenario 28: in eager mode with a bound of 1,000 sessions, 5,000 cookieless requests all
+/// succeed and leave at most 1,000 sessions.
+pub async fn eager_mode_stays_within_the_store_bound(framework: Framework) {
+    let store =
+        crate::store::AppStore::over(fastsession_core::MemoryStore::new().with_max_entries(1000));
+    let app = Fixture::builder(framework)
+        .flags(&["--eager"])
+        .store(store)
+        .start()
+        .await;
+    let client = app.client();
+    for _ in 0..5000 {
+        let reply = client.raw(Method::GET, "/plain", None, &[]).await;
+        assert_eq!(reply.status, 200);
+    }
+    assert!(app.stored() <= 1000, "{}", app.stored());
+    assert!(app.stored() >= 900, "the bound is used: {}", app.stored());
+}
+
+/// Checklist 45: a response that sets the cookie is `Cache-Control: no-store` and varies on
+/// `Cookie`; one that only read the session varies on `Cookie`.
+pub async fn session_responses_vary_and_are_not_cached(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    let (_, reply) = count(&client, "/session_test").await;
+    assert!(reply.set_cookie(SID).is_some());
+    assert!(
+        reply
+            .header("cache-control")
+            .unwrap_or_default()
+            .contains("no-store"),
+        "{:?}",
+        reply.headers
+    );
+    assert!(
+        reply.header("vary").unwrap_or_default().contains("Cookie"),
+        "{:?}",
+        reply.headers
+    );
+    let reply = client.get("/whoami").await;
+    assert!(
+        reply.header("vary").unwrap_or_default().contains("Cookie"),
+        "{:?}",
+        reply.headers
+    );
+    let reply = client.get("/plain").await;
+    assert!(
+        !reply.header("vary").unwrap_or_default().contains("Cookie"),
+        "a route that never used the session"
+    );
+}
+
+/// Checklist 17: a login after a session exists (rotation) still sends one `Set-Cookie` for our
+/// name, never a folded one.
+pub async fn at_most_one_session_cookie_per_response(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    count(&client, "/session_test").await;
+    for path in ["/login/ada", "/login/bob", "/logout", "/login/eve"] {
+        let reply = client.post(path, None).await;
+        assert_eq!(
+            reply.set_cookies_named(SID).len(),
+            1,
+            "{path}: {:?}",
+            reply.set_cookies()
+        );
+        assert!(
+            !reply.set_cookies_named(SID)[0].contains(", sid="),
+            "never folded"
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! Checklist items that cut across the seeds' scenarios: transport, forged IDs, resurrection,
+//! identity changes, and what the logs may show (checklist 12, 23, 28, 34, 46, 47).
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use reqwest::Method;
+
+use super::{SID, count, log_in, whoami, whoami_with};
+use crate::client::cookie_value;
+use crate::fixture::Fixture;
+use crate::options::Framework;
+use crate::store::Probe;
+
+/// Checklist 12: only the `Cookie` header carries the session: not the query, not another
+/// header.
+pub async fn only_the_cookie_header_carries_the_session(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    let cookie = log_in(&client, "ada").await;
+    let value = cookie_value(&cookie);
+    let stranger = app.client();
+    let reply = stranger.get(&format!("/whoami?sid={value}")).await;
+    assert_eq!(reply.json()["cause"], "new");
+    for header in ["x-session-id", "authorization", "sid"] {
+        let reply = stranger
+            .raw(Method::GET, "/whoami", None, &[(header, value.as_bytes())])
+            .await;
+        assert_eq!(reply.json()["cause"], "new", "{header}");
+    }
+}
+
+/// Checklist 23: well-formed but forged cookies never reach the store.
+pub async fn forged_cookies_cause_no_store_io(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    let loads = Probe::count(&app.store.probe.loads);
+    for n in 0..100u32 {
+        let forged = format!("sid={:0>42}A.{:0>42}A", n, n.wrapping_mul(7919));
+        assert_eq!(
+            whoami_with(&client, &forged).await.cause,
+            "renew after InvalidSignature"
+        );
+    }
+    assert_eq!(Probe::count(&app.store.probe.loads), loads);
+}
+
+/// Checklist 34: a slow request racing a logout never brings the logged-out session back.
+pub async fn no_resurrection_after_a_concurrent_logout(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = Arc::new(app.client());
+    let cookie = log_in(&client, "ada").await;
+    let slow = {
+        let client = client.clone();
+        let cookie = cookie.clone();
+        tokio::spawn(async move {
+            client
+                .raw(
+                    Method::POST,
+                    "/incr-slow/m",
+                    None,
+                    &[("cookie", cookie.as_bytes())],
+                )
+                .await
+        })
+    };
+    let logout = client
+        .raw(
+            Method::POST,
+            "/logout",
+            None,
+            &[("cookie", cookie.as_bytes())],
+        )
+        .await;
+    assert_eq!(logout.status, 200);
+    let slow = slow.await.expect("the slow request finishes");
+    assert_eq!(slow.status, 200);
+    let replay = whoami_with(&client, &cookie).await;
+    assert_ne!(replay.cause, "success", "the logged-out session stays dead");
+    if let Some(new_cookie) = slow.set_cookie(SID) {
+        // The slow request ran after the logout: it may only have made a brand-new session.
+        let me = whoami_with(&client, &format!("sid={}", cookie_value(&new_cookie))).await;
+        assert!(
+            !me.keys.contains(&"user".to_owned()),
+            "no trace of the old session: {me:?}"
+        );
+    }
+}
+
+/// Checklist 28: logging in as someone else on a logged-in session rotates the ID again.
+pub async fn identity_change_rotates_the_id(framework: Framework) {
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    let first = log_in(&client, "alice").await;
+    let id_alice = whoami(&client).await.id;
+    let second = log_in(&client, "bob").await;
+    assert_ne!(first, second);
+    assert_ne!(whoami(&client).await.id, id_alice);
+    assert_eq!(client.get("/get/user").await.json()["value"], "bob");
+    assert_ne!(whoami_with(&client, &first).await.cause, "success");
+}
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every log line of this process, from the first call on.
+fn capture() -> &'static Capture {
+    static CAPTURE: OnceLock<Capture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        capture
+    })
+}
+
+/// Checklist 46 and 47: over logins, rotations, logouts, bad cookies and store faults, the log
+/// records each anomaly and never an ID, a cookie value or a key.
+pub async fn logs_never_show_secrets(framework: Framework) {
+    let capture = capture();
+    let app = Fixture::start(framework).await;
+    let client = app.client();
+    let mut secrets = Vec::new();
+    let mut remember = |pair: String| {
+        let value = cookie_value(&pair);
+        secrets.push(value[..43].to_owned());
+        secrets.push(value);
+    };
+    count(&client, "/session_test").await;
+    remember(client.session_pair(SID).expect("a cookie"));
+    remember(log_in(&client, "ada").await);
+    remember(log_in(&client, "bob").await);
+    let current = client.session_pair(SID).expect("a cookie");
+    let bad_macs = 100;
+    for n in 0..bad_macs {
+        let mut tampered = current.clone().into_bytes();
+        let at = tampered.len() - 1 - n % 40;
+        tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+        whoami_with(&client, &String::from_utf8_lossy(&tampered)).await;
+    }
+    whoami_with(&client, "sid=garbage").await;
+    Probe::set(&app.store.probe.fail_load, true);
+    assert_eq!(client.get("/whoami").await.status, 503);
+    Probe::set(&app.store.probe.fail_load, false);
+    client.post("/logout", None).await;
+    whoami_with(&client, &current).await;
+
+    let log = String::from_utf8_lossy(&capture.0.lock().unwrap_or_else(PoisonError::into_inner))
+        .into_owned();
+    for expected in [
+        "new session",
+        "session cookie rejected",
+        "InvalidSignature",
+        "BadSignature",
+        "loading the session failed",
+        "session destroyed",
+    ] {
+        assert!(log.contains(expected), "no {expected:?} event in the log");
+    }
+    let rejections = log.matches("reason=\"InvalidSignature\"").count();
+    assert!(
+        rejections >= bad_macs,
+        "{rejections} events for {bad_macs} bad signatures"
+    );
+    for secret in &secrets {
+        for window in secret.as_bytes().windows(8) {
+            let window = std::str::from_utf8(window).unwrap_or_default();
+            assert!(
+                !log.contains(window),
+                "the log shows {window:?}, part of a session secret"
+            );
+        }
+    }
+    let key = crate::options::TEST_KEY_HEX;
+    assert!(!log.contains(&key[..16]), "the log shows the key");
+}

@@ -1,0 +1,165 @@
+//! The reference app on actix-web, in its own thread with its own actix system.
+
+use std::io;
+use std::net::TcpListener;
+
+use actix_web::cookie::Cookie;
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::web::{self, Bytes, Path};
+use actix_web::{App, HttpResponse, HttpServer, ResponseError};
+use fastsession_actix::{OptionalSession, Session, SessionMiddleware, SessionObjects};
+
+use super::{AppState, RunningServer, SECOND_OBJECT};
+use crate::app::{self, Reply};
+
+fn respond(reply: Reply) -> HttpResponse {
+    let (status, content_type, body) = reply.into_parts();
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status)
+        .insert_header(("content-type", content_type))
+        .body(body)
+}
+
+async fn session_test(s: Session) -> HttpResponse {
+    respond(app::session_test(&s))
+}
+
+async fn plain() -> HttpResponse {
+    respond(app::plain())
+}
+
+async fn get_key(s: Session, key: Path<String>) -> HttpResponse {
+    respond(app::get(&s, &key))
+}
+
+async fn set_key(s: Session, key: Path<String>, body: Bytes) -> HttpResponse {
+    respond(app::set(&s, &key, &body))
+}
+
+async fn remove_key(s: Session, key: Path<String>) -> HttpResponse {
+    respond(app::remove(&s, &key))
+}
+
+async fn clear(s: Session) -> HttpResponse {
+    respond(app::clear(&s))
+}
+
+async fn login(s: Session, user: Path<String>) -> HttpResponse {
+    respond(app::login(&s, &user))
+}
+
+async fn logout(s: Session) -> HttpResponse {
+    respond(app::logout(&s))
+}
+
+async fn whoami(s: Session) -> HttpResponse {
+    respond(app::whoami(&s))
+}
+
+async fn incr_slow(s: Session, key: Path<String>) -> HttpResponse {
+    respond(app::incr_slow(&s, &key).await)
+}
+
+async fn fail(s: Session) -> HttpResponse {
+    respond(app::fail(&s))
+}
+
+async fn app_cookies(s: Session) -> HttpResponse {
+    let mut response = respond(app::app_cookies(&s));
+    for (name, value) in app::APP_COOKIES {
+        let mut cookie = Cookie::new(name, value);
+        cookie.set_path("/");
+        let _ = response.add_cookie(&cookie);
+    }
+    response
+}
+
+async fn optional(s: OptionalSession) -> HttpResponse {
+    respond(app::optional(s.0.as_deref()))
+}
+
+async fn second_session_test(sessions: SessionObjects) -> HttpResponse {
+    match sessions.get(SECOND_OBJECT).await {
+        Ok(s) => respond(app::session_test(&s)),
+        Err(rejection) => rejection.error_response(),
+    }
+}
+
+fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/session_test", web::get().to(session_test))
+        .route("/a/b/c", web::get().to(session_test))
+        .route("/plain", web::get().to(plain))
+        .route("/get/{key}", web::get().to(get_key))
+        .route("/set/{key}", web::post().to(set_key))
+        .route("/remove/{key}", web::post().to(remove_key))
+        .route("/clear", web::post().to(clear))
+        .route("/login/{user}", web::post().to(login))
+        .route("/logout", web::post().to(logout))
+        .route("/whoami", web::get().to(whoami))
+        .route("/incr-slow/{key}", web::post().to(incr_slow))
+        .route("/fail", web::get().to(fail))
+        .route("/app-cookies", web::get().to(app_cookies))
+        .route("/optional", web::get().to(optional))
+        .route("/second/session_test", web::get().to(second_session_test));
+}
+
+pub(super) fn start(state: AppState, listener: TcpListener) -> io::Result<RunningServer> {
+    let addr = listener.local_addr()?;
+    let main = SessionMiddleware::new(state.sessions, state.store);
+    // actix needs one middleware type either way: without a second session, `Condition` keeps a
+    // clone of the main middleware switched off.
+    let stacked = state.second.is_some();
+    let second = state.second.map_or_else(
+        || main.clone(),
+        |(sessions, store)| SessionMiddleware::new(sessions, store),
+    );
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("actix-server".to_owned())
+        .spawn(move || {
+            let system = actix_rt::System::new();
+            system.block_on(async move {
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .wrap(actix_web::middleware::Condition::new(
+                            stacked,
+                            second.clone(),
+                        ))
+                        .wrap(main.clone())
+                        .app_data(web::PayloadConfig::new(1 << 20))
+                        .configure(routes)
+                        .default_service(web::to(|| async {
+                            HttpResponse::NotFound()
+                                .content_type(ContentType::plaintext())
+                                .body("Not Found")
+                        }))
+                })
+                .workers(2)
+                .disable_signals()
+                .shutdown_timeout(1)
+                .listen(listener);
+                match server {
+                    Ok(server) => {
+                        let server = server.run();
+                        let _ = sender.send(Ok(server.handle()));
+                        if let Err(error) = server.await {
+                            tracing::error!(%error, "the actix server failed");
+                        }
+                    }
+                    Err(error) => {
+                        let _ = sender.send(Err(error));
+                    }
+                }
+            });
+        })?;
+    let handle = receiver.recv().map_err(io::Error::other)??;
+    Ok(RunningServer {
+        addr,
+        stop: Some(Box::new(move || {
+            // `stop` sends the command at once; the returned future only waits for completion.
+            drop(handle.stop(false));
+        })),
+    })
+}

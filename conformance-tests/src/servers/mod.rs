@@ -1,0 +1,88 @@
+//! The reference app on each framework, served over real HTTP on 127.0.0.1.
+
+use std::fmt;
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+
+use fastsession_core::Sessions;
+
+use crate::options::Framework;
+use crate::store::AppStore;
+
+mod actix;
+mod axum;
+mod poem;
+mod rocket;
+
+/// What a framework's app is built from.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The main session engine (session object `session`).
+    pub sessions: Sessions,
+    /// The store.
+    pub store: AppStore,
+    /// A second, stacked session middleware (test-only routes under `/second/`), with its own
+    /// cookie and the session object name `second`.
+    pub second: Option<(Sessions, AppStore)>,
+}
+
+/// The session object name of the stacked second middleware.
+pub const SECOND_OBJECT: &str = "second";
+
+/// A server running in this process; dropping it stops it.
+pub struct RunningServer {
+    addr: SocketAddr,
+    stop: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl fmt::Debug for RunningServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunningServer")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+impl RunningServer {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop();
+        }
+    }
+}
+
+/// Starts the reference app on `framework`, on 127.0.0.1:`port` (0: any free port). Must be
+/// called within a multi-threaded tokio runtime.
+///
+/// # Errors
+///
+/// The port cannot be bound, or the framework failed to start.
+pub async fn start(framework: Framework, state: AppState, port: u16) -> io::Result<RunningServer> {
+    let listener = TcpListener::bind(("127.0.0.1", port))?;
+    listener.set_nonblocking(true)?;
+    match framework {
+        Framework::Actix => actix::start(state, listener),
+        Framework::Axum => axum::start(state, listener),
+        Framework::Rocket => rocket::start(state, listener).await,
+        Framework::Poem => poem::start(state, listener),
+    }
+}
+
+/// The stop function of a server driven by a oneshot shutdown signal.
+fn stopper(sender: tokio::sync::oneshot::Sender<()>) -> Option<Box<dyn FnOnce() + Send>> {
+    Some(Box::new(move || {
+        let _ = sender.send(());
+    }))
+}
