@@ -100,7 +100,7 @@ impl<S: SessionStore> Fairing for SessionFairing<S> {
             .unwrap_or_else(PoisonError::into_inner);
         let replacement = outcome
             .error_status()
-            .or(rejected.filter(|status| *status == response.status().code));
+            .or_else(|| rejected.filter(|status| *status == response.status().code));
         if let Some(status) = replacement {
             let body = if status == 413 {
                 fastsession_core::TOO_LARGE_BODY

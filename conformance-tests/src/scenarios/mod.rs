@@ -181,3 +181,43 @@ pub async fn log_in(client: &Client, user: &str) -> String {
         .session_pair(SID)
         .expect("a session cookie after login")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SCENARIOS;
+
+    #[test]
+    fn names_are_unique() {
+        let mut names = SCENARIOS.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), SCENARIOS.len());
+    }
+
+    #[test]
+    fn the_readme_lists_every_scenario_once() {
+        let readme = include_str!("../../README.md");
+        for name in SCENARIOS {
+            assert_eq!(
+                readme.matches(&format!("- `{name}`:")).count(),
+                1,
+                "{name} in README.md"
+            );
+        }
+        // And nothing else is listed as a scenario.
+        for line in readme
+            .lines()
+            .filter(|line| line.starts_with("- `") && line.contains("`: "))
+        {
+            let name = line
+                .trim_start_matches("- `")
+                .split('`')
+                .next()
+                .unwrap_or_default();
+            assert!(
+                SCENARIOS.contains(&name),
+                "README.md lists {name:?}, which is not a scenario"
+            );
+        }
+    }
+}

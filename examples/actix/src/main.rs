@@ -1,0 +1,94 @@
+//! fastsession on actix-web: `cargo run -p example-actix`, then open http://127.0.0.1:3001.
+
+use actix_web::http::header::LOCATION;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use fastsession_actix::{
+    Config, Key, MemoryStore, Session, SessionMiddleware, SessionRejection, Sessions,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The seeds' README example: count this browser's visits.
+async fn session_test(session: Session) -> Result<HttpResponse, SessionRejection> {
+    let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+    session.insert("test_counter", &counter)?;
+    Ok(HttpResponse::Ok().json(json!({ "test_counter": counter })))
+}
+
+async fn home(session: Session) -> Result<HttpResponse, SessionRejection> {
+    let user: Option<String> = session.get("user")?;
+    let visits: u64 = session.get("test_counter")?.unwrap_or(0);
+    let who = user.map_or_else(
+        || "Nobody is logged in.".to_owned(),
+        |user| format!("Logged in as {user}."),
+    );
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
+        "<!doctype html><title>fastsession on actix-web</title><h1 id=who>{who}</h1>\
+         <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\
+         <form method=post action=/login><input name=user placeholder=name><button>Log in</button></form>\
+         <form method=post action=/logout><button>Log out</button></form>"
+    )))
+}
+
+#[derive(Deserialize)]
+struct Login {
+    user: String,
+}
+
+fn see_home() -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, "/"))
+        .finish()
+}
+
+async fn login(
+    session: Session,
+    login: web::Form<Login>,
+) -> Result<HttpResponse, SessionRejection> {
+    session.cycle_id()?; // a new ID on every privilege change defeats session fixation
+    session.insert("user", &login.user)?;
+    Ok(see_home())
+}
+
+async fn logout(session: Session) -> Result<HttpResponse, SessionRejection> {
+    session.destroy()?;
+    Ok(see_home())
+}
+
+async fn whoami(session: Session) -> Result<HttpResponse, SessionRejection> {
+    let user: Option<String> = session.get("user")?;
+    let visits: u64 = session.get("test_counter")?.unwrap_or(0);
+    Ok(HttpResponse::Ok().json(json!({ "user": user, "visits": visits })))
+}
+
+#[actix_web::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let key = match std::env::var("FASTSESSION_KEY") {
+        Ok(hex) => Key::try_from(hex::decode(hex)?)?,
+        Err(_) => Key::generate()?,
+    };
+    let secure = std::env::var("FASTSESSION_SECURE").is_ok_and(|value| value == "true");
+    let sessions = Sessions::new(Config::new(key.into()).with_secure(secure))?;
+    // Built once, cloned into every worker: all workers share one store.
+    let middleware = SessionMiddleware::new(sessions, MemoryStore::new());
+
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(3001);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(middleware.clone())
+            .route("/", web::get().to(home))
+            .route("/session_test", web::get().to(session_test))
+            .route("/login", web::post().to(login))
+            .route("/logout", web::post().to(logout))
+            .route("/whoami", web::get().to(whoami))
+    })
+    .bind(("127.0.0.1", port))?;
+    for address in server.addrs() {
+        println!("listening on http://{address}");
+    }
+    server.run().await?;
+    Ok(())
+}

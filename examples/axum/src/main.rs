@@ -1,0 +1,77 @@
+//! fastsession on axum: `cargo run -p example-axum`, then open http://127.0.0.1:3000.
+
+use axum::extract::Form;
+use axum::response::{Html, Redirect};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use fastsession_axum::{Config, Key, MemoryStore, Session, SessionRejection, Sessions};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The seeds' README example: count this browser's visits.
+async fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
+    let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+    session.insert("test_counter", &counter)?;
+    Ok(Json(json!({ "test_counter": counter })))
+}
+
+async fn home(session: Session) -> Result<Html<String>, SessionRejection> {
+    let user: Option<String> = session.get("user")?;
+    let visits: u64 = session.get("test_counter")?.unwrap_or(0);
+    let who = user.map_or_else(
+        || "Nobody is logged in.".to_owned(),
+        |user| format!("Logged in as {user}."),
+    );
+    Ok(Html(format!(
+        "<!doctype html><title>fastsession on axum</title><h1 id=who>{who}</h1>\
+         <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\
+         <form method=post action=/login><input name=user placeholder=name><button>Log in</button></form>\
+         <form method=post action=/logout><button>Log out</button></form>"
+    )))
+}
+
+#[derive(Deserialize)]
+struct Login {
+    user: String,
+}
+
+async fn login(session: Session, Form(login): Form<Login>) -> Result<Redirect, SessionRejection> {
+    session.cycle_id()?; // a new ID on every privilege change defeats session fixation
+    session.insert("user", &login.user)?;
+    Ok(Redirect::to("/"))
+}
+
+async fn logout(session: Session) -> Result<Redirect, SessionRejection> {
+    session.destroy()?;
+    Ok(Redirect::to("/"))
+}
+
+async fn whoami(session: Session) -> Result<Json<Value>, SessionRejection> {
+    let user: Option<String> = session.get("user")?;
+    let visits: u64 = session.get("test_counter")?.unwrap_or(0);
+    Ok(Json(json!({ "user": user, "visits": visits })))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let key = match std::env::var("FASTSESSION_KEY") {
+        Ok(hex) => Key::try_from(hex::decode(hex)?)?,
+        Err(_) => Key::generate()?,
+    };
+    let secure = std::env::var("FASTSESSION_SECURE").is_ok_and(|value| value == "true");
+    let sessions = Sessions::new(Config::new(key.into()).with_secure(secure))?;
+
+    let app = Router::new()
+        .route("/", get(home))
+        .route("/session_test", get(session_test))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/whoami", get(whoami))
+        .layer(fastsession_axum::layer(sessions, MemoryStore::new()));
+
+    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".to_owned());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
+}

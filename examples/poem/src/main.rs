@@ -1,0 +1,92 @@
+//! fastsession on poem: `cargo run -p example-poem`, then open http://127.0.0.1:3003.
+
+use fastsession_poem::{
+    Config, Key, MemoryStore, Session, SessionMiddleware, SessionRejection, Sessions,
+};
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::web::{Form, Html, Json, Redirect};
+use poem::{EndpointExt, Route, Server, get, handler, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The seeds' README example: count this browser's visits.
+#[handler]
+fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
+    let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+    session.insert("test_counter", &counter)?;
+    Ok(Json(json!({ "test_counter": counter })))
+}
+
+#[handler]
+fn home(session: Session) -> Result<Html<String>, SessionRejection> {
+    let user: Option<String> = session.get("user")?;
+    let visits: u64 = session.get("test_counter")?.unwrap_or(0);
+    let who = user.map_or_else(
+        || "Nobody is logged in.".to_owned(),
+        |user| format!("Logged in as {user}."),
+    );
+    Ok(Html(format!(
+        "<!doctype html><title>fastsession on poem</title><h1 id=who>{who}</h1>\
+         <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\
+         <form method=post action=/login><input name=user placeholder=name><button>Log in</button></form>\
+         <form method=post action=/logout><button>Log out</button></form>"
+    )))
+}
+
+#[derive(Deserialize)]
+struct Login {
+    user: String,
+}
+
+#[handler]
+fn login(session: Session, Form(login): Form<Login>) -> Result<Redirect, SessionRejection> {
+    session.cycle_id()?; // a new ID on every privilege change defeats session fixation
+    session.insert("user", &login.user)?;
+    Ok(Redirect::see_other("/"))
+}
+
+#[handler]
+fn logout(session: Session) -> Result<Redirect, SessionRejection> {
+    session.destroy()?;
+    Ok(Redirect::see_other("/"))
+}
+
+#[handler]
+fn whoami(session: Session) -> Result<Json<Value>, SessionRejection> {
+    let user: Option<String> = session.get("user")?;
+    let visits: u64 = session.get("test_counter")?.unwrap_or(0);
+    Ok(Json(json!({ "user": user, "visits": visits })))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let key = match std::env::var("FASTSESSION_KEY") {
+        Ok(hex) => Key::try_from(hex::decode(hex)?)?,
+        Err(_) => Key::generate()?,
+    };
+    let secure = std::env::var("FASTSESSION_SECURE").is_ok_and(|value| value == "true");
+    let sessions = Sessions::new(Config::new(key.into()).with_secure(secure))?;
+
+    let app = Route::new()
+        .at("/", get(home))
+        .at("/session_test", get(session_test))
+        .at("/login", post(login))
+        .at("/logout", post(logout))
+        .at("/whoami", get(whoami))
+        .with(SessionMiddleware::new(sessions, MemoryStore::new()));
+
+    let port = std::env::var("PORT").unwrap_or_else(|_| "3003".to_owned());
+    let acceptor = TcpListener::bind(format!("127.0.0.1:{port}"))
+        .into_acceptor()
+        .await?;
+    for address in acceptor.local_addr() {
+        println!(
+            "listening on http://{}",
+            address
+                .as_socket_addr()
+                .map_or_else(|| address.to_string(), ToString::to_string)
+        );
+    }
+    Server::new_with_acceptor(acceptor).run(app).await?;
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! fastsession on rocket: `cargo run -p example-rocket`, then open http://127.0.0.1:3002.
+
+use fastsession_rocket::{
+    Config, Key, MemoryStore, Session, SessionFairing, SessionRejection, Sessions,
+};
+use rocket::form::Form;
+use rocket::response::Redirect;
+use rocket::response::content::RawHtml;
+use rocket::serde::json::Json;
+use rocket::{FromForm, get, post, routes};
+use serde_json::{Value, json};
+
+/// The seeds' README example: count this browser's visits.
+#[get("/session_test")]
+fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
+    let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+    session.insert("test_counter", &counter)?;
+    Ok(Json(json!({ "test_counter": counter })))
+}
+
+#[get("/")]
+fn home(session: Session) -> Result<RawHtml<String>, SessionRejection> {
+    let user: Option<String> = session.get("user")?;
+    let visits: u64 = session.get("test_counter")?.unwrap_or(0);
+    let who = user.map_or_else(
+        || "Nobody is logged in.".to_owned(),
+        |user| format!("Logged in as {user}."),
+    );
+    Ok(RawHtml(format!(
+        "<!doctype html><title>fastsession on rocket</title><h1 id=who>{who}</h1>\
+         <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\
+         <form method=post action=/login><input name=user placeholder=name><button>Log in</button></form>\
+         <form method=post action=/logout><button>Log out</button></form>"
+    )))
+}
+
+#[derive(FromForm)]
+struct Login {
+    user: String,
+}
+
+#[post("/login", data = "<login>")]
+fn login(session: Session, login: Form<Login>) -> Result<Redirect, SessionRejection> {
+    session.cycle_id()?; // a new ID on every privilege change defeats session fixation
+    session.insert("user", &login.user)?;
+    Ok(Redirect::to("/"))
+}
+
+#[post("/logout")]
+fn logout(session: Session) -> Result<Redirect, SessionRejection> {
+    session.destroy()?;
+    Ok(Redirect::to("/"))
+}
+
+#[get("/whoami")]
+fn whoami(session: Session) -> Result<Json<Value>, SessionRejection> {
+    let user: Option<String> = session.get("user")?;
+    let visits: u64 = session.get("test_counter")?.unwrap_or(0);
+    Ok(Json(json!({ "user": user, "visits": visits })))
+}
+
+#[rocket::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let key = match std::env::var("FASTSESSION_KEY") {
+        Ok(hex) => Key::try_from(hex::decode(hex)?)?,
+        Err(_) => Key::generate()?,
+    };
+    let secure = std::env::var("FASTSESSION_SECURE").is_ok_and(|value| value == "true");
+    let sessions = Sessions::new(Config::new(key.into()).with_secure(secure))?;
+
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(3002);
+    let config = rocket::Config {
+        port,
+        address: [127, 0, 0, 1].into(),
+        ..rocket::Config::release_default()
+    };
+    let rocket = rocket::custom(config)
+        .attach(SessionFairing::new(sessions, MemoryStore::new()))
+        .attach(rocket::fairing::AdHoc::on_liftoff(
+            "print the URL",
+            |rocket| {
+                Box::pin(async move {
+                    println!("listening on http://127.0.0.1:{}", rocket.config().port)
+                })
+            },
+        ))
+        .mount("/", routes![home, session_test, login, logout, whoami]);
+    rocket.launch().await?;
+    Ok(())
+}
