@@ -1,0 +1,64 @@
+//! Redis keys and hash fields.
+
+use fastsession_core::SessionId;
+use sha2::{Digest as _, Sha256};
+
+/// The hash field of a session key.
+pub(crate) const DATA_PREFIX: &str = "d:";
+/// Creation time, Unix milliseconds.
+pub(crate) const CREATED: &str = "m:c";
+/// Last refresh, Unix milliseconds.
+pub(crate) const REFRESHED: &str = "m:r";
+/// End of the session, Unix milliseconds.
+pub(crate) const EXPIRES: &str = "m:e";
+
+/// `prefix{32 hex digits of SHA-256("fastsession/redis\0" || id)}`.
+pub(crate) fn session_key(prefix: &str, id: &SessionId) -> String {
+    let digest = Sha256::new().chain_update(b"fastsession/redis\0").chain_update(id.as_bytes()).finalize();
+    let mut key = String::with_capacity(prefix.len() + 34);
+    key.push_str(prefix);
+    key.push('{');
+    for byte in &digest[..16] {
+        key.push(char::from(HEX[usize::from(byte >> 4)]));
+        key.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+    key.push('}');
+    key
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Hides the password of a Redis URL, for error messages.
+pub(crate) fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***@{}", &url[..scheme_end + 3], &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_hide_the_id_and_carry_a_hash_tag() {
+        let id = SessionId::from_bytes([7; 32]);
+        let key = session_key("app:", &id);
+        assert!(key.starts_with("app:{") && key.ends_with('}'));
+        assert_eq!(key.len(), "app:".len() + 34);
+        assert!(!key.contains(&id.encode()[..8]));
+        assert_ne!(key, session_key("app:", &SessionId::from_bytes([8; 32])));
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("redis://user:secret@host:6379/0"), "redis://***@host:6379/0");
+        assert_eq!(redact("redis://host:6379/0"), "redis://host:6379/0");
+        assert_eq!(redact("not a url"), "not a url");
+    }
+}

@@ -1,0 +1,65 @@
+//! The Redis store for [fastsession](fastsession_core): sessions shared by every instance of an
+//! application.
+//!
+//! # How it works
+//!
+//! Each session is one Redis hash under `prefix + "{" + hash + "}"`, where `hash` is 32 hex digits
+//! of SHA-256 over the session ID: a dump of Redis reveals no usable cookie, and the `{…}` hash
+//! tag keeps every key of a session on one slot of a Redis Cluster. The hash holds one field per
+//! session key (`d:` + key, its JSON value) and the timestamps (`m:c` created, `m:r` refreshed,
+//! `m:e` expires, in Unix milliseconds), and carries a Redis TTL equal to the session's remaining
+//! server-side lifetime, so Redis itself drops dead sessions.
+//!
+//! Every write is one atomic Lua script: a creation happens only if the ID is unused; an update
+//! applies only this request's changes (keys set, keys removed, cleared) and only if the session
+//! still exists, so a concurrent logout or ID rotation is never undone and concurrent requests
+//! touching different keys lose nothing. A read-only request costs one round trip (`HGETALL`), a
+//! writing request two.
+//!
+//! # Why `redis`
+//!
+//! The [`redis`] crate (redis-rs) is the most used Redis client for Rust and is actively
+//! maintained. Its `ConnectionManager` is one multiplexed, pipelined connection shared by all
+//! requests (which outperforms a pool of connections for Redis's one-command-at-a-time server) and
+//! reconnects by itself; its `Script` runs our Lua by `EVALSHA` with a transparent `EVAL`
+//! fallback; it speaks `rediss://` through rustls (feature `tls`) and Redis Cluster.
+//! fred was the other candidate: equally capable, but with a larger surface we do not need.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use fastsession_core::{Config, Key, SessionManager, Sessions};
+//! use fastsession_redis::RedisStore;
+//!
+//! let store = RedisStore::open("redis://127.0.0.1:6379/0")?;
+//! store.ping().await?; // optional: fail at start-up rather than on the first request
+//! let sessions = Sessions::new(Config::new(Key::generate()?.into()))?;
+//! let manager = SessionManager::new(sessions, store);
+//! # Ok(()) }
+//! ```
+//!
+//! With an adapter, pass the store where the in-memory store went:
+//! `fastsession_axum::layer(sessions, RedisStore::open(url)?)`.
+//!
+//! # Failures
+//!
+//! Every call has a timeout (default [`DEFAULT_TIMEOUT`], 2 s). An unreachable or slow Redis gives
+//! a [`StoreError`](fastsession_core::StoreError) of kind `Unavailable` or `Timeout`, which the
+//! adapters answer with 503 (load) or 500 (save); a dropped connection reconnects by itself.
+//!
+//! # Features
+//!
+//! - `tls`: `rediss://` URLs.
+//!
+//! # Minimum supported Rust version
+//!
+//! Rust 1.89.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod keys;
+mod scripts;
+mod store;
+
+pub use store::{DEFAULT_PREFIX, DEFAULT_TIMEOUT, RedisStore, RedisStoreBuilder, RedisStoreError};

@@ -1,0 +1,50 @@
+//! The Lua scripts that make every write atomic on the server.
+
+use std::sync::LazyLock;
+
+use redis::Script;
+
+/// `KEYS[1]` the session; `ARGV`: now, created, refreshed, expires, ttl (ms), then field/value
+/// pairs. Inserts only if no live session has the key; returns 1 if it inserted.
+pub(crate) static CREATE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local expires = redis.call('HGET', KEYS[1], 'm:e')
+if expires then
+  if tonumber(expires) > tonumber(ARGV[1]) then return 0 end
+  redis.call('DEL', KEYS[1])
+end
+redis.call('HSET', KEYS[1], 'm:c', ARGV[2], 'm:r', ARGV[3], 'm:e', ARGV[4])
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+",
+    )
+});
+
+/// `KEYS[1]` the session; `ARGV`: now, refreshed, expires, ttl (ms), cleared (0/1), the number of
+/// removed fields, the removed fields, then field/value pairs to set. Applies only to a live
+/// session; the expiry only moves forward. Returns 1 if it applied.
+pub(crate) static APPLY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local expires = redis.call('HGET', KEYS[1], 'm:e')
+if not expires or tonumber(expires) <= tonumber(ARGV[1]) then return 0 end
+if ARGV[5] == '1' then
+  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+    if string.sub(field, 1, 2) == 'd:' then redis.call('HDEL', KEYS[1], field) end
+  end
+end
+local removed = tonumber(ARGV[6])
+for i = 7, 6 + removed do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 7 + removed, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local refreshed = tonumber(redis.call('HGET', KEYS[1], 'm:r') or '0')
+if tonumber(ARGV[2]) > refreshed then redis.call('HSET', KEYS[1], 'm:r', ARGV[2]) end
+if tonumber(ARGV[3]) > tonumber(expires) then
+  redis.call('HSET', KEYS[1], 'm:e', ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
+return 1
+",
+    )
+});

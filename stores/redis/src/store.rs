@@ -1,0 +1,338 @@
+//! [`RedisStore`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use fastsession_core::{Changes, Expiry, Record, SessionData, SessionId, SessionStore, StoreError, StoreErrorKind};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{AsyncCommands as _, RedisError};
+
+use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, redact, session_key};
+use crate::scripts::{APPLY, CREATE};
+
+/// The default key prefix: `fastsession:`.
+pub const DEFAULT_PREFIX: &str = "fastsession:";
+
+/// The default timeout of every Redis call: 2 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A [`SessionStore`] on Redis, shared by every instance of an application.
+///
+/// Cheap to clone: clones share one multiplexed connection that reconnects by itself. Built
+/// without connecting ([`RedisStore::open`]), so an application starts even while Redis is down;
+/// call [`RedisStore::ping`] to check at start-up.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use fastsession_redis::RedisStore;
+///
+/// let store = RedisStore::builder("redis://127.0.0.1:6379/0")
+///     .with_prefix("shop:sessions:")
+///     .with_timeout(Duration::from_millis(500))
+///     .build()
+///     .unwrap();
+/// assert_eq!(store.prefix(), "shop:sessions:");
+///
+/// let error = RedisStore::open("http://127.0.0.1").unwrap_err();
+/// assert!(error.to_string().contains("redis://"));
+/// ```
+#[derive(Clone)]
+pub struct RedisStore {
+    connection: ConnectionManager,
+    prefix: Arc<str>,
+    timeout: Duration,
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore").field("prefix", &self.prefix).field("timeout", &self.timeout).finish()
+    }
+}
+
+/// Builds a [`RedisStore`]: the URL, then optionally the key prefix and the timeout.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct RedisStoreBuilder {
+    url: String,
+    prefix: String,
+    timeout: Duration,
+}
+
+impl RedisStoreBuilder {
+    /// The prefix of every key; default [`DEFAULT_PREFIX`]. Give each application (and each test)
+    /// its own.
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// The timeout of every call; default [`DEFAULT_TIMEOUT`].
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The store. It connects on first use.
+    ///
+    /// # Errors
+    ///
+    /// [`RedisStoreError`] for a URL that is not `redis://` or `rediss://` (or `rediss://`
+    /// without the `tls` feature), an empty prefix or one with `{`/`}`, or a zero timeout.
+    pub fn build(self) -> Result<RedisStore, RedisStoreError> {
+        if self.prefix.is_empty() || self.prefix.contains(['{', '}']) {
+            return Err(RedisStoreError::InvalidPrefix { prefix: self.prefix });
+        }
+        if self.timeout.is_zero() {
+            return Err(RedisStoreError::ZeroTimeout);
+        }
+        if !(self.url.starts_with("redis://") || self.url.starts_with("rediss://")) {
+            return Err(RedisStoreError::InvalidUrl { url: redact(&self.url), reason: "the scheme must be redis:// or rediss://".to_owned() });
+        }
+        let invalid = |error: RedisError| RedisStoreError::InvalidUrl { url: redact(&self.url), reason: error.to_string() };
+        let client = redis::Client::open(self.url.as_str()).map_err(invalid)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.timeout))
+            .set_response_timeout(Some(self.timeout))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500));
+        let connection = ConnectionManager::new_lazy_with_config(client, config).map_err(invalid)?;
+        Ok(RedisStore { connection, prefix: self.prefix.into(), timeout: self.timeout })
+    }
+}
+
+/// A [`RedisStore`] could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RedisStoreError {
+    /// The URL was rejected.
+    #[error("invalid Redis URL {url:?} ({reason}): use redis://HOST:PORT/DB or rediss://HOST:PORT/DB")]
+    InvalidUrl {
+        /// The URL, with any password hidden.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The prefix was rejected.
+    #[error("invalid Redis key prefix {prefix:?}: use a non-empty prefix without '{{' or '}}', such as \"myapp:sessions:\"")]
+    InvalidPrefix {
+        /// The prefix given.
+        prefix: String,
+    },
+    /// The timeout was zero.
+    #[error("the Redis timeout is zero: use a positive duration, such as 2 seconds")]
+    ZeroTimeout,
+}
+
+fn millis(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn time(millis: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(millis)
+}
+
+/// The TTL for a session ending at `expires`, seen at `now`: at least one millisecond.
+fn ttl(expires: SystemTime, now: SystemTime) -> u64 {
+    millis(expires).saturating_sub(millis(now)).max(1)
+}
+
+fn store_error(error: RedisError) -> StoreError {
+    let kind = if error.is_timeout() {
+        StoreErrorKind::Timeout
+    } else if error.is_io_error() || error.is_connection_refusal() || error.is_connection_dropped() {
+        StoreErrorKind::Unavailable
+    } else {
+        StoreErrorKind::Backend
+    };
+    StoreError::new(kind, error)
+}
+
+fn json(value: &serde_json::Value) -> String {
+    value.to_string()
+}
+
+impl RedisStore {
+    /// A store for `url` with the default prefix and timeout.
+    ///
+    /// # Errors
+    ///
+    /// As [`RedisStoreBuilder::build`].
+    pub fn open(url: &str) -> Result<Self, RedisStoreError> {
+        Self::builder(url).build()
+    }
+
+    /// A builder for `url` (`redis://HOST:PORT/DB`, or `rediss://` with the `tls` feature).
+    pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
+        RedisStoreBuilder { url: url.into(), prefix: DEFAULT_PREFIX.to_owned(), timeout: DEFAULT_TIMEOUT }
+    }
+
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The Redis key of a session.
+    pub fn key(&self, id: &SessionId) -> String {
+        session_key(&self.prefix, id)
+    }
+
+    async fn call<T>(&self, operation: impl Future<Output = Result<T, RedisError>>) -> Result<T, StoreError> {
+        match tokio::time::timeout(self.timeout, operation).await {
+            Ok(result) => result.map_err(store_error),
+            Err(_) => Err(StoreError::timeout()),
+        }
+    }
+
+    /// Checks that Redis answers.
+    ///
+    /// # Errors
+    ///
+    /// The store error, as any call would give it.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut connection = self.connection.clone();
+        self.call(async move { redis::cmd("PING").query_async::<String>(&mut connection).await }).await.map(drop)
+    }
+
+    /// Every key under this store's prefix (a `SCAN`; for tests and maintenance, not for request
+    /// paths).
+    ///
+    /// # Errors
+    ///
+    /// The store error.
+    pub async fn keys(&self) -> Result<Vec<String>, StoreError> {
+        let mut connection = self.connection.clone();
+        let pattern = format!("{}*", self.prefix);
+        self.call(async move {
+            let mut keys = Vec::new();
+            let mut cursor: u64 = 0;
+            loop {
+                let (next, batch): (u64, Vec<String>) =
+                    redis::cmd("SCAN").arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(500).query_async(&mut connection).await?;
+                keys.extend(batch);
+                if next == 0 {
+                    return Ok(keys);
+                }
+                cursor = next;
+            }
+        })
+        .await
+    }
+
+    /// Deletes every session under this prefix whose stored end is at or before `now`. Redis's
+    /// own TTLs do this in real time; this exists for tests that move a manual clock, and for
+    /// operators.
+    ///
+    /// # Errors
+    ///
+    /// The store error.
+    pub async fn purge_expired(&self, now: SystemTime) -> Result<usize, StoreError> {
+        let mut purged = 0;
+        for key in self.keys().await? {
+            let mut connection = self.connection.clone();
+            let expires: Option<u64> = self.call(connection.hget(&key, EXPIRES)).await?;
+            if expires.is_none_or(|expires| expires <= millis(now)) {
+                let mut connection = self.connection.clone();
+                self.call(connection.del::<_, ()>(&key)).await?;
+                purged += 1;
+            }
+        }
+        Ok(purged)
+    }
+
+    /// Deletes every key under this prefix (for tests).
+    ///
+    /// # Errors
+    ///
+    /// The store error.
+    pub async fn clear(&self) -> Result<(), StoreError> {
+        for key in self.keys().await? {
+            let mut connection = self.connection.clone();
+            self.call(async move { connection.del::<_, ()>(&key).await }).await?;
+        }
+        Ok(())
+    }
+}
+
+fn record(fields: HashMap<String, String>) -> Result<Option<Record>, StoreError> {
+    if fields.is_empty() {
+        return Ok(None);
+    }
+    let number = |field: &str| -> Result<u64, StoreError> {
+        fields
+            .get(field)
+            .and_then(|value| value.parse().ok())
+            .ok_or_else(|| StoreError::corrupt(format!("the stored session has no valid {field} field")))
+    };
+    let (created, refreshed, expires) = (number(CREATED)?, number(REFRESHED)?, number(EXPIRES)?);
+    let mut entries = Vec::with_capacity(fields.len());
+    for (field, value) in &fields {
+        if let Some(key) = field.strip_prefix(DATA_PREFIX) {
+            let value: serde_json::Value = serde_json::from_str(value).map_err(StoreError::corrupt)?;
+            entries.push((key.to_owned(), value));
+        }
+    }
+    Ok(Some(Record {
+        data: entries.into_iter().collect::<SessionData>(),
+        created_at: time(created),
+        expiry: Expiry { refreshed_at: time(refreshed), expires_at: time(expires) },
+    }))
+}
+
+impl SessionStore for RedisStore {
+    async fn create(&self, id: &SessionId, record: &Record, now: SystemTime) -> Result<bool, StoreError> {
+        let mut invocation = CREATE.key(self.key(id));
+        invocation
+            .arg(millis(now))
+            .arg(millis(record.created_at))
+            .arg(millis(record.expiry.refreshed_at))
+            .arg(millis(record.expiry.expires_at))
+            .arg(ttl(record.expiry.expires_at, now));
+        for (key, value) in record.data.iter() {
+            invocation.arg(format!("{DATA_PREFIX}{key}")).arg(json(value));
+        }
+        let mut connection = self.connection.clone();
+        let created: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
+        Ok(created == 1)
+    }
+
+    async fn load(&self, id: &SessionId, _now: SystemTime) -> Result<Option<Record>, StoreError> {
+        let key = self.key(id);
+        let mut connection = self.connection.clone();
+        let fields: HashMap<String, String> = self.call(async move { connection.hgetall(&key).await }).await?;
+        record(fields)
+    }
+
+    async fn apply(&self, id: &SessionId, changes: &Changes, expiry: &Expiry, now: SystemTime) -> Result<bool, StoreError> {
+        let mut invocation = APPLY.key(self.key(id));
+        let removed: Vec<String> = changes.removed().map(|key| format!("{DATA_PREFIX}{key}")).collect();
+        invocation
+            .arg(millis(now))
+            .arg(millis(expiry.refreshed_at))
+            .arg(millis(expiry.expires_at))
+            .arg(ttl(expiry.expires_at, now))
+            .arg(u8::from(changes.is_cleared()))
+            .arg(removed.len())
+            .arg(&removed);
+        for (key, value) in changes.inserted() {
+            invocation.arg(format!("{DATA_PREFIX}{key}")).arg(json(value));
+        }
+        let mut connection = self.connection.clone();
+        let applied: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
+        Ok(applied == 1)
+    }
+
+    async fn touch(&self, id: &SessionId, expiry: &Expiry, now: SystemTime) -> Result<bool, StoreError> {
+        self.apply(id, &Changes::new(), expiry, now).await
+    }
+
+    async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
+        let key = self.key(id);
+        let mut connection = self.connection.clone();
+        self.call(async move { connection.del::<_, ()>(&key).await }).await
+    }
+}

@@ -1,0 +1,106 @@
+//! `RedisStore` against a real Redis (`FASTSESSION_REDIS_URL`, default
+//! `redis://127.0.0.1:6379`): the generic store suite, keys and TTLs, and rejected settings.
+//! Each test uses its own key prefix, so tests run in parallel.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime};
+
+use fastsession_core::testing::store_suite::{self, record, start};
+use fastsession_core::testing::SequentialIds;
+use fastsession_core::{Changes, SessionStore, StoreErrorKind};
+use fastsession_redis::RedisStore;
+use serde_json::json;
+
+fn url() -> String {
+    std::env::var("FASTSESSION_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+/// A store with a prefix no other test uses; fails loudly if Redis does not answer.
+async fn store() -> RedisStore {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let prefix = format!("fastsession-test:{}:{}:", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+    let store = RedisStore::builder(url()).with_prefix(prefix).build().expect("a valid URL");
+    store.ping().await.unwrap_or_else(|error| {
+        panic!("Redis does not answer at {}: {error}; start it or set FASTSESSION_REDIS_URL", url())
+    });
+    store
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_the_store_suite() {
+    let stores = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    store_suite::run_all(|| {
+        let stores = stores.clone();
+        async move {
+            let store = store().await;
+            stores.lock().unwrap().push(store.clone());
+            store
+        }
+    })
+    .await;
+    let stores = stores.lock().unwrap().clone();
+    for store in stores {
+        store.clear().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn keys_reveal_no_id_and_carry_the_session_ttl() {
+    let store = store().await;
+    let now = SystemTime::now();
+    let mut session = record(&[("user", json!("ada"))]);
+    session.created_at = now;
+    session.expiry.refreshed_at = now;
+    session.expiry.expires_at = now + Duration::from_secs(600);
+    let ids: Vec<_> = (1..=20).map(SequentialIds::id).collect();
+    for id in &ids {
+        assert!(store.create(id, &session, now).await.unwrap());
+    }
+    let keys = store.keys().await.unwrap();
+    assert_eq!(keys.len(), 20);
+    let client = redis::Client::open(url()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    for key in &keys {
+        for id in &ids {
+            let encoded = id.encode();
+            let hex: String = id.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+            assert!(!key.contains(&encoded[..12]) && !key.contains(&hex[..16]), "{key} reveals an ID");
+        }
+        let ttl: i64 = redis::cmd("PTTL").arg(key).query_async(&mut connection).await.unwrap();
+        assert!((590_000..=600_000).contains(&ttl), "{key}: PTTL {ttl}");
+    }
+
+    // A refresh moves the TTL with the session's end.
+    let later = now + Duration::from_secs(60);
+    let mut expiry = session.expiry;
+    expiry.refreshed_at = later;
+    expiry.expires_at = later + Duration::from_secs(1200);
+    assert!(store.apply(&ids[0], &Changes::new(), &expiry, later).await.unwrap());
+    let ttl: i64 = redis::cmd("PTTL").arg(store.key(&ids[0])).query_async(&mut connection).await.unwrap();
+    assert!((1_190_000..=1_200_000).contains(&ttl), "PTTL {ttl}");
+    store.clear().await.unwrap();
+    let _ = start();
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_gives_typed_errors_quickly() {
+    // Nothing listens on port 1 of loopback.
+    let store = RedisStore::builder("redis://127.0.0.1:1/0").with_timeout(Duration::from_millis(300)).build().unwrap();
+    let error = store.load(&SequentialIds::id(1), SystemTime::now()).await.unwrap_err();
+    assert!(matches!(error.kind(), StoreErrorKind::Unavailable | StoreErrorKind::Timeout), "{error:?}");
+    assert!(store.ping().await.is_err());
+}
+
+#[test]
+fn bad_settings_are_rejected_with_clear_messages() {
+    let error = RedisStore::open("http://example").unwrap_err().to_string();
+    assert!(error.contains("redis://"), "{error}");
+    let error = RedisStore::open("redis://user:hunter2@[::1:6379/0").unwrap_err().to_string();
+    assert!(!error.contains("hunter2"), "the password is hidden: {error}");
+    let error = RedisStore::builder(url()).with_prefix("").build().unwrap_err().to_string();
+    assert!(error.contains("prefix"), "{error}");
+    let error = RedisStore::builder(url()).with_prefix("a{b}").build().unwrap_err().to_string();
+    assert!(error.contains("a{b}"), "{error}");
+    let error = RedisStore::builder(url()).with_timeout(Duration::ZERO).build().unwrap_err().to_string();
+    assert!(error.contains("timeout"), "{error}");
+}
