@@ -6,10 +6,13 @@ use std::time::Duration;
 use fastsession_core::testing::{ManualClock, SequentialIds};
 use fastsession_core::{Config, MemoryStore, OsRandom, Sessions};
 
+use fastsession_redis::RedisStore;
+
 use crate::client::Client;
-use crate::options::{Framework, Options};
+use crate::options::Options;
 use crate::servers::{self, AppState, RunningServer, SECOND_OBJECT};
-use crate::store::AppStore;
+use crate::store::{AppStore, Backend};
+use crate::target::{StoreKind, Target, redis_url};
 
 /// The cookie name of the stacked second middleware.
 pub const SECOND_COOKIE: &str = "second_sid";
@@ -17,8 +20,8 @@ pub const SECOND_COOKIE: &str = "second_sid";
 /// A running reference app and what a scenario needs around it.
 #[derive(Debug)]
 pub struct Fixture {
-    /// The framework serving the app.
-    pub framework: Framework,
+    /// The framework and store.
+    pub target: Target,
     /// The app's clock.
     pub clock: ManualClock,
     /// The app's ID generator (unless built with real IDs).
@@ -32,7 +35,8 @@ pub struct Fixture {
 /// How to build a [`Fixture`].
 #[must_use]
 pub struct Builder {
-    framework: Framework,
+    target: Target,
+    memory_bound: Option<usize>,
     flags: Vec<String>,
     adjust: Vec<Box<dyn FnOnce(Config) -> Config + Send>>,
     clock: ManualClock,
@@ -45,7 +49,7 @@ pub struct Builder {
 impl std::fmt::Debug for Builder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Builder")
-            .field("framework", &self.framework)
+            .field("target", &self.target)
             .field("flags", &self.flags)
             .field("second", &self.second)
             .field("real_ids", &self.real_ids)
@@ -82,6 +86,12 @@ impl Builder {
         self
     }
 
+    /// Bound the in-memory store to this many sessions (no effect on Redis).
+    pub fn memory_bound(mut self, max_entries: usize) -> Self {
+        self.memory_bound = Some(max_entries);
+        self
+    }
+
     /// Stack a second session middleware (cookie [`SECOND_COOKIE`], object `second`).
     pub fn second(mut self) -> Self {
         self.second = true;
@@ -103,7 +113,7 @@ impl Builder {
         let mut args = vec![
             "reference-server".to_owned(),
             "--framework".to_owned(),
-            self.framework.name().to_owned(),
+            self.target.framework.name().to_owned(),
         ];
         if !self.flags.iter().any(|flag| flag == "--secure") {
             args.extend(["--secure".to_owned(), "false".to_owned()]);
@@ -130,7 +140,7 @@ impl Builder {
     /// If the configuration is invalid or the server cannot start.
     pub async fn start(mut self) -> Fixture {
         let sessions = self.sessions();
-        let store = self.store.clone().unwrap_or_else(AppStore::memory);
+        let store = self.store.clone().unwrap_or_else(|| self.new_store());
         let second = self.second.then(|| {
             let config = sessions
                 .config()
@@ -147,24 +157,50 @@ impl Builder {
             store: store.clone(),
             second,
         };
-        let server = servers::start(self.framework, state, 0)
+        let server = servers::start(self.target.framework, state, 0)
             .await
             .expect("the server starts");
         Fixture {
-            framework: self.framework,
+            target: self.target,
             clock: self.clock,
             ids: self.ids,
             store,
             server,
         }
     }
+
+    fn new_store(&self) -> AppStore {
+        match self.target.store {
+            StoreKind::Memory => {
+                let memory = MemoryStore::new();
+                let memory = self
+                    .memory_bound
+                    .map_or_else(|| memory.clone(), |bound| memory.with_max_entries(bound));
+                AppStore::over(Backend::Memory(memory))
+            }
+            StoreKind::Redis => {
+                static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let prefix = format!(
+                    "fastsession-conformance:{}:{}:",
+                    std::process::id(),
+                    NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                );
+                let redis = RedisStore::builder(redis_url())
+                    .with_prefix(prefix)
+                    .build()
+                    .expect("a valid Redis URL");
+                AppStore::over(Backend::Redis(redis))
+            }
+        }
+    }
 }
 
 impl Fixture {
-    /// A builder for `framework`.
-    pub fn builder(framework: Framework) -> Builder {
+    /// A builder for `target` (a [`Framework`](crate::Framework) alone means the in-memory store).
+    pub fn builder(target: impl Into<Target>) -> Builder {
         Builder {
-            framework,
+            target: target.into(),
+            memory_bound: None,
             flags: Vec::new(),
             adjust: Vec::new(),
             clock: ManualClock::new(),
@@ -176,13 +212,13 @@ impl Fixture {
     }
 
     /// The app with the test defaults.
-    pub async fn start(framework: Framework) -> Self {
-        Self::builder(framework).start().await
+    pub async fn start(target: impl Into<Target>) -> Self {
+        Self::builder(target).start().await
     }
 
     /// The app with these reference-server flags.
-    pub async fn with_flags(framework: Framework, flags: &[&str]) -> Self {
-        Self::builder(framework).flags(flags).start().await
+    pub async fn with_flags(target: impl Into<Target>, flags: &[&str]) -> Self {
+        Self::builder(target).flags(flags).start().await
     }
 
     /// A new browser.
@@ -195,13 +231,27 @@ impl Fixture {
         self.clock.advance(Duration::from_secs(seconds));
     }
 
-    /// The in-memory store under the probe.
-    pub fn memory(&self) -> &MemoryStore {
-        &self.store.memory
-    }
-
     /// How many sessions are stored.
-    pub fn stored(&self) -> usize {
-        self.store.memory.len()
+    pub async fn stored(&self) -> usize {
+        self.store.len().await
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        // Leave nothing behind in a shared Redis (a fixture made `beside` another shares its
+        // prefix; clearing twice is harmless).
+        if let Backend::Redis(redis) = &self.store.backend {
+            let redis = redis.clone();
+            let cleanup = std::thread::spawn(move || {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    let _ = runtime.block_on(redis.clear());
+                }
+            });
+            let _ = cleanup.join();
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! The store behind the reference app: the in-memory store, wrapped so tests can count calls
+//! The store behind the reference app: in memory or on Redis, wrapped so tests can count calls
 //! and inject faults.
 
 use std::sync::Arc;
@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::SystemTime;
 
 use fastsession_core::{Changes, Expiry, MemoryStore, Record, SessionId, SessionStore, StoreError};
+use fastsession_redis::RedisStore;
 
 /// Switches that make store operations fail, and counters of the calls made.
 #[derive(Debug, Default)]
@@ -36,11 +37,20 @@ impl Probe {
     }
 }
 
-/// The reference app's store: an in-memory store behind a [`Probe`].
+/// Where the sessions are.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// In this process.
+    Memory(MemoryStore),
+    /// On Redis.
+    Redis(RedisStore),
+}
+
+/// The reference app's store: a backend behind a [`Probe`].
 #[derive(Clone, Debug)]
 pub struct AppStore {
     /// The sessions.
-    pub memory: MemoryStore,
+    pub backend: Backend,
     /// Faults and counters.
     pub probe: Arc<Probe>,
 }
@@ -48,14 +58,43 @@ pub struct AppStore {
 impl AppStore {
     /// An in-memory store with default bounds.
     pub fn memory() -> Self {
-        Self::over(MemoryStore::new())
+        Self::over(Backend::Memory(MemoryStore::new()))
     }
 
-    /// A probe over this memory store.
-    pub fn over(memory: MemoryStore) -> Self {
+    /// A probe over this backend.
+    pub fn over(backend: Backend) -> Self {
         Self {
-            memory,
+            backend,
             probe: Arc::default(),
+        }
+    }
+
+    /// How many sessions are stored.
+    ///
+    /// # Panics
+    ///
+    /// If Redis cannot be read.
+    pub async fn len(&self) -> usize {
+        match &self.backend {
+            Backend::Memory(memory) => memory.len(),
+            Backend::Redis(redis) => redis.keys().await.expect("Redis answers").len(),
+        }
+    }
+
+    /// Drops every session that ended at or before `now` (what Redis's TTLs do in real time, for
+    /// a test's manual clock).
+    ///
+    /// # Panics
+    ///
+    /// If Redis cannot be written.
+    pub async fn purge_expired(&self, now: SystemTime) {
+        match &self.backend {
+            Backend::Memory(memory) => {
+                memory.purge_expired(now);
+            }
+            Backend::Redis(redis) => {
+                redis.purge_expired(now).await.expect("Redis answers");
+            }
         }
     }
 }
@@ -68,6 +107,15 @@ fn check(flag: &AtomicBool) -> Result<(), StoreError> {
     }
 }
 
+macro_rules! delegate {
+    ($self:ident, $method:ident ( $($arg:expr),* )) => {
+        match &$self.backend {
+            Backend::Memory(store) => store.$method($($arg),*).await,
+            Backend::Redis(store) => store.$method($($arg),*).await,
+        }
+    };
+}
+
 impl SessionStore for AppStore {
     async fn create(
         &self,
@@ -77,13 +125,13 @@ impl SessionStore for AppStore {
     ) -> Result<bool, StoreError> {
         self.probe.writes.fetch_add(1, Ordering::SeqCst);
         check(&self.probe.fail_save)?;
-        self.memory.create(id, record, now).await
+        delegate!(self, create(id, record, now))
     }
 
     async fn load(&self, id: &SessionId, now: SystemTime) -> Result<Option<Record>, StoreError> {
         self.probe.loads.fetch_add(1, Ordering::SeqCst);
         check(&self.probe.fail_load)?;
-        self.memory.load(id, now).await
+        delegate!(self, load(id, now))
     }
 
     async fn apply(
@@ -95,7 +143,7 @@ impl SessionStore for AppStore {
     ) -> Result<bool, StoreError> {
         self.probe.writes.fetch_add(1, Ordering::SeqCst);
         check(&self.probe.fail_save)?;
-        self.memory.apply(id, changes, expiry, now).await
+        delegate!(self, apply(id, changes, expiry, now))
     }
 
     async fn touch(
@@ -106,12 +154,12 @@ impl SessionStore for AppStore {
     ) -> Result<bool, StoreError> {
         self.probe.writes.fetch_add(1, Ordering::SeqCst);
         check(&self.probe.fail_save)?;
-        self.memory.touch(id, expiry, now).await
+        delegate!(self, touch(id, expiry, now))
     }
 
     async fn delete(&self, id: &SessionId, now: SystemTime) -> Result<(), StoreError> {
         self.probe.deletes.fetch_add(1, Ordering::SeqCst);
         check(&self.probe.fail_delete)?;
-        self.memory.delete(id, now).await
+        delegate!(self, delete(id, now))
     }
 }

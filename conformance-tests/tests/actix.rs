@@ -1,3 +1,5 @@
-//! The conformance suite against actix.
+//! The conformance suite against actix on the in-memory store.
 
-fastsession_conformance::conformance_suite!(fastsession_conformance::Framework::Actix);
+fastsession_conformance::conformance_suite!(fastsession_conformance::Target::memory(
+    fastsession_conformance::Framework::Actix
+));

@@ -1,3 +1,5 @@
-//! The conformance suite against axum.
+//! The conformance suite against axum on the in-memory store.
 
-fastsession_conformance::conformance_suite!(fastsession_conformance::Framework::Axum);
+fastsession_conformance::conformance_suite!(fastsession_conformance::Target::memory(
+    fastsession_conformance::Framework::Axum
+));

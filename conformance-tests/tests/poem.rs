@@ -1,3 +1,5 @@
-//! The conformance suite against poem.
+//! The conformance suite against poem on the in-memory store.
 
-fastsession_conformance::conformance_suite!(fastsession_conformance::Framework::Poem);
+fastsession_conformance::conformance_suite!(fastsession_conformance::Target::memory(
+    fastsession_conformance::Framework::Poem
+));

@@ -1,3 +1,5 @@
-//! The conformance suite against rocket.
+//! The conformance suite against rocket on the in-memory store.
 
-fastsession_conformance::conformance_suite!(fastsession_conformance::Framework::Rocket);
+fastsession_conformance::conformance_suite!(fastsession_conformance::Target::memory(
+    fastsession_conformance::Framework::Rocket
+));

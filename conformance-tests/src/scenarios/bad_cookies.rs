@@ -3,7 +3,7 @@
 use super::{SID, WhoAmI, count, log_in, whoami, whoami_with};
 use crate::client::cookie_value;
 use crate::fixture::Fixture;
-use crate::options::Framework;
+use crate::target::Target;
 
 fn flip(value: &str, at: usize) -> String {
     let mut bytes = value.as_bytes().to_vec();
@@ -13,8 +13,8 @@ fn flip(value: &str, at: usize) -> String {
 
 /// Scenario 11 and checklist 6: one flipped character of the signature gives a new session;
 /// the original cookie still reaches its data.
-pub async fn tampered_signature_starts_a_new_session(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn tampered_signature_starts_a_new_session(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     count(&client, "/session_test").await;
     let original = client.session_pair(SID).expect("a cookie");
@@ -35,8 +35,8 @@ pub async fn tampered_signature_starts_a_new_session(framework: Framework) {
 }
 
 /// Scenario 12 and checklist 9 and 26: malformed values answer 200 with a fresh session.
-pub async fn malformed_cookies_never_fail(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn malformed_cookies_never_fail(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let valid = {
         count(&client, "/session_test").await;
@@ -70,8 +70,8 @@ pub async fn malformed_cookies_never_fail(framework: Framework) {
 
 /// Scenario 13: a cookie signed with another secret is a new session, and its ID never enters
 /// the store.
-pub async fn cookie_from_another_secret_is_rejected(framework: Framework) {
-    let other = Fixture::builder(framework)
+pub async fn cookie_from_another_secret_is_rejected(target: Target) {
+    let other = Fixture::builder(target)
         .flags(&["--key", &"ab".repeat(32)])
         .real_ids()
         .start()
@@ -79,7 +79,7 @@ pub async fn cookie_from_another_secret_is_rejected(framework: Framework) {
     let stranger = other.client();
     count(&stranger, "/session_test").await;
     let foreign = stranger.session_pair(SID).expect("a cookie");
-    let app = Fixture::builder(framework).real_ids().start().await;
+    let app = Fixture::builder(target).real_ids().start().await;
     let client = app.client();
     assert_eq!(
         whoami_with(&client, &foreign).await.cause,
@@ -97,8 +97,8 @@ pub async fn cookie_from_another_secret_is_rejected(framework: Framework) {
 
 /// Scenario 14 and checklist 7: the three non-canonical spellings of the last character, and
 /// padding, are rejected.
-pub async fn non_canonical_encodings_are_rejected(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn non_canonical_encodings_are_rejected(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     count(&client, "/session_test").await;
     let valid = client.session_pair(SID).expect("a cookie");
@@ -132,15 +132,16 @@ pub async fn non_canonical_encodings_are_rejected(framework: Framework) {
 }
 
 /// Scenario 15 and checklist 11: a valid signature over an unknown ID is never adopted.
-pub async fn valid_signature_unknown_id_is_not_adopted(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn valid_signature_unknown_id_is_not_adopted(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     count(&client, "/session_test").await;
     let cookie = client.session_pair(SID).expect("a cookie");
     let id = whoami(&client).await.id.expect("an id");
-    app.memory()
-        .purge_expired(std::time::SystemTime::now() + std::time::Duration::from_secs(400 * 86_400));
-    assert_eq!(app.stored(), 0, "the store forgot the session");
+    app.store
+        .purge_expired(std::time::SystemTime::now() + std::time::Duration::from_secs(400 * 86_400))
+        .await;
+    assert_eq!(app.stored().await, 0, "the store forgot the session");
     assert_eq!(
         whoami_with(&client, &cookie).await.cause,
         "valid_cookie_but_no_store"
@@ -153,8 +154,8 @@ pub async fn valid_signature_unknown_id_is_not_adopted(framework: Framework) {
 
 /// Scenario 16 and checklist 22: with two `sid` cookies, the first that verifies and is live
 /// wins, in either order.
-pub async fn duplicate_cookies_are_resolved_deterministically(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn duplicate_cookies_are_resolved_deterministically(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let good = log_in(&client, "ada").await;
     let dead = {
@@ -179,8 +180,8 @@ pub async fn duplicate_cookies_are_resolved_deterministically(framework: Framewo
 }
 
 /// Checklist 8: a value minted for another cookie name does not verify under ours.
-pub async fn cookie_for_another_name_is_rejected(framework: Framework) {
-    let app = Fixture::builder(framework).second().start().await;
+pub async fn cookie_for_another_name_is_rejected(target: Target) {
+    let app = Fixture::builder(target).second().start().await;
     let client = app.client();
     let reply = client.get("/second/session_test").await;
     assert_eq!(reply.json()["test_counter"], 1);
@@ -194,12 +195,9 @@ pub async fn cookie_for_another_name_is_rejected(framework: Framework) {
 }
 
 /// Checklist 19: names are compared byte for byte: no percent-decoding, no case folding.
-pub async fn names_are_matched_byte_exactly(framework: Framework) {
-    let app = Fixture::with_flags(
-        framework,
-        &["--cookie-name", "__Host-id", "--secure", "true"],
-    )
-    .await;
+pub async fn names_are_matched_byte_exactly(target: Target) {
+    let app =
+        Fixture::with_flags(target, &["--cookie-name", "__Host-id", "--secure", "true"]).await;
     let client = app.client();
     count(&client, "/session_test").await;
     let value = client
@@ -232,8 +230,8 @@ pub async fn names_are_matched_byte_exactly(framework: Framework) {
 }
 
 /// Checklist 18: the cookie is found in any of several `Cookie` header fields.
-pub async fn every_cookie_header_is_read(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn every_cookie_header_is_read(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let good = log_in(&client, "ada").await;
     let reply = client
@@ -258,8 +256,8 @@ pub async fn every_cookie_header_is_read(framework: Framework) {
 
 /// Checklist 20: malformed `Cookie` fields (bad bytes, empty pairs, bare tokens, quotes) do not
 /// fail the request, and do not hide a valid cookie beside them.
-pub async fn malformed_cookie_headers_never_fail(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn malformed_cookie_headers_never_fail(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let good = log_in(&client, "ada").await;
     let empties = ";".repeat(8000);

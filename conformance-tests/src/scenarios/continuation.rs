@@ -7,12 +7,12 @@ use serde_json::json;
 use super::{SID, count, whoami};
 use crate::client::Client;
 use crate::fixture::Fixture;
-use crate::options::Framework;
+use crate::target::Target;
 
 /// Scenario 8: the counter goes 1, 2, 3 on one session with a cookie only on the first
 /// response; a second browser starts over and never sees the first one's data.
-pub async fn counter_continues_and_clients_are_isolated(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn counter_continues_and_clients_are_isolated(target: Target) {
+    let app = Fixture::start(target).await;
     let first = app.client();
     let before = whoami(&first).await;
     assert_eq!((before.id, before.cause.as_str()), (None, "new"));
@@ -32,7 +32,7 @@ pub async fn counter_continues_and_clients_are_isolated(framework: Framework) {
     let theirs = whoami(&second).await;
     assert_ne!(mine.id, theirs.id);
     assert_eq!(theirs.keys, ["test_counter"]);
-    assert_eq!(app.stored(), 2);
+    assert_eq!(app.stored().await, 2);
 }
 
 async fn in_parallel<F, Fut>(client: &Arc<Client>, times: usize, request: F)
@@ -50,8 +50,8 @@ where
 }
 
 /// Scenario 9: 20 parallel counter requests on one session end at 20 more.
-pub async fn concurrent_counters_lose_no_update(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn concurrent_counters_lose_no_update(target: Target) {
+    let app = Fixture::start(target).await;
     let client = Arc::new(app.client());
     count(&client, "/session_test").await;
     in_parallel(&client, 20, |client, _| async move {
@@ -62,8 +62,8 @@ pub async fn concurrent_counters_lose_no_update(framework: Framework) {
 }
 
 /// Scenario 10: 20 parallel read, yield, write requests on one session lose no update.
-pub async fn concurrent_read_yield_write_loses_no_update(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn concurrent_read_yield_write_loses_no_update(target: Target) {
+    let app = Fixture::start(target).await;
     let client = Arc::new(app.client());
     client.post("/set/m", Some(json!(0))).await;
     in_parallel(&client, 20, |client, _| async move {
@@ -74,8 +74,8 @@ pub async fn concurrent_read_yield_write_loses_no_update(framework: Framework) {
 }
 
 /// Checklist 36: 50 parallel requests each setting a different key keep all 50.
-pub async fn concurrent_writers_of_different_keys_lose_nothing(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn concurrent_writers_of_different_keys_lose_nothing(target: Target) {
+    let app = Fixture::start(target).await;
     let client = Arc::new(app.client());
     client.post("/set/first", Some(json!(true))).await;
     in_parallel(&client, 50, |client, n| async move {

@@ -7,29 +7,29 @@ use base64::Engine as _;
 use super::{SID, count};
 use crate::client::{attribute, cookie_value};
 use crate::fixture::Fixture;
-use crate::options::Framework;
+use crate::target::Target;
 
 /// Scenario 1, lazy by default: a visit that never writes creates no session and no cookie.
-pub async fn lazy_visits_create_nothing(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn lazy_visits_create_nothing(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let reply = client.get("/plain").await;
     assert_eq!((reply.status, reply.body.as_str()), (200, "Hello, world!"));
     assert!(reply.set_cookies().is_empty(), "{:?}", reply.set_cookies());
     let reply = client.get("/whoami").await;
     assert!(reply.set_cookie(SID).is_none(), "reading creates nothing");
-    assert_eq!(app.stored(), 0);
+    assert_eq!(app.stored().await, 0);
 }
 
 /// Scenario 1, eager (the seeds' behaviour): the first response carries exactly one session
 /// cookie, and the store holds exactly that session.
-pub async fn eager_visit_creates_a_session(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--eager"]).await;
+pub async fn eager_visit_creates_a_session(target: Target) {
+    let app = Fixture::with_flags(target, &["--eager"]).await;
     let client = app.client();
     let reply = client.get("/plain").await;
     assert_eq!(reply.body, "Hello, world!");
     assert_eq!(reply.set_cookies_named(SID).len(), 1);
-    assert_eq!(app.stored(), 1);
+    assert_eq!(app.stored().await, 1);
     let id = super::whoami(&client)
         .await
         .id
@@ -43,8 +43,8 @@ pub async fn eager_visit_creates_a_session(framework: Framework) {
 
 /// Scenario 2 and checklist 1: IDs are 256 random bits, distinct, and never in a response the
 /// handler did not put them in.
-pub async fn ids_are_distinct_random_and_never_shown(framework: Framework) {
-    let app = Fixture::builder(framework).real_ids().start().await;
+pub async fn ids_are_distinct_random_and_never_shown(target: Target) {
+    let app = Fixture::builder(target).real_ids().start().await;
     let mut seen = HashSet::new();
     let mut ones = [0u32; 256];
     let visits = 1000;
@@ -74,8 +74,8 @@ pub async fn ids_are_distinct_random_and_never_shown(framework: Framework) {
 
 /// Scenario 3 and checklist 4: the value is `b64url(id).b64url(mac)`, 87 URL-safe characters;
 /// sent back unchanged it continues the session.
-pub async fn cookie_value_is_opaque_url_safe_and_signed(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn cookie_value_is_opaque_url_safe_and_signed(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let (n, reply) = count(&client, "/session_test").await;
     assert_eq!(n, 1);
@@ -92,8 +92,8 @@ pub async fn cookie_value_is_opaque_url_safe_and_signed(framework: Framework) {
 }
 
 /// Scenario 4: `HttpOnly`, `Secure`, `Max-Age` and `Expires` follow the configuration.
-pub async fn cookie_attributes_follow_the_configuration(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--secure", "true"]).await;
+pub async fn cookie_attributes_follow_the_configuration(target: Target) {
+    let app = Fixture::with_flags(target, &["--secure", "true"]).await;
     let (_, reply) = count(&app.client(), "/session_test").await;
     let cookie = reply.set_cookie(SID).expect("a cookie");
     assert!(
@@ -107,13 +107,13 @@ pub async fn cookie_attributes_follow_the_configuration(framework: Framework) {
     assert_eq!(attribute(&cookie, "Path").as_deref(), Some("/"));
     assert!(attribute(&cookie, "Domain").is_none());
 
-    let app = Fixture::with_flags(framework, &["--max-age", "3600"]).await;
+    let app = Fixture::with_flags(target, &["--max-age", "3600"]).await;
     let (_, reply) = count(&app.client(), "/session_test").await;
     let cookie = reply.set_cookie(SID).expect("a cookie");
     assert_eq!(attribute(&cookie, "Max-Age").as_deref(), Some("3600"));
     assert!(attribute(&cookie, "Expires").is_some());
 
-    let app = Fixture::with_flags(framework, &["--http-only", "false", "--secure", "false"]).await;
+    let app = Fixture::with_flags(target, &["--http-only", "false", "--secure", "false"]).await;
     let (_, reply) = count(&app.client(), "/session_test").await;
     let cookie = reply.set_cookie(SID).expect("a cookie");
     assert!(
@@ -123,14 +123,14 @@ pub async fn cookie_attributes_follow_the_configuration(framework: Framework) {
 }
 
 /// Scenario 5: `SameSite` is emitted as configured, `Lax` by default.
-pub async fn same_site_values_and_default(framework: Framework) {
+pub async fn same_site_values_and_default(target: Target) {
     for (flags, expected) in [
         (&[][..], "Lax"),
         (&["--same-site", "strict"][..], "Strict"),
         (&["--same-site", "lax"][..], "Lax"),
         (&["--same-site", "none", "--secure", "true"][..], "None"),
     ] {
-        let app = Fixture::with_flags(framework, flags).await;
+        let app = Fixture::with_flags(target, flags).await;
         let (_, reply) = count(&app.client(), "/session_test").await;
         let cookie = reply.set_cookie(SID).expect("a cookie");
         assert_eq!(
@@ -142,8 +142,8 @@ pub async fn same_site_values_and_default(framework: Framework) {
 }
 
 /// Scenario 6: `Path=/` by default, so a deep path and `/` share one session.
-pub async fn path_is_root_by_default(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn path_is_root_by_default(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let (n, reply) = count(&client, "/a/b/c").await;
     assert_eq!(n, 1);
@@ -152,12 +152,12 @@ pub async fn path_is_root_by_default(framework: Framework) {
         Some("/")
     );
     assert_eq!(count(&client, "/session_test").await.0, 2);
-    assert_eq!(app.stored(), 1);
+    assert_eq!(app.stored().await, 1);
 }
 
 /// Scenario 7: a configured path scopes the cookie, as a browser applies it.
-pub async fn configured_path_scopes_the_cookie(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--path", "/a"]).await;
+pub async fn configured_path_scopes_the_cookie(target: Target) {
+    let app = Fixture::with_flags(target, &["--path", "/a"]).await;
     let client = app.client();
     let (n, reply) = count(&client, "/a/b/c").await;
     assert_eq!(n, 1);

@@ -4,12 +4,12 @@
 use super::{SID, count, whoami, whoami_with};
 use crate::client::attribute;
 use crate::fixture::Fixture;
-use crate::options::Framework;
+use crate::target::{StoreKind, Target};
 
 /// Scenario 17: with `max_age=1`, a replayed cookie continues at +0.5 s and is expired at +3 s,
 /// on the server.
-pub async fn max_age_expires_on_the_server(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--max-age", "1"]).await;
+pub async fn max_age_expires_on_the_server(target: Target) {
+    let app = Fixture::with_flags(target, &["--max-age", "1"]).await;
     let client = app.client();
     count(&client, "/session_test").await;
     let cookie = client.session_pair(SID).expect("a cookie");
@@ -17,7 +17,16 @@ pub async fn max_age_expires_on_the_server(framework: Framework) {
     assert_eq!(whoami_with(&client, &cookie).await.cause, "success");
     app.clock.advance(std::time::Duration::from_millis(2500));
     let me = whoami_with(&client, &cookie).await;
-    assert_eq!(me.cause, "renew after SignatureExpired");
+    // Redis may already have dropped the key by its real-time TTL of one second, which the
+    // library reports as "no store" (docs/decisions.md); the in-memory store still holds it.
+    match target.store {
+        StoreKind::Memory => assert_eq!(me.cause, "renew after SignatureExpired"),
+        StoreKind::Redis => assert!(
+            me.cause == "renew after SignatureExpired" || me.cause == "valid_cookie_but_no_store",
+            "{}",
+            me.cause
+        ),
+    }
     let reply = client.get_with_cookie("/session_test", &cookie).await;
     assert_eq!(reply.json()["test_counter"], 1);
     assert!(reply.set_cookie(SID).is_some());
@@ -25,8 +34,8 @@ pub async fn max_age_expires_on_the_server(framework: Framework) {
 
 /// Scenario 18: without rolling expiry, constant use does not extend `max_age`, and
 /// continuations carry no cookie.
-pub async fn max_age_is_absolute_without_rolling(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--max-age", "2"]).await;
+pub async fn max_age_is_absolute_without_rolling(target: Target) {
+    let app = Fixture::with_flags(target, &["--max-age", "2"]).await;
     let client = app.client();
     count(&client, "/session_test").await;
     app.advance(1);
@@ -43,8 +52,8 @@ pub async fn max_age_is_absolute_without_rolling(framework: Framework) {
 
 /// Scenario 19: rolling expiry keeps a session used every second alive for 10 s, re-issuing
 /// the cookie with a fresh `Max-Age`, never more than once per half lifetime.
-pub async fn rolling_expiry_keeps_active_sessions(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--max-age", "2", "--rolling"]).await;
+pub async fn rolling_expiry_keeps_active_sessions(target: Target) {
+    let app = Fixture::with_flags(target, &["--max-age", "2", "--rolling"]).await;
     let client = app.client();
     count(&client, "/session_test").await;
     let mut reissued = 0;
@@ -59,7 +68,7 @@ pub async fn rolling_expiry_keeps_active_sessions(framework: Framework) {
     }
     assert!((5..=10).contains(&reissued), "{reissued}");
 
-    let app = Fixture::with_flags(framework, &["--max-age", "100", "--rolling"]).await;
+    let app = Fixture::with_flags(target, &["--max-age", "100", "--rolling"]).await;
     let client = app.client();
     count(&client, "/session_test").await;
     for _ in 0..10 {
@@ -77,17 +86,17 @@ pub async fn rolling_expiry_keeps_active_sessions(framework: Framework) {
 
 /// Scenario 20: after 61 s idle with `max_age=60` the session is gone on the server; a replay
 /// cannot revive it. With `max_age=0` the idle timeout applies the same way.
-pub async fn server_side_expiry_is_authoritative(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--max-age", "60"]).await;
+pub async fn server_side_expiry_is_authoritative(target: Target) {
+    let app = Fixture::with_flags(target, &["--max-age", "60"]).await;
     let client = app.client();
     count(&client, "/session_test").await;
     let cookie = client.session_pair(SID).expect("a cookie");
     app.advance(61);
     assert_ne!(whoami_with(&client, &cookie).await.cause, "success");
-    assert_eq!(app.stored(), 0, "the expired entry is gone");
+    assert_eq!(app.stored().await, 0, "the expired entry is gone");
     assert_ne!(whoami_with(&client, &cookie).await.cause, "success");
 
-    let app = Fixture::with_flags(framework, &["--idle-timeout", "600"]).await;
+    let app = Fixture::with_flags(target, &["--idle-timeout", "600"]).await;
     let client = app.client();
     count(&client, "/session_test").await;
     app.advance(601);
@@ -96,8 +105,8 @@ pub async fn server_side_expiry_is_authoritative(framework: Framework) {
 
 /// Scenario 21: 150 idle sessions and one active one; at 13 h the active one continues with
 /// its data and the idle ones are gone.
-pub async fn active_sessions_are_not_culled(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn active_sessions_are_not_culled(target: Target) {
+    let app = Fixture::start(target).await;
     let idle: Vec<_> = (0..150).map(|_| app.client()).collect();
     for client in &idle {
         count(client, "/session_test").await;
@@ -110,14 +119,15 @@ pub async fn active_sessions_are_not_culled(framework: Framework) {
     }
     assert_eq!(count(&active, "/session_test").await.0, 13 * 6 + 2);
     assert_ne!(whoami(&idle[0]).await.cause, "success");
-    app.memory()
-        .purge_expired(fastsession_core::Clock::now(&app.clock));
-    assert_eq!(app.stored(), 1);
+    app.store
+        .purge_expired(fastsession_core::Clock::now(&app.clock))
+        .await;
+    assert_eq!(app.stored().await, 1);
 }
 
 /// Scenario 22: an expired session met again is deleted, so renewals do not pile up entries.
-pub async fn renewal_deletes_the_old_entry(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--max-age", "10"]).await;
+pub async fn renewal_deletes_the_old_entry(target: Target) {
+    let app = Fixture::with_flags(target, &["--max-age", "10"]).await;
     let client = app.client();
     for _ in 0..5 {
         count(&client, "/session_test").await;
@@ -125,7 +135,7 @@ pub async fn renewal_deletes_the_old_entry(framework: Framework) {
     }
     count(&client, "/session_test").await;
     assert_eq!(
-        app.stored(),
+        app.stored().await,
         1,
         "each renewal deleted the expired entry it replaced"
     );
@@ -133,8 +143,8 @@ pub async fn renewal_deletes_the_old_entry(framework: Framework) {
 
 /// Checklist 30: a 30-minute idle timeout: 29 minutes idle is fine, 30 minutes and a second is
 /// not.
-pub async fn idle_timeout_is_enforced(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--idle-timeout", "1800"]).await;
+pub async fn idle_timeout_is_enforced(target: Target) {
+    let app = Fixture::with_flags(target, &["--idle-timeout", "1800"]).await;
     let client = app.client();
     count(&client, "/session_test").await;
     app.advance(29 * 60);
@@ -145,8 +155,8 @@ pub async fn idle_timeout_is_enforced(framework: Framework) {
 
 /// Checklist 31: activity every 5 minutes cannot carry a session past an 8-hour absolute
 /// timeout.
-pub async fn absolute_timeout_is_enforced(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--absolute-timeout", "28800"]).await;
+pub async fn absolute_timeout_is_enforced(target: Target) {
+    let app = Fixture::with_flags(target, &["--absolute-timeout", "28800"]).await;
     let client = app.client();
     count(&client, "/session_test").await;
     for _ in 0..(8 * 12 - 1) {
@@ -158,8 +168,8 @@ pub async fn absolute_timeout_is_enforced(framework: Framework) {
 }
 
 /// Checklist 33: `Max-Age` and `Expires` agree within a second.
-pub async fn max_age_and_expires_agree(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--max-age", "86400"]).await;
+pub async fn max_age_and_expires_agree(target: Target) {
+    let app = Fixture::with_flags(target, &["--max-age", "86400"]).await;
     let (_, reply) = count(&app.client(), "/session_test").await;
     let cookie = reply.set_cookie(SID).expect("a cookie");
     let max_age: u64 = attribute(&cookie, "Max-Age")

@@ -5,13 +5,13 @@ use fastsession_core::ERROR_BODY;
 
 use super::{SID, count, log_in, whoami};
 use crate::fixture::Fixture;
-use crate::options::Framework;
 use crate::store::Probe;
+use crate::target::Target;
 
 /// Checklist 41: a failed load answers 503 with a generic body and no cookie; once the store is
 /// back, the user is still logged in.
-pub async fn failed_load_answers_503_and_recovers(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn failed_load_answers_503_and_recovers(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let cookie = log_in(&client, "ada").await;
     Probe::set(&app.store.probe.fail_load, true);
@@ -30,8 +30,8 @@ pub async fn failed_load_answers_503_and_recovers(framework: Framework) {
 
 /// Checklist 42: a failed save answers 500 with a generic body and no cookie, for a new session
 /// and for an existing one, and changes nothing.
-pub async fn failed_save_answers_500_without_a_cookie(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn failed_save_answers_500_without_a_cookie(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     Probe::set(&app.store.probe.fail_save, true);
     let reply = client.get("/session_test").await;
@@ -52,8 +52,8 @@ pub async fn failed_save_answers_500_without_a_cookie(framework: Framework) {
 }
 
 /// Checklist 43: a logout whose delete fails answers 500 but still removes the cookie.
-pub async fn failed_logout_still_removes_the_cookie(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn failed_logout_still_removes_the_cookie(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     log_in(&client, "ada").await;
     Probe::set(&app.store.probe.fail_delete, true);
@@ -65,8 +65,8 @@ pub async fn failed_logout_still_removes_the_cookie(framework: Framework) {
 }
 
 /// Routes that never extract the session keep answering while the store is down.
-pub async fn routes_without_the_session_survive_an_outage(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn routes_without_the_session_survive_an_outage(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     log_in(&client, "ada").await;
     Probe::set(&app.store.probe.fail_load, true);

@@ -5,12 +5,12 @@ use reqwest::Method;
 use super::{SID, count, whoami};
 use crate::client::cookie_value;
 use crate::fixture::Fixture;
-use crate::options::Framework;
 use crate::store::Probe;
+use crate::target::{StoreKind, Target};
 
 /// Scenario 24: the app's own cookies survive beside the session cookie.
-pub async fn app_cookies_survive(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn app_cookies_survive(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let reply = client.get("/app-cookies").await;
     let names: Vec<String> = reply
@@ -36,23 +36,23 @@ pub async fn app_cookies_survive(framework: Framework) {
 }
 
 /// Scenario 25: in eager mode a cookieless 404 still gets its session, as the seeds do.
-pub async fn errors_and_not_found_still_get_a_session_in_eager_mode(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--eager"]).await;
+pub async fn errors_and_not_found_still_get_a_session_in_eager_mode(target: Target) {
+    let app = Fixture::with_flags(target, &["--eager"]).await;
     let reply = app.client().get("/nonexistent").await;
     assert_eq!(reply.status, 404);
     assert!(reply.set_cookie(SID).is_some());
-    assert_eq!(app.stored(), 1);
+    assert_eq!(app.stored().await, 1);
 }
 
 /// Scenario 26 and checklist 42: a 500 from the handler saves nothing and sends no cookie, for a
 /// new session and for an existing one.
-pub async fn failed_requests_do_not_save(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn failed_requests_do_not_save(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let reply = client.get("/fail").await;
     assert_eq!(reply.status, 500);
     assert!(reply.set_cookie(SID).is_none());
-    assert_eq!(app.stored(), 0);
+    assert_eq!(app.stored().await, 0);
     count(&client, "/session_test").await;
     let writes = Probe::count(&app.store.probe.writes);
     assert_eq!(client.get("/fail").await.status, 500);
@@ -70,8 +70,8 @@ pub async fn failed_requests_do_not_save(framework: Framework) {
 
 /// Scenario 27 and checklist 25: cookieless GET, HEAD and OPTIONS, reads and anonymous logouts
 /// create nothing; the first write creates one session.
-pub async fn lazy_mode_creates_nothing_for_cookieless_traffic(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn lazy_mode_creates_nothing_for_cookieless_traffic(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     for _ in 0..100 {
         for (method, path) in [
@@ -86,19 +86,18 @@ pub async fn lazy_mode_creates_nothing_for_cookieless_traffic(framework: Framewo
             assert!(reply.set_cookie(SID).is_none(), "{path}");
         }
     }
-    assert_eq!(app.stored(), 0);
+    assert_eq!(app.stored().await, 0);
     count(&client, "/session_test").await;
-    assert_eq!(app.stored(), 1);
+    assert_eq!(app.stored().await, 1);
 }
 
-/// Scenario 28: in eager mode with a bound of 1,000 sessions, 5,000 cookieless requests all
-/// succeed and leave at most 1,000 sessions.
-pub async fn eager_mode_stays_within_the_store_bound(framework: Framework) {
-    let store =
-        crate::store::AppStore::over(fastsession_core::MemoryStore::new().with_max_entries(1000));
-    let app = Fixture::builder(framework)
+/// Scenario 28: in eager mode, 5,000 cookieless requests all succeed; with the in-memory store
+/// bounded to 1,000 sessions, at most 1,000 remain (Redis has no such bound: its memory policy is
+/// the operator's, so every session remains).
+pub async fn eager_mode_stays_within_the_store_bound(target: Target) {
+    let app = Fixture::builder(target)
         .flags(&["--eager"])
-        .store(store)
+        .memory_bound(1000)
         .start()
         .await;
     let client = app.client();
@@ -106,14 +105,20 @@ pub async fn eager_mode_stays_within_the_store_bound(framework: Framework) {
         let reply = client.raw(Method::GET, "/plain", None, &[]).await;
         assert_eq!(reply.status, 200);
     }
-    assert!(app.stored() <= 1000, "{}", app.stored());
-    assert!(app.stored() >= 900, "the bound is used: {}", app.stored());
+    let stored = app.stored().await;
+    match target.store {
+        StoreKind::Memory => assert!(
+            (900..=1000).contains(&stored),
+            "the bound holds and is used: {stored}"
+        ),
+        StoreKind::Redis => assert_eq!(stored, 5000),
+    }
 }
 
 /// Checklist 45: a response that sets the cookie is `Cache-Control: no-store` and varies on
 /// `Cookie`; one that only read the session varies on `Cookie`.
-pub async fn session_responses_vary_and_are_not_cached(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn session_responses_vary_and_are_not_cached(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let (_, reply) = count(&client, "/session_test").await;
     assert!(reply.set_cookie(SID).is_some());
@@ -145,8 +150,8 @@ pub async fn session_responses_vary_and_are_not_cached(framework: Framework) {
 
 /// Checklist 17: a login after a session exists (rotation) still sends one `Set-Cookie` for our
 /// name, never a folded one.
-pub async fn at_most_one_session_cookie_per_response(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn at_most_one_session_cookie_per_response(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     count(&client, "/session_test").await;
     for path in ["/login/ada", "/login/bob", "/logout", "/login/eve"] {

@@ -1,8 +1,8 @@
-//! The scenarios, one `pub async fn name(framework)` each, and the one list that names them.
+//! The scenarios, one `pub async fn name(target)` each, and the one list that names them.
 //!
 //! The list lives in [`with_scenarios!`](crate::with_scenarios): [`SCENARIOS`] and
 //! [`conformance_suite!`](crate::conformance_suite) are both generated from it, so a scenario
-//! added there runs on every framework.
+//! added there runs on every framework and store.
 
 use serde_json::Value;
 
@@ -99,11 +99,12 @@ macro_rules! scenario_names {
 
 with_scenarios!(scenario_names! {});
 
-/// One `#[tokio::test]` per scenario for `$framework` (a [`Framework`](crate::Framework)).
+/// One `#[tokio::test]` per scenario for `$target` (a [`Target`](crate::Target): a framework and
+/// a store).
 #[macro_export]
 macro_rules! conformance_suite {
-    ($framework:expr) => {
-        $crate::with_scenarios!($crate::__conformance_tests! { $framework; });
+    ($target:expr) => {
+        $crate::with_scenarios!($crate::__conformance_tests! { $target; });
     };
 }
 
@@ -111,11 +112,11 @@ macro_rules! conformance_suite {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_tests {
-    ($framework:expr; $($module:ident :: $name:ident),* $(,)?) => {
+    ($target:expr; $($module:ident :: $name:ident),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                $crate::scenarios::$module::$name($framework).await;
+                $crate::scenarios::$module::$name($target).await;
             }
         )*
     };

@@ -9,13 +9,13 @@ use reqwest::Method;
 use super::{SID, count, log_in, whoami, whoami_with};
 use crate::client::cookie_value;
 use crate::fixture::Fixture;
-use crate::options::Framework;
 use crate::store::Probe;
+use crate::target::Target;
 
 /// Checklist 12: only the `Cookie` header carries the session: not the query, not another
 /// header.
-pub async fn only_the_cookie_header_carries_the_session(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn only_the_cookie_header_carries_the_session(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let cookie = log_in(&client, "ada").await;
     let value = cookie_value(&cookie);
@@ -31,8 +31,8 @@ pub async fn only_the_cookie_header_carries_the_session(framework: Framework) {
 }
 
 /// Checklist 23: well-formed but forged cookies never reach the store.
-pub async fn forged_cookies_cause_no_store_io(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn forged_cookies_cause_no_store_io(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let loads = Probe::count(&app.store.probe.loads);
     for n in 0..100u32 {
@@ -46,8 +46,8 @@ pub async fn forged_cookies_cause_no_store_io(framework: Framework) {
 }
 
 /// Checklist 34: a slow request racing a logout never brings the logged-out session back.
-pub async fn no_resurrection_after_a_concurrent_logout(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn no_resurrection_after_a_concurrent_logout(target: Target) {
+    let app = Fixture::start(target).await;
     let client = Arc::new(app.client());
     let cookie = log_in(&client, "ada").await;
     let slow = {
@@ -88,8 +88,8 @@ pub async fn no_resurrection_after_a_concurrent_logout(framework: Framework) {
 }
 
 /// Checklist 28: logging in as someone else on a logged-in session rotates the ID again.
-pub async fn identity_change_rotates_the_id(framework: Framework) {
-    let app = Fixture::start(framework).await;
+pub async fn identity_change_rotates_the_id(target: Target) {
+    let app = Fixture::start(target).await;
     let client = app.client();
     let first = log_in(&client, "alice").await;
     let id_alice = whoami(&client).await.id;
@@ -134,9 +134,9 @@ fn capture() -> &'static Capture {
 
 /// Checklist 46 and 47: over logins, rotations, logouts, bad cookies and store faults, the log
 /// records each anomaly and never an ID, a cookie value or a key.
-pub async fn logs_never_show_secrets(framework: Framework) {
+pub async fn logs_never_show_secrets(target: Target) {
     let capture = capture();
-    let app = Fixture::start(framework).await;
+    let app = Fixture::start(target).await;
     let client = app.client();
     let mut secrets = Vec::new();
     let mut remember = |pair: String| {

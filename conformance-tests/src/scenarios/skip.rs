@@ -2,13 +2,13 @@
 
 use super::{SID, count};
 use crate::fixture::Fixture;
-use crate::options::Framework;
 use crate::store::Probe;
+use crate::target::Target;
 
 /// Scenario 29: an exact match (header name in any case) skips: no session, no cookie, no
 /// store I/O, even with a valid session cookie.
-pub async fn exact_match_skips(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--skip-header", "X-FastSession-Skip=skip"]).await;
+pub async fn exact_match_skips(target: Target) {
+    let app = Fixture::with_flags(target, &["--skip-header", "X-FastSession-Skip=skip"]).await;
     let client = app.client();
     count(&client, "/session_test").await;
     let cookie = client.session_pair(SID).expect("a cookie");
@@ -27,14 +27,14 @@ pub async fn exact_match_skips(framework: Framework) {
         loads,
         "a skipped request loads nothing"
     );
-    assert_eq!(app.stored(), 1);
+    assert_eq!(app.stored().await, 1);
 }
 
 /// Scenario 30: `SKIP`, ` skip`, `other` and no header all get a session; either of two rules
 /// skips.
-pub async fn near_misses_do_not_skip(framework: Framework) {
+pub async fn near_misses_do_not_skip(target: Target) {
     let app = Fixture::with_flags(
-        framework,
+        target,
         &["--skip-header", "A=skip", "--skip-header", "B=skip"],
     )
     .await;
@@ -57,7 +57,7 @@ pub async fn near_misses_do_not_skip(framework: Framework) {
             .await;
         assert_eq!(reply.json()["session"], false, "{header}");
     }
-    let app = Fixture::start(framework).await;
+    let app = Fixture::start(target).await;
     let reply = app
         .client()
         .raw(
@@ -71,8 +71,8 @@ pub async fn near_misses_do_not_skip(framework: Framework) {
 }
 
 /// Scenario 30: a presence rule skips whenever the header is there, even empty.
-pub async fn presence_rule_skips_on_any_value(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--skip-header", "X-Health"]).await;
+pub async fn presence_rule_skips_on_any_value(target: Target) {
+    let app = Fixture::with_flags(target, &["--skip-header", "X-Health"]).await;
     let client = app.client();
     for value in [&b""[..], b"1", b"anything"] {
         let reply = client
@@ -90,8 +90,8 @@ pub async fn presence_rule_skips_on_any_value(framework: Framework) {
 
 /// Scenario 32: on a skipped request the optional extractor gives no session and the mandatory
 /// one answers a generic 500.
-pub async fn skipped_requests_have_no_session(framework: Framework) {
-    let app = Fixture::with_flags(framework, &["--skip-header", "X-Skip"]).await;
+pub async fn skipped_requests_have_no_session(target: Target) {
+    let app = Fixture::with_flags(target, &["--skip-header", "X-Skip"]).await;
     let client = app.client();
     let reply = client
         .raw(
@@ -104,5 +104,5 @@ pub async fn skipped_requests_have_no_session(framework: Framework) {
     assert_eq!(reply.status, 500);
     assert_eq!(reply.body, fastsession_core::ERROR_BODY);
     assert!(reply.set_cookies().is_empty());
-    assert_eq!(app.stored(), 0);
+    assert_eq!(app.stored().await, 0);
 }

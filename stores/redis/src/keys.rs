@@ -14,7 +14,10 @@ pub(crate) const EXPIRES: &str = "m:e";
 
 /// `prefix{32 hex digits of SHA-256("fastsession/redis\0" || id)}`.
 pub(crate) fn session_key(prefix: &str, id: &SessionId) -> String {
-    let digest = Sha256::new().chain_update(b"fastsession/redis\0").chain_update(id.as_bytes()).finalize();
+    let digest = Sha256::new()
+        .chain_update(b"fastsession/redis\0")
+        .chain_update(id.as_bytes())
+        .finalize();
     let mut key = String::with_capacity(prefix.len() + 34);
     key.push_str(prefix);
     key.push('{');
@@ -57,7 +60,10 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact("redis://user:secret@host:6379/0"), "redis://***@host:6379/0");
+        assert_eq!(
+            redact("redis://user:secret@host:6379/0"),
+            "redis://***@host:6379/0"
+        );
         assert_eq!(redact("redis://host:6379/0"), "redis://host:6379/0");
         assert_eq!(redact("not a url"), "not a url");
     }

@@ -6,7 +6,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use fastsession_core::{Changes, Expiry, Record, SessionData, SessionId, SessionStore, StoreError, StoreErrorKind};
+use fastsession_core::{
+    Changes, Expiry, Record, SessionData, SessionId, SessionStore, StoreError, StoreErrorKind,
+};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands as _, RedisError};
 
@@ -50,7 +52,10 @@ pub struct RedisStore {
 
 impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisStore").field("prefix", &self.prefix).field("timeout", &self.timeout).finish()
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
+            .finish()
     }
 }
 
@@ -85,23 +90,36 @@ impl RedisStoreBuilder {
     /// without the `tls` feature), an empty prefix or one with `{`/`}`, or a zero timeout.
     pub fn build(self) -> Result<RedisStore, RedisStoreError> {
         if self.prefix.is_empty() || self.prefix.contains(['{', '}']) {
-            return Err(RedisStoreError::InvalidPrefix { prefix: self.prefix });
+            return Err(RedisStoreError::InvalidPrefix {
+                prefix: self.prefix,
+            });
         }
         if self.timeout.is_zero() {
             return Err(RedisStoreError::ZeroTimeout);
         }
         if !(self.url.starts_with("redis://") || self.url.starts_with("rediss://")) {
-            return Err(RedisStoreError::InvalidUrl { url: redact(&self.url), reason: "the scheme must be redis:// or rediss://".to_owned() });
+            return Err(RedisStoreError::InvalidUrl {
+                url: redact(&self.url),
+                reason: "the scheme must be redis:// or rediss://".to_owned(),
+            });
         }
-        let invalid = |error: RedisError| RedisStoreError::InvalidUrl { url: redact(&self.url), reason: error.to_string() };
+        let invalid = |error: RedisError| RedisStoreError::InvalidUrl {
+            url: redact(&self.url),
+            reason: error.to_string(),
+        };
         let client = redis::Client::open(self.url.as_str()).map_err(invalid)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout))
             .set_response_timeout(Some(self.timeout))
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_millis(500));
-        let connection = ConnectionManager::new_lazy_with_config(client, config).map_err(invalid)?;
-        Ok(RedisStore { connection, prefix: self.prefix.into(), timeout: self.timeout })
+        let connection =
+            ConnectionManager::new_lazy_with_config(client, config).map_err(invalid)?;
+        Ok(RedisStore {
+            connection,
+            prefix: self.prefix.into(),
+            timeout: self.timeout,
+        })
     }
 }
 
@@ -110,7 +128,9 @@ impl RedisStoreBuilder {
 #[non_exhaustive]
 pub enum RedisStoreError {
     /// The URL was rejected.
-    #[error("invalid Redis URL {url:?} ({reason}): use redis://HOST:PORT/DB or rediss://HOST:PORT/DB")]
+    #[error(
+        "invalid Redis URL {url:?} ({reason}): use redis://HOST:PORT/DB or rediss://HOST:PORT/DB"
+    )]
     InvalidUrl {
         /// The URL, with any password hidden.
         url: String,
@@ -118,7 +138,9 @@ pub enum RedisStoreError {
         reason: String,
     },
     /// The prefix was rejected.
-    #[error("invalid Redis key prefix {prefix:?}: use a non-empty prefix without '{{' or '}}', such as \"myapp:sessions:\"")]
+    #[error(
+        "invalid Redis key prefix {prefix:?}: use a non-empty prefix without '{{' or '}}', such as \"myapp:sessions:\""
+    )]
     InvalidPrefix {
         /// The prefix given.
         prefix: String,
@@ -129,7 +151,9 @@ pub enum RedisStoreError {
 }
 
 fn millis(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+    time.duration_since(UNIX_EPOCH).map_or(0, |elapsed| {
+        u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+    })
 }
 
 fn time(millis: u64) -> SystemTime {
@@ -144,7 +168,8 @@ fn ttl(expires: SystemTime, now: SystemTime) -> u64 {
 fn store_error(error: RedisError) -> StoreError {
     let kind = if error.is_timeout() {
         StoreErrorKind::Timeout
-    } else if error.is_io_error() || error.is_connection_refusal() || error.is_connection_dropped() {
+    } else if error.is_io_error() || error.is_connection_refusal() || error.is_connection_dropped()
+    {
         StoreErrorKind::Unavailable
     } else {
         StoreErrorKind::Backend
@@ -168,7 +193,11 @@ impl RedisStore {
 
     /// A builder for `url` (`redis://HOST:PORT/DB`, or `rediss://` with the `tls` feature).
     pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
-        RedisStoreBuilder { url: url.into(), prefix: DEFAULT_PREFIX.to_owned(), timeout: DEFAULT_TIMEOUT }
+        RedisStoreBuilder {
+            url: url.into(),
+            prefix: DEFAULT_PREFIX.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+        }
     }
 
     /// The key prefix.
@@ -181,7 +210,10 @@ impl RedisStore {
         session_key(&self.prefix, id)
     }
 
-    async fn call<T>(&self, operation: impl Future<Output = Result<T, RedisError>>) -> Result<T, StoreError> {
+    async fn call<T>(
+        &self,
+        operation: impl Future<Output = Result<T, RedisError>>,
+    ) -> Result<T, StoreError> {
         match tokio::time::timeout(self.timeout, operation).await {
             Ok(result) => result.map_err(store_error),
             Err(_) => Err(StoreError::timeout()),
@@ -195,7 +227,13 @@ impl RedisStore {
     /// The store error, as any call would give it.
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut connection = self.connection.clone();
-        self.call(async move { redis::cmd("PING").query_async::<String>(&mut connection).await }).await.map(drop)
+        self.call(async move {
+            redis::cmd("PING")
+                .query_async::<String>(&mut connection)
+                .await
+        })
+        .await
+        .map(drop)
     }
 
     /// Every key under this store's prefix (a `SCAN`; for tests and maintenance, not for request
@@ -211,8 +249,14 @@ impl RedisStore {
             let mut keys = Vec::new();
             let mut cursor: u64 = 0;
             loop {
-                let (next, batch): (u64, Vec<String>) =
-                    redis::cmd("SCAN").arg(cursor).arg("MATCH").arg(&pattern).arg("COUNT").arg(500).query_async(&mut connection).await?;
+                let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(&pattern)
+                    .arg("COUNT")
+                    .arg(500)
+                    .query_async(&mut connection)
+                    .await?;
                 keys.extend(batch);
                 if next == 0 {
                     return Ok(keys);
@@ -252,7 +296,8 @@ impl RedisStore {
     pub async fn clear(&self) -> Result<(), StoreError> {
         for key in self.keys().await? {
             let mut connection = self.connection.clone();
-            self.call(async move { connection.del::<_, ()>(&key).await }).await?;
+            self.call(async move { connection.del::<_, ()>(&key).await })
+                .await?;
         }
         Ok(())
     }
@@ -266,25 +311,36 @@ fn record(fields: HashMap<String, String>) -> Result<Option<Record>, StoreError>
         fields
             .get(field)
             .and_then(|value| value.parse().ok())
-            .ok_or_else(|| StoreError::corrupt(format!("the stored session has no valid {field} field")))
+            .ok_or_else(|| {
+                StoreError::corrupt(format!("the stored session has no valid {field} field"))
+            })
     };
     let (created, refreshed, expires) = (number(CREATED)?, number(REFRESHED)?, number(EXPIRES)?);
     let mut entries = Vec::with_capacity(fields.len());
     for (field, value) in &fields {
         if let Some(key) = field.strip_prefix(DATA_PREFIX) {
-            let value: serde_json::Value = serde_json::from_str(value).map_err(StoreError::corrupt)?;
+            let value: serde_json::Value =
+                serde_json::from_str(value).map_err(StoreError::corrupt)?;
             entries.push((key.to_owned(), value));
         }
     }
     Ok(Some(Record {
         data: entries.into_iter().collect::<SessionData>(),
         created_at: time(created),
-        expiry: Expiry { refreshed_at: time(refreshed), expires_at: time(expires) },
+        expiry: Expiry {
+            refreshed_at: time(refreshed),
+            expires_at: time(expires),
+        },
     }))
 }
 
 impl SessionStore for RedisStore {
-    async fn create(&self, id: &SessionId, record: &Record, now: SystemTime) -> Result<bool, StoreError> {
+    async fn create(
+        &self,
+        id: &SessionId,
+        record: &Record,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
         let mut invocation = CREATE.key(self.key(id));
         invocation
             .arg(millis(now))
@@ -293,7 +349,9 @@ impl SessionStore for RedisStore {
             .arg(millis(record.expiry.expires_at))
             .arg(ttl(record.expiry.expires_at, now));
         for (key, value) in record.data.iter() {
-            invocation.arg(format!("{DATA_PREFIX}{key}")).arg(json(value));
+            invocation
+                .arg(format!("{DATA_PREFIX}{key}"))
+                .arg(json(value));
         }
         let mut connection = self.connection.clone();
         let created: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
@@ -303,13 +361,24 @@ impl SessionStore for RedisStore {
     async fn load(&self, id: &SessionId, _now: SystemTime) -> Result<Option<Record>, StoreError> {
         let key = self.key(id);
         let mut connection = self.connection.clone();
-        let fields: HashMap<String, String> = self.call(async move { connection.hgetall(&key).await }).await?;
+        let fields: HashMap<String, String> = self
+            .call(async move { connection.hgetall(&key).await })
+            .await?;
         record(fields)
     }
 
-    async fn apply(&self, id: &SessionId, changes: &Changes, expiry: &Expiry, now: SystemTime) -> Result<bool, StoreError> {
+    async fn apply(
+        &self,
+        id: &SessionId,
+        changes: &Changes,
+        expiry: &Expiry,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
         let mut invocation = APPLY.key(self.key(id));
-        let removed: Vec<String> = changes.removed().map(|key| format!("{DATA_PREFIX}{key}")).collect();
+        let removed: Vec<String> = changes
+            .removed()
+            .map(|key| format!("{DATA_PREFIX}{key}"))
+            .collect();
         invocation
             .arg(millis(now))
             .arg(millis(expiry.refreshed_at))
@@ -319,20 +388,28 @@ impl SessionStore for RedisStore {
             .arg(removed.len())
             .arg(&removed);
         for (key, value) in changes.inserted() {
-            invocation.arg(format!("{DATA_PREFIX}{key}")).arg(json(value));
+            invocation
+                .arg(format!("{DATA_PREFIX}{key}"))
+                .arg(json(value));
         }
         let mut connection = self.connection.clone();
         let applied: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
         Ok(applied == 1)
     }
 
-    async fn touch(&self, id: &SessionId, expiry: &Expiry, now: SystemTime) -> Result<bool, StoreError> {
+    async fn touch(
+        &self,
+        id: &SessionId,
+        expiry: &Expiry,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
         self.apply(id, &Changes::new(), expiry, now).await
     }
 
     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
         let key = self.key(id);
         let mut connection = self.connection.clone();
-        self.call(async move { connection.del::<_, ()>(&key).await }).await
+        self.call(async move { connection.del::<_, ()>(&key).await })
+            .await
     }
 }

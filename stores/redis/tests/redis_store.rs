@@ -5,8 +5,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
-use fastsession_core::testing::store_suite::{self, record, start};
 use fastsession_core::testing::SequentialIds;
+use fastsession_core::testing::store_suite::{self, record, start};
 use fastsession_core::{Changes, SessionStore, StoreErrorKind};
 use fastsession_redis::RedisStore;
 use serde_json::json;
@@ -18,10 +18,20 @@ fn url() -> String {
 /// A store with a prefix no other test uses; fails loudly if Redis does not answer.
 async fn store() -> RedisStore {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let prefix = format!("fastsession-test:{}:{}:", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
-    let store = RedisStore::builder(url()).with_prefix(prefix).build().expect("a valid URL");
+    let prefix = format!(
+        "fastsession-test:{}:{}:",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    let store = RedisStore::builder(url())
+        .with_prefix(prefix)
+        .build()
+        .expect("a valid URL");
     store.ping().await.unwrap_or_else(|error| {
-        panic!("Redis does not answer at {}: {error}; start it or set FASTSESSION_REDIS_URL", url())
+        panic!(
+            "Redis does not answer at {}: {error}; start it or set FASTSESSION_REDIS_URL",
+            url()
+        )
     });
     store
 }
@@ -64,9 +74,16 @@ async fn keys_reveal_no_id_and_carry_the_session_ttl() {
         for id in &ids {
             let encoded = id.encode();
             let hex: String = id.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
-            assert!(!key.contains(&encoded[..12]) && !key.contains(&hex[..16]), "{key} reveals an ID");
+            assert!(
+                !key.contains(&encoded[..12]) && !key.contains(&hex[..16]),
+                "{key} reveals an ID"
+            );
         }
-        let ttl: i64 = redis::cmd("PTTL").arg(key).query_async(&mut connection).await.unwrap();
+        let ttl: i64 = redis::cmd("PTTL")
+            .arg(key)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
         assert!((590_000..=600_000).contains(&ttl), "{key}: PTTL {ttl}");
     }
 
@@ -75,8 +92,17 @@ async fn keys_reveal_no_id_and_carry_the_session_ttl() {
     let mut expiry = session.expiry;
     expiry.refreshed_at = later;
     expiry.expires_at = later + Duration::from_secs(1200);
-    assert!(store.apply(&ids[0], &Changes::new(), &expiry, later).await.unwrap());
-    let ttl: i64 = redis::cmd("PTTL").arg(store.key(&ids[0])).query_async(&mut connection).await.unwrap();
+    assert!(
+        store
+            .apply(&ids[0], &Changes::new(), &expiry, later)
+            .await
+            .unwrap()
+    );
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(store.key(&ids[0]))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
     assert!((1_190_000..=1_200_000).contains(&ttl), "PTTL {ttl}");
     store.clear().await.unwrap();
     let _ = start();
@@ -85,9 +111,21 @@ async fn keys_reveal_no_id_and_carry_the_session_ttl() {
 #[tokio::test]
 async fn an_unreachable_redis_gives_typed_errors_quickly() {
     // Nothing listens on port 1 of loopback.
-    let store = RedisStore::builder("redis://127.0.0.1:1/0").with_timeout(Duration::from_millis(300)).build().unwrap();
-    let error = store.load(&SequentialIds::id(1), SystemTime::now()).await.unwrap_err();
-    assert!(matches!(error.kind(), StoreErrorKind::Unavailable | StoreErrorKind::Timeout), "{error:?}");
+    let store = RedisStore::builder("redis://127.0.0.1:1/0")
+        .with_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let error = store
+        .load(&SequentialIds::id(1), SystemTime::now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error.kind(),
+            StoreErrorKind::Unavailable | StoreErrorKind::Timeout
+        ),
+        "{error:?}"
+    );
     assert!(store.ping().await.is_err());
 }
 
@@ -95,12 +133,29 @@ async fn an_unreachable_redis_gives_typed_errors_quickly() {
 fn bad_settings_are_rejected_with_clear_messages() {
     let error = RedisStore::open("http://example").unwrap_err().to_string();
     assert!(error.contains("redis://"), "{error}");
-    let error = RedisStore::open("redis://user:hunter2@[::1:6379/0").unwrap_err().to_string();
-    assert!(!error.contains("hunter2"), "the password is hidden: {error}");
-    let error = RedisStore::builder(url()).with_prefix("").build().unwrap_err().to_string();
+    let error = RedisStore::open("redis://user:hunter2@[::1:6379/0")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        !error.contains("hunter2"),
+        "the password is hidden: {error}"
+    );
+    let error = RedisStore::builder(url())
+        .with_prefix("")
+        .build()
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("prefix"), "{error}");
-    let error = RedisStore::builder(url()).with_prefix("a{b}").build().unwrap_err().to_string();
+    let error = RedisStore::builder(url())
+        .with_prefix("a{b}")
+        .build()
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("a{b}"), "{error}");
-    let error = RedisStore::builder(url()).with_timeout(Duration::ZERO).build().unwrap_err().to_string();
+    let error = RedisStore::builder(url())
+        .with_timeout(Duration::ZERO)
+        .build()
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("timeout"), "{error}");
 }
