@@ -233,7 +233,7 @@ impl Fixture {
 
     /// How many sessions are stored.
     pub async fn stored(&self) -> usize {
-        self.store.len().await
+        self.store.count().await
     }
 }
 

@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use clap::{ArgAction, Parser, ValueEnum};
 use fastsession_core::{Config, Key, KeyRing, SameSite, Sessions, SkipRule};
+use fastsession_redis::RedisStore;
+
+use crate::store::{AppStore, Backend};
 
 /// The fixed test key used when no `--key` is given (with a warning): never use it in production.
 pub const TEST_KEY_HEX: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -124,6 +127,9 @@ pub enum OptionsError {
     /// The store is not supported.
     #[error("--store {0:?}: use `memory` or `redis://HOST:PORT/DB`")]
     Store(String),
+    /// The Redis store rejected its settings.
+    #[error("--store: {0}")]
+    Redis(#[source] fastsession_redis::RedisStoreError),
 }
 
 impl Options {
@@ -188,6 +194,27 @@ impl Options {
             config = config.with_skip_rule(SkipRule::parse(rule));
         }
         Ok(config)
+    }
+
+    /// The store `--store` and `--store-prefix` name.
+    ///
+    /// # Errors
+    ///
+    /// A store that is neither `memory` nor a Redis URL, a bad URL or a bad prefix.
+    pub fn store(&self) -> Result<AppStore, OptionsError> {
+        if self.store == "memory" {
+            return Ok(AppStore::memory());
+        }
+        if !(self.store.starts_with("redis://") || self.store.starts_with("rediss://")) {
+            return Err(OptionsError::Store(self.store.clone()));
+        }
+        let mut builder = RedisStore::builder(&self.store);
+        if let Some(prefix) = &self.store_prefix {
+            builder = builder.with_prefix(prefix);
+        }
+        Ok(AppStore::over(Backend::Redis(
+            builder.build().map_err(OptionsError::Redis)?,
+        )))
     }
 
     /// The validated engine for `config`.

@@ -74,7 +74,7 @@ impl AppStore {
     /// # Panics
     ///
     /// If Redis cannot be read.
-    pub async fn len(&self) -> usize {
+    pub async fn count(&self) -> usize {
         match &self.backend {
             Backend::Memory(memory) => memory.len(),
             Backend::Redis(redis) => redis.keys().await.expect("Redis answers").len(),

@@ -258,4 +258,13 @@ fn bad_flags_and_configurations_exit_2_with_a_clear_line() {
         );
     }
     assert!(rejected(&["--framework", "axum", "--store", "postgres://x"]).contains("--store"));
+    let stderr = rejected(&[
+        "--framework",
+        "axum",
+        "--store",
+        "redis://127.0.0.1:6379/0",
+        "--store-prefix",
+        "a{b",
+    ]);
+    assert!(stderr.contains("prefix \"a{b\""), "{stderr}");
 }

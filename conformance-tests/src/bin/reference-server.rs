@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use fastsession_conformance::options::{Options, OptionsError};
 use fastsession_conformance::servers::{self, AppState};
-use fastsession_conformance::store::AppStore;
 
 fn fail(error: &dyn std::fmt::Display) -> ExitCode {
     eprintln!("reference-server: {error}");
@@ -17,13 +16,11 @@ fn fail(error: &dyn std::fmt::Display) -> ExitCode {
 }
 
 fn state(options: &Options) -> Result<AppState, OptionsError> {
-    if options.store != "memory" {
-        return Err(OptionsError::Store(options.store.clone()));
-    }
     let sessions = Options::sessions(options.config()?)?;
+    let store = options.store()?;
     Ok(AppState {
         sessions,
-        store: AppStore::memory(),
+        store,
         second: None,
     })
 }
@@ -53,6 +50,14 @@ fn main() -> ExitCode {
             "reference-server: warning: no --key given; using a fixed test key that anyone can read"
         );
     }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&error),
+    };
+    let _guard = runtime.enter();
     let state = match state(&options) {
         Ok(state) => state,
         Err(error) => return fail(&error),
@@ -63,13 +68,6 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => return fail(&error),
-    };
     runtime.block_on(async {
         let server = match servers::start(options.framework, state, options.port).await {
             Ok(server) => server,

@@ -33,6 +33,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// use std::time::Duration;
 /// use fastsession_redis::RedisStore;
 ///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let store = RedisStore::builder("redis://127.0.0.1:6379/0")
 ///     .with_prefix("shop:sessions:")
 ///     .with_timeout(Duration::from_millis(500))
@@ -42,6 +43,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 ///
 /// let error = RedisStore::open("http://127.0.0.1").unwrap_err();
 /// assert!(error.to_string().contains("redis://"));
+/// # });
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
@@ -87,7 +89,8 @@ impl RedisStoreBuilder {
     /// # Errors
     ///
     /// [`RedisStoreError`] for a URL that is not `redis://` or `rediss://` (or `rediss://`
-    /// without the `tls` feature), an empty prefix or one with `{`/`}`, or a zero timeout.
+    /// without the `tls` feature), an empty prefix or one with `{`/`}`, a zero timeout, or a call
+    /// outside a Tokio runtime.
     pub fn build(self) -> Result<RedisStore, RedisStoreError> {
         if self.prefix.is_empty() || self.prefix.contains(['{', '}']) {
             return Err(RedisStoreError::InvalidPrefix {
@@ -102,6 +105,9 @@ impl RedisStoreBuilder {
                 url: redact(&self.url),
                 reason: "the scheme must be redis:// or rediss://".to_owned(),
             });
+        }
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(RedisStoreError::NoRuntime);
         }
         let invalid = |error: RedisError| RedisStoreError::InvalidUrl {
             url: redact(&self.url),
@@ -148,6 +154,11 @@ pub enum RedisStoreError {
     /// The timeout was zero.
     #[error("the Redis timeout is zero: use a positive duration, such as 2 seconds")]
     ZeroTimeout,
+    /// The store was built outside a Tokio runtime, which its connection needs.
+    #[error(
+        "a RedisStore must be built inside a Tokio runtime (for example in an async main under #[tokio::main])"
+    )]
+    NoRuntime,
 }
 
 fn millis(time: SystemTime) -> u64 {

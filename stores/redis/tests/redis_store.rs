@@ -159,3 +159,9 @@ fn bad_settings_are_rejected_with_clear_messages() {
         .to_string();
     assert!(error.contains("timeout"), "{error}");
 }
+
+#[test]
+fn building_outside_a_runtime_is_an_error_not_a_panic() {
+    let error = RedisStore::open(&url()).unwrap_err().to_string();
+    assert!(error.contains("Tokio runtime"), "{error}");
+}

@@ -1,0 +1,141 @@
+//! Two app instances (two `reference-server` processes on different ports, one key ring, one
+//! Redis) share sessions: log in on one, read and log out on the other. Afterwards, Redis holds
+//! no key that reveals a session ID or cookie value, and every key has a TTL.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use fastsession_conformance::Framework;
+use fastsession_conformance::client::{Client, cookie_value};
+use fastsession_conformance::target::redis_url;
+use fastsession_redis::RedisStore;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_reference-server");
+const KEY: &str = "5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c";
+
+struct Instance {
+    child: Child,
+    url: String,
+}
+
+impl Instance {
+    fn start(framework: Framework, prefix: &str) -> Self {
+        let mut child = Command::new(BINARY)
+            .args([
+                "--framework",
+                framework.name(),
+                "--port",
+                "0",
+                "--secure",
+                "false",
+                "--key",
+                KEY,
+            ])
+            .args([
+                "--store",
+                &format!("{}/0", redis_url().trim_end_matches('/')),
+                "--store-prefix",
+                prefix,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("a line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("the listening line")
+            .to_owned();
+        Self { child, url }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_session_through_redis() {
+    for (first, second) in [
+        (Framework::Axum, Framework::Actix),
+        (Framework::Rocket, Framework::Poem),
+        (Framework::Poem, Framework::Axum),
+    ] {
+        let prefix = format!(
+            "fastsession-instances:{}:{}:",
+            std::process::id(),
+            first.name()
+        );
+        let store = RedisStore::builder(redis_url())
+            .with_prefix(&prefix)
+            .build()
+            .expect("a valid URL");
+        store
+            .ping()
+            .await
+            .expect("Redis answers (set FASTSESSION_REDIS_URL)");
+        let (a, b) = (
+            Instance::start(first, &prefix),
+            Instance::start(second, &prefix),
+        );
+        assert_ne!(a.url, b.url);
+        let on_a = Client::new(&a.url);
+        let reply = on_a.post("/login/ada", None).await;
+        assert_eq!(reply.status, 200);
+        let cookie = on_a.session_pair("sid").expect("a session cookie");
+        on_a.post("/set/cart", Some(serde_json::json!([1, 2])))
+            .await;
+
+        let on_b = Client::new(&b.url);
+        on_b.plant("sid", &cookie_value(&format!("{cookie};")));
+        let me = on_b.get("/whoami").await.json();
+        assert_eq!(
+            (me["cause"].as_str(), me["keys"].clone()),
+            (Some("success"), serde_json::json!(["cart", "user"]))
+        );
+        assert_eq!(on_b.get("/get/user").await.json()["value"], "ada");
+
+        let secrets = [
+            cookie_value(&format!("{cookie};")),
+            me["id"].as_str().unwrap_or_default().to_owned(),
+        ];
+        let client = redis::Client::open(redis_url()).expect("a URL");
+        let mut connection = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("Redis answers");
+        let keys = store.keys().await.expect("a scan");
+        assert_eq!(keys.len(), 1, "one session, one key: {keys:?}");
+        for key in &keys {
+            for secret in &secrets {
+                for window in secret.as_bytes().windows(8) {
+                    assert!(
+                        !key.contains(std::str::from_utf8(window).unwrap_or_default()),
+                        "{key} reveals a secret"
+                    );
+                }
+            }
+            let ttl: i64 = redis::cmd("PTTL")
+                .arg(key)
+                .query_async(&mut connection)
+                .await
+                .expect("PTTL");
+            assert!(ttl > 0, "{key} has no TTL");
+        }
+
+        assert_eq!(on_b.post("/logout", None).await.status, 200);
+        let me = on_a.get("/whoami").await.json();
+        assert_eq!(
+            me["cause"], "valid_cookie_but_no_store",
+            "A no longer knows the user"
+        );
+        assert!(store.keys().await.expect("a scan").is_empty());
+    }
+}
