@@ -9,6 +9,9 @@ use crate::key::KeyRing;
 use crate::sign::VALUE_LEN;
 use crate::time::{Clock, SystemClock};
 
+/// The default session object name, under which the adapters' `Session` extractors look.
+pub const DEFAULT_SESSION_OBJECT: &str = "session";
+
 /// The longest `max_age` a browser honours: 400 days (RFC 6265bis section 5.5).
 pub const MAX_COOKIE_AGE: Duration = Duration::from_secs(400 * 24 * 60 * 60);
 
@@ -214,7 +217,7 @@ impl Config {
         Self {
             keys,
             cookie_name: "sid".to_owned(),
-            session_object: "session".to_owned(),
+            session_object: DEFAULT_SESSION_OBJECT.to_owned(),
             http_only: true,
             secure: true,
             same_site: SameSite::Lax,

@@ -454,6 +454,28 @@ impl RequestSessions {
         self.sessions.iter().find(|session| session.name() == name)
     }
 
+    /// The session named `name`, or `None` when a skip rule exempted the request: what every
+    /// adapter's optional extractor returns.
+    ///
+    /// # Errors
+    ///
+    /// [`ExtractError::NotInstalled`] when no middleware provides `name`;
+    /// [`ExtractError::Unavailable`] when the store failed (a store failure is never hidden as
+    /// "no session").
+    pub async fn optional(&self, name: &str) -> Result<Option<Session>, ExtractError> {
+        match self.get(name) {
+            Some(request) if request.is_skipped() => Ok(None),
+            Some(request) => request.session().await.map(Some),
+            None => {
+                tracing::error!(
+                    session_object = name,
+                    "a handler asked for a session that no middleware provides"
+                );
+                Err(ExtractError::NotInstalled(name.to_owned()))
+            }
+        }
+    }
+
     /// The session named `name`, loaded.
     ///
     /// # Errors

@@ -127,8 +127,8 @@ mod time;
 pub mod testing;
 
 pub use config::{
-    Config, ConfigError, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_PAYLOAD_BYTES, MAX_ATTRIBUTE_LEN,
-    MAX_COOKIE_AGE, SameSite, SkipRule,
+    Config, ConfigError, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_SESSION_OBJECT,
+    MAX_ATTRIBUTE_LEN, MAX_COOKIE_AGE, SameSite, SkipRule,
 };
 pub use cookie::{MAX_CANDIDATES, SetCookie};
 pub use data::{Changes, SessionData};

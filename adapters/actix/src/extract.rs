@@ -7,9 +7,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
-use fastsession_core::{ExtractError, Rejection, RequestSessions};
-
-const DEFAULT_OBJECT: &str = "session";
+use fastsession_core::{DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT, Rejection, RequestSessions};
 
 type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, SessionRejection>>>>;
 
@@ -74,15 +72,7 @@ impl FromRequest for OptionalSession {
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let sessions = sessions(request);
-        Box::pin(async move {
-            match sessions.get(DEFAULT_OBJECT) {
-                Some(request) if !request.is_skipped() => {
-                    Ok(Self(Some(Session(request.session().await?))))
-                }
-                Some(_) => Ok(Self(None)),
-                None => Err(ExtractError::NotInstalled(DEFAULT_OBJECT.to_owned()).into()),
-            }
-        })
+        Box::pin(async move { Ok(Self(sessions.optional(DEFAULT_OBJECT).await?.map(Session))) })
     }
 }
 

@@ -6,10 +6,9 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use fastsession_core::{ExtractError, Rejection, RequestSessions};
-
-/// The name of the session [`Session`] extracts: the default session object name.
-const DEFAULT_OBJECT: &str = "session";
+use fastsession_core::{
+    DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT, ExtractError, Rejection, RequestSessions,
+};
 
 /// This request's session (the one with the default session object name, `session`).
 ///
@@ -70,11 +69,7 @@ impl<St: Send + Sync> OptionalFromRequestParts<St> for Session {
         parts: &mut Parts,
         _state: &St,
     ) -> Result<Option<Self>, Self::Rejection> {
-        let sessions = sessions(parts)?;
-        match sessions.get(DEFAULT_OBJECT) {
-            Some(request) if request.is_skipped() => Ok(None),
-            _ => Ok(Some(Self(sessions.session(DEFAULT_OBJECT).await?))),
-        }
+        Ok(sessions(parts)?.optional(DEFAULT_OBJECT).await?.map(Self))
     }
 }
 
@@ -103,19 +98,6 @@ impl SessionObjects {
     /// store is unavailable.
     pub async fn get(&self, name: &str) -> Result<Session, SessionRejection> {
         Ok(Session(self.0.session(name).await?))
-    }
-
-    /// The session named `name`, or `None` when no layer provides it or the request was
-    /// skipped.
-    ///
-    /// # Errors
-    ///
-    /// A [`SessionRejection`] when the store is unavailable.
-    pub async fn get_optional(&self, name: &str) -> Result<Option<Session>, SessionRejection> {
-        match self.0.get(name) {
-            Some(request) if !request.is_skipped() => Ok(Some(Session(request.session().await?))),
-            _ => Ok(None),
-        }
     }
 }
 

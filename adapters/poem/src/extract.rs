@@ -2,12 +2,10 @@
 
 use std::ops::Deref;
 
-use fastsession_core::{ExtractError, Rejection, RequestSessions};
+use fastsession_core::{DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT, Rejection, RequestSessions};
 use poem::error::ResponseError;
 use poem::http::StatusCode;
 use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
-
-const DEFAULT_OBJECT: &str = "session";
 
 /// This request's session (the one with the default session object name, `session`).
 ///
@@ -69,17 +67,11 @@ pub struct OptionalSession(pub Option<Session>);
 
 impl<'a> FromRequest<'a> for OptionalSession {
     async fn from_request(request: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        match sessions(request).get(DEFAULT_OBJECT) {
-            Some(request) if !request.is_skipped() => {
-                let session = request.session().await.map_err(SessionRejection::from)?;
-                Ok(Self(Some(Session(session))))
-            }
-            Some(_) => Ok(Self(None)),
-            None => Err(SessionRejection::from(ExtractError::NotInstalled(
-                DEFAULT_OBJECT.to_owned(),
-            ))
-            .into()),
-        }
+        let session = sessions(request)
+            .optional(DEFAULT_OBJECT)
+            .await
+            .map_err(SessionRejection::from)?;
+        Ok(Self(session.map(Session)))
     }
 }
 

@@ -4,14 +4,14 @@ use std::io::Cursor;
 use std::ops::Deref;
 use std::sync::PoisonError;
 
-use fastsession_core::{ExtractError, Rejection, RequestSessions};
+use fastsession_core::{
+    DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT, ExtractError, Rejection, RequestSessions,
+};
 use rocket::http::{ContentType, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::{self, Responder, Response};
 
 use crate::fairing::local;
-
-const DEFAULT_OBJECT: &str = "session";
 
 /// This request's session (the one with the default session object name, `session`).
 ///
@@ -86,16 +86,9 @@ impl<'r> FromRequest<'r> for OptionalSession {
     type Error = SessionRejection;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        match sessions(request).get(DEFAULT_OBJECT) {
-            Some(session) if !session.is_skipped() => match session.session().await {
-                Ok(session) => Outcome::Success(Self(Some(Session(session)))),
-                Err(error) => reject(request, error),
-            },
-            Some(_) => Outcome::Success(Self(None)),
-            None => reject(
-                request,
-                ExtractError::NotInstalled(DEFAULT_OBJECT.to_owned()),
-            ),
+        match sessions(request).optional(DEFAULT_OBJECT).await {
+            Ok(session) => Outcome::Success(Self(session.map(Session))),
+            Err(error) => reject(request, error),
         }
     }
 }

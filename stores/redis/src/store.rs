@@ -371,10 +371,17 @@ impl SessionStore for RedisStore {
 
     async fn load(&self, id: &SessionId, _now: SystemTime) -> Result<Option<Record>, StoreError> {
         let key = self.key(id);
-        let mut connection = self.connection.clone();
-        let fields: HashMap<String, String> = self
-            .call(async move { connection.hgetall(&key).await })
-            .await?;
+        let read = || {
+            let mut connection = self.connection.clone();
+            let key = key.clone();
+            self.call(async move { connection.hgetall::<_, HashMap<String, String>>(&key).await })
+        };
+        // A read is idempotent: after a dropped connection (the manager is reconnecting), try
+        // once more. Writes are never retried.
+        let fields = match read().await {
+            Err(error) if error.kind() == StoreErrorKind::Unavailable => read().await?,
+            result => result?,
+        };
         record(fields)
     }
 
