@@ -117,7 +117,6 @@ impl<S: SessionStore> SessionManager<S> {
             inner: Arc::new(RequestInner {
                 handle,
                 driver: self.inner.clone(),
-                name: sessions.config().session_object().into(),
                 loading: tokio::sync::Mutex::new(None),
             }),
         }
@@ -179,7 +178,6 @@ pub struct RequestSession {
 struct RequestInner {
     handle: SessionHandle,
     driver: Arc<dyn Driver>,
-    name: Box<str>,
     /// Serializes loading, and holds this session's lock until `finish`.
     loading: tokio::sync::Mutex<Option<SessionLock>>,
 }
@@ -187,7 +185,7 @@ struct RequestInner {
 impl fmt::Debug for RequestSession {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RequestSession")
-            .field("name", &self.inner.name)
+            .field("name", &self.name())
             .field("handle", &self.inner.handle)
             .finish()
     }
@@ -196,7 +194,7 @@ impl fmt::Debug for RequestSession {
 impl RequestSession {
     /// The session object name (see [`Config::with_session_object`](crate::Config::with_session_object)).
     pub fn name(&self) -> &str {
-        &self.inner.name
+        self.inner.driver.sessions().config().session_object()
     }
 
     /// Whether a skip rule exempted this request.
@@ -217,7 +215,10 @@ impl RequestSession {
             return Ok(session);
         }
         if inner.handle.is_skipped() {
-            tracing::error!(session_object = %inner.name, "a handler required the session of a skipped request");
+            tracing::error!(
+                session_object = self.name(),
+                "a handler required the session of a skipped request"
+            );
             return Err(ExtractError::Skipped);
         }
         let mut held = inner.loading.lock().await;
@@ -463,16 +464,11 @@ impl RequestSessions {
     /// [`ExtractError::Unavailable`] when the store failed (a store failure is never hidden as
     /// "no session").
     pub async fn optional(&self, name: &str) -> Result<Option<Session>, ExtractError> {
-        match self.get(name) {
-            Some(request) if request.is_skipped() => Ok(None),
-            Some(request) => request.session().await.map(Some),
-            None => {
-                tracing::error!(
-                    session_object = name,
-                    "a handler asked for a session that no middleware provides"
-                );
-                Err(ExtractError::NotInstalled(name.to_owned()))
-            }
+        let request = self.installed(name)?;
+        if request.is_skipped() {
+            Ok(None)
+        } else {
+            request.session().await.map(Some)
         }
     }
 
@@ -483,16 +479,17 @@ impl RequestSessions {
     /// [`ExtractError::NotInstalled`] when there is none; otherwise as
     /// [`RequestSession::session`].
     pub async fn session(&self, name: &str) -> Result<Session, ExtractError> {
-        match self.get(name) {
-            Some(request) => request.session().await,
-            None => {
-                tracing::error!(
-                    session_object = name,
-                    "a handler asked for a session that no middleware provides"
-                );
-                Err(ExtractError::NotInstalled(name.to_owned()))
-            }
-        }
+        self.installed(name)?.session().await
+    }
+
+    fn installed(&self, name: &str) -> Result<&RequestSession, ExtractError> {
+        self.get(name).ok_or_else(|| {
+            tracing::error!(
+                session_object = name,
+                "a handler asked for a session that no middleware provides"
+            );
+            ExtractError::NotInstalled(name.to_owned())
+        })
     }
 }
 

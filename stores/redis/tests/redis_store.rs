@@ -165,3 +165,36 @@ fn building_outside_a_runtime_is_an_error_not_a_panic() {
     let error = RedisStore::open(&url()).unwrap_err().to_string();
     assert!(error.contains("Tokio runtime"), "{error}");
 }
+
+#[tokio::test]
+async fn a_silent_redis_hits_the_timeout_instead_of_hanging() {
+    // A server that accepts connections and never answers: every call must end with a timeout.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut connections = Vec::new();
+        while let Ok((connection, _)) = listener.accept().await {
+            connections.push(connection);
+        }
+    });
+    let store = RedisStore::builder(format!("redis://127.0.0.1:{port}/0"))
+        .with_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let error = store
+        .load(&SequentialIds::id(1), SystemTime::now())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), StoreErrorKind::Timeout, "{error:?}");
+    let error = store
+        .apply(
+            &SequentialIds::id(1),
+            &Changes::new(),
+            &record(&[]).expiry,
+            start(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), StoreErrorKind::Timeout, "{error:?}");
+    held.abort();
+}
