@@ -1,0 +1,237 @@
+//! `bench-http run`: every server, every scenario, interleaved rounds, then the counts that do
+//! not need a load (instructions, Redis round trips), the growth run, and the report.
+
+mod client;
+mod growth;
+mod instructions;
+mod process;
+mod redis_stats;
+mod report;
+mod wrk;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use self::client::Client;
+use self::instructions::{CounterChoice, Setup};
+use self::process::{Launch, ServerProcess};
+use self::redis_stats::Redis;
+use self::report::Results;
+use self::wrk::{Load, WrkReport};
+use crate::serve::BoxError;
+use crate::target::{Framework, Library, Scenario, Server};
+
+/// The benchmark's Redis database: every run empties it (`FLUSHDB`), so it is not database 0.
+pub(crate) const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379/9";
+
+#[derive(Clone, Debug, Parser)]
+pub(crate) struct RunOptions {
+    /// Interleaved rounds; each figure is the median over them.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Seconds of load per measurement.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// wrk's open connections.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Frameworks to measure (default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    frameworks: Vec<Framework>,
+    /// The instruction counter.
+    #[arg(long, value_enum, default_value = "auto")]
+    instructions: CounterChoice,
+    /// Requests counted per instruction measurement (after a warm-up of a tenth as many).
+    #[arg(long, default_value_t = 1000)]
+    instruction_requests: usize,
+    /// Sessions the growth run creates per memory store.
+    #[arg(long, default_value_t = 1_100_000)]
+    growth_sessions: u64,
+    /// The most seconds the growth run loads one server.
+    #[arg(long, default_value_t = 240)]
+    growth_seconds: u64,
+    /// The Redis the Redis stores use; its database is emptied before each server.
+    #[arg(long, env = "FASTSESSION_BENCH_REDIS_URL", default_value = DEFAULT_REDIS_URL)]
+    redis_url: String,
+    /// The Markdown report to write (its generated section is replaced).
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    report: PathBuf,
+    /// The chart to write.
+    #[arg(long, default_value = "docs/benchmarks.svg")]
+    chart: PathBuf,
+}
+
+/// One load run of one server in one round.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sample {
+    pub(crate) server: Server,
+    pub(crate) scenario: Scenario,
+    pub(crate) report: WrkReport,
+}
+
+pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
+    let exe = std::env::current_exe()?;
+    let frameworks = if options.frameworks.is_empty() {
+        Framework::ALL.to_vec()
+    } else {
+        options.frameworks.clone()
+    };
+    let servers: Vec<Server> = frameworks
+        .iter()
+        .flat_map(|&framework| {
+            framework
+                .libraries()
+                .iter()
+                .map(move |&library| Server { framework, library })
+        })
+        .collect();
+    let (server_cpu, client_cpu) = match std::thread::available_parallelism().map(usize::from) {
+        Ok(cpus) if cpus >= 2 => (Some(1), Some(0)),
+        _ => (None, None),
+    };
+    let mut redis = Redis::connect(&options.redis_url)?;
+    let client = Client::new()?;
+    let mut results = Results::new(options.rounds, options.seconds, options.connections);
+    results.redis_version = redis.version()?;
+    let launch = Launch {
+        cpu: server_cpu,
+        wrapper: Vec::new(),
+        startup: Duration::from_secs(30),
+    };
+
+    for round in 1..=options.rounds {
+        for scenario in Scenario::ALL {
+            for &server in servers.iter().filter(|s| scenario.applies_to(s.library)) {
+                if server.library.uses_redis() {
+                    redis.flush()?;
+                }
+                let process = ServerProcess::start(&exe, server, &options.redis_url, &launch)?;
+                let cookie = scenario
+                    .sends_cookie()
+                    .then(|| client.start_session(process.address))
+                    .transpose()?;
+                let report = wrk::run(&Load {
+                    address: process.address,
+                    path: scenario.path(),
+                    cookie: cookie.as_deref(),
+                    duration: Duration::from_secs(options.seconds),
+                    connections: options.connections,
+                    cpu: client_cpu,
+                })?;
+                drop(process);
+                eprintln!(
+                    "round {round}/{} ({}) {server}: {:.0} req/s, p99 {:.2} ms, max {:.2} ms{}",
+                    options.rounds,
+                    scenario.letter(),
+                    report.requests_per_second,
+                    report.p99_ms,
+                    report.max_ms,
+                    if report.errors > 0 {
+                        format!(", {} ERRORS", report.errors)
+                    } else {
+                        String::new()
+                    },
+                );
+                results.samples.push(Sample {
+                    server,
+                    scenario,
+                    report,
+                });
+            }
+        }
+    }
+
+    for &server in servers.iter().filter(|s| s.library.uses_redis()) {
+        for scenario in Scenario::ALL
+            .into_iter()
+            .filter(|s| s.applies_to(server.library))
+        {
+            redis.flush()?;
+            let process = ServerProcess::start(&exe, server, &options.redis_url, &launch)?;
+            let cookie = scenario
+                .sends_cookie()
+                .then(|| client.start_session(process.address))
+                .transpose()?;
+            let send =
+                |count| client.send(process.address, scenario.path(), cookie.as_deref(), count);
+            send(10)?;
+            let count = 200;
+            let commands = redis.round_trips(|| send(count))?;
+            let per_request = commands as f64 / count as f64;
+            eprintln!(
+                "Redis ({}) {server}: {per_request:.2} commands per request",
+                scenario.letter()
+            );
+            results
+                .redis_commands
+                .insert((server, scenario), per_request);
+        }
+    }
+
+    if let Some(counter) = instructions::detect(options.instructions) {
+        results.counter = Some(counter);
+        let scratch = std::env::temp_dir().join(format!("bench-http-{}", std::process::id()));
+        std::fs::create_dir_all(&scratch)?;
+        let setup = Setup {
+            exe: &exe,
+            redis_url: &options.redis_url,
+            cpu: server_cpu,
+            client: &client,
+            warmup: (options.instruction_requests / 10).max(10),
+            count: options.instruction_requests,
+            scratch: &scratch,
+        };
+        for &server in &servers {
+            for scenario in Scenario::ALL
+                .into_iter()
+                .filter(|s| s.applies_to(server.library))
+            {
+                if server.library.uses_redis() {
+                    redis.flush()?;
+                }
+                let per_request = instructions::per_request(counter, &setup, server, scenario)?;
+                eprintln!(
+                    "instructions ({}) {server}: {per_request:.0} per request",
+                    scenario.letter()
+                );
+                results.instructions.insert((server, scenario), per_request);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&scratch);
+    } else {
+        eprintln!("no instruction counter: neither perf nor callgrind works here");
+    }
+
+    for &server in servers
+        .iter()
+        .filter(|s| s.library != Library::Bare && !s.library.uses_redis())
+    {
+        let growth = growth::run(&growth::Growth {
+            exe: &exe,
+            server,
+            launch: &launch,
+            client_cpu,
+            connections: options.connections,
+            sessions: options.growth_sessions,
+            limit: Duration::from_secs(options.growth_seconds),
+            redis_url: &options.redis_url,
+            client: &client,
+        })?;
+        eprintln!(
+            "growth {server}: {} sessions, {:.0} B each, longest request {:.1} ms",
+            growth.sessions, growth.bytes_per_session, growth.max_ms
+        );
+        results.growth.insert(server, growth);
+    }
+    redis.flush()?;
+
+    report::write(&results, &options.report, &options.chart)?;
+    eprintln!(
+        "wrote {} and {}",
+        options.report.display(),
+        options.chart.display()
+    );
+    Ok(())
+}
