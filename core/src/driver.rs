@@ -21,6 +21,8 @@ use std::time::SystemTime;
 
 use crate::cookie::SetCookie;
 use crate::engine::{RequestHeaders, Sessions};
+#[cfg(feature = "http")]
+use crate::finish::{Field, FieldValue, session_fields};
 use crate::finish::{Finish, SaveError, session_headers};
 use crate::handle::SessionHandle;
 use crate::id::{IdHashBuilder, SessionId};
@@ -320,11 +322,22 @@ impl Outcome {
     /// Appends [`Outcome::headers`] to an `http` header map, each as its own field.
     #[cfg(feature = "http")]
     pub fn append_to(&self, headers: &mut http::HeaderMap) {
-        for (name, value) in self.headers() {
-            // Every value we produce is visible ASCII, so the conversion cannot fail.
-            if let Ok(value) = http::HeaderValue::from_str(value) {
-                headers.append(http::HeaderName::from_static(name), value);
-            }
+        use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
+        for (field, value) in session_fields(self.set_cookie.as_ref(), self.accessed) {
+            let name = match field {
+                Field::SetCookie => SET_COOKIE,
+                Field::CacheControl => CACHE_CONTROL,
+                Field::Vary => VARY,
+            };
+            let value = match value {
+                FieldValue::Fixed(text) => http::HeaderValue::from_static(text),
+                // Every cookie we build is visible ASCII, so the conversion cannot fail.
+                FieldValue::Cookie(text) => match http::HeaderValue::from_str(text) {
+                    Ok(value) => value,
+                    Err(_) => continue,
+                },
+            };
+            headers.append(name, value);
         }
     }
 }
@@ -439,20 +452,31 @@ impl std::error::Error for Rejection {
 /// request's extensions so several session middlewares (with different cookies) can coexist.
 #[derive(Clone, Debug, Default)]
 pub struct RequestSessions {
-    sessions: Vec<RequestSession>,
+    /// Nearly every app has one session middleware: it needs no allocation.
+    first: Option<RequestSession>,
+    more: Vec<RequestSession>,
 }
 
 impl RequestSessions {
     /// Adds a middleware's session; one with the same name is replaced.
     pub fn insert(&mut self, session: RequestSession) {
-        self.sessions
-            .retain(|existing| existing.name() != session.name());
-        self.sessions.push(session);
+        match &mut self.first {
+            Some(first) if first.name() == session.name() => *first = session,
+            Some(_) => {
+                self.more
+                    .retain(|existing| existing.name() != session.name());
+                self.more.push(session);
+            }
+            None => self.first = Some(session),
+        }
     }
 
     /// The session named `name`.
     pub fn get(&self, name: &str) -> Option<&RequestSession> {
-        self.sessions.iter().find(|session| session.name() == name)
+        self.first
+            .iter()
+            .chain(&self.more)
+            .find(|session| session.name() == name)
     }
 
     /// The session named `name`, or `None` when a skip rule exempted the request: what every

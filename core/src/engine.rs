@@ -8,7 +8,7 @@ use crate::config::{Config, ConfigError};
 use crate::cookie::{CookieFormat, find_candidates};
 use crate::finish::{Finish, plan_finish};
 use crate::handle::{SessionHandle, State};
-use crate::sign::{Signer, Verdict};
+use crate::sign::Signer;
 use crate::time::{duration_millis, to_millis};
 
 /// A source of request headers, by lowercase name.
@@ -210,32 +210,9 @@ impl Sessions {
         let engine = &self.engine;
         let candidates = find_candidates(cookie_headers, engine.cookies.name().as_bytes());
         let mut state = State::pending(candidates.seen > 0);
-        let mut bad_mac = false;
+        // Verification waits until the session is needed (see `State::verify`).
         for value in candidates.iter() {
-            match engine.signer.verify(value) {
-                Verdict::Valid { id, key_index } => state.add_verified(id, key_index),
-                Verdict::BadMac => bad_mac = true,
-                Verdict::Malformed => {}
-            }
-        }
-        if candidates.seen > 0 && !state.has_verified() {
-            let reason = if bad_mac {
-                "InvalidSignature"
-            } else {
-                "BadSignature"
-            };
-            tracing::info!(
-                cookie = engine.cookies.name(),
-                reason,
-                "session cookie rejected"
-            );
-            state.reject(bad_mac);
-        } else if state.distinct_verified() > 1 {
-            tracing::warn!(
-                cookie = engine.cookies.name(),
-                count = state.distinct_verified(),
-                "several validly signed session cookies in one request; the first live one is used"
-            );
+            state.add_candidate(value);
         }
         if candidates.seen > crate::cookie::MAX_CANDIDATES {
             tracing::info!(

@@ -81,7 +81,11 @@ pub(crate) fn plan_finish(
     status: u16,
     now_ms: u64,
 ) -> Finish {
-    let state = std::mem::replace(&mut *handle.shared.state(), finished_state());
+    let mut state = std::mem::replace(&mut *handle.shared.state(), finished_state());
+    if engine.config.eager {
+        // Eager mode creates a session when no cookie verifies, so it must know.
+        state.verify(engine);
+    }
     let mut finish = Finish {
         engine: engine.clone(),
         accessed: state.accessed,
@@ -384,9 +388,54 @@ pub(crate) fn session_headers(
     set_cookie: Option<&SetCookie>,
     accessed: bool,
 ) -> impl Iterator<Item = (&'static str, &str)> {
-    let cookie = set_cookie.map(|cookie| ("set-cookie", cookie.as_str()));
-    let no_store = set_cookie.map(|_| ("cache-control", "no-store"));
-    let vary = (accessed || set_cookie.is_some()).then_some(("vary", "Cookie"));
+    session_fields(set_cookie, accessed).map(|(field, value)| (field.name(), value.as_str()))
+}
+
+/// A response header the session layer adds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Field {
+    SetCookie,
+    CacheControl,
+    Vary,
+}
+
+impl Field {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::SetCookie => "set-cookie",
+            Self::CacheControl => "cache-control",
+            Self::Vary => "vary",
+        }
+    }
+}
+
+/// A header value: fixed text, or the cookie built for this response.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FieldValue<'a> {
+    Fixed(&'static str),
+    Cookie(&'a str),
+}
+
+impl<'a> FieldValue<'a> {
+    pub(crate) fn as_str(self) -> &'a str {
+        match self {
+            Self::Fixed(text) => text,
+            Self::Cookie(text) => text,
+        }
+    }
+}
+
+/// The one place that decides which headers a response gets: the cookie with
+/// `Cache-Control: no-store` (a response that sets a session cookie must never be cached), and
+/// `Vary: Cookie` whenever the response depends on the session.
+pub(crate) fn session_fields(
+    set_cookie: Option<&SetCookie>,
+    accessed: bool,
+) -> impl Iterator<Item = (Field, FieldValue<'_>)> {
+    let cookie = set_cookie.map(|cookie| (Field::SetCookie, FieldValue::Cookie(cookie.as_str())));
+    let no_store = set_cookie.map(|_| (Field::CacheControl, FieldValue::Fixed("no-store")));
+    let vary =
+        (accessed || set_cookie.is_some()).then_some((Field::Vary, FieldValue::Fixed("Cookie")));
     cookie.into_iter().chain(no_store).chain(vary)
 }
 

@@ -9,6 +9,7 @@ use crate::data::{Changes, SessionData};
 use crate::engine::Engine;
 use crate::id::SessionId;
 use crate::session::Session;
+use crate::sign::{VALUE_LEN, Verdict};
 use crate::store::{Record, SessionStore, StoreError};
 use crate::time::to_millis;
 
@@ -83,6 +84,12 @@ pub(crate) struct State {
     pub(crate) cause: Cause,
     verified: [Option<(SessionId, usize)>; MAX_CANDIDATES],
     next_candidate: usize,
+    /// The request's candidate cookie values of the issued length, copied at `begin` and
+    /// verified the first time the session is needed: a route that never extracts the session
+    /// never pays for the MAC.
+    unverified: [[u8; VALUE_LEN]; MAX_CANDIDATES],
+    unverified_len: usize,
+    verification_pending: bool,
     /// Whether the request carried a cookie with our name at all.
     pub(crate) had_cookie: bool,
     /// An expired record met while loading, to delete at finish.
@@ -107,6 +114,9 @@ impl State {
             cause: Cause::New,
             verified: [None; MAX_CANDIDATES],
             next_candidate: 0,
+            unverified: [[0; VALUE_LEN]; MAX_CANDIDATES],
+            unverified_len: 0,
+            verification_pending: had_cookie,
             had_cookie,
             expired: None,
             live: None,
@@ -123,6 +133,54 @@ impl State {
         Self {
             phase: Phase::Skipped,
             ..Self::pending(false)
+        }
+    }
+
+    /// Keeps one candidate cookie value for verification; a value of any other length cannot
+    /// be one we issued and needs no copy (it still counts as a cookie seen).
+    pub(crate) fn add_candidate(&mut self, value: &[u8]) {
+        if let (Ok(value), Some(slot)) = (
+            <[u8; VALUE_LEN]>::try_from(value),
+            self.unverified.get_mut(self.unverified_len),
+        ) {
+            *slot = value;
+            self.unverified_len += 1;
+        }
+    }
+
+    /// Verifies the candidates, once: the first verified and live one will be the session; a
+    /// request whose cookies all fail starts a new session with the rejection as its cause.
+    pub(crate) fn verify(&mut self, engine: &Engine) {
+        if !std::mem::take(&mut self.verification_pending) || self.phase != Phase::Pending {
+            return;
+        }
+        let mut bad_mac = false;
+        for index in 0..self.unverified_len {
+            let value = self.unverified[index];
+            match engine.signer.verify(&value) {
+                Verdict::Valid { id, key_index } => self.add_verified(id, key_index),
+                Verdict::BadMac => bad_mac = true,
+                Verdict::Malformed => {}
+            }
+        }
+        if !self.has_verified() {
+            let reason = if bad_mac {
+                "InvalidSignature"
+            } else {
+                "BadSignature"
+            };
+            tracing::info!(
+                cookie = engine.cookies.name(),
+                reason,
+                "session cookie rejected"
+            );
+            self.reject(bad_mac);
+        } else if self.distinct_verified() > 1 {
+            tracing::warn!(
+                cookie = engine.cookies.name(),
+                count = self.distinct_verified(),
+                "several validly signed session cookies in one request; the first live one is used"
+            );
         }
     }
 
@@ -277,6 +335,13 @@ impl SessionHandle {
         }
     }
 
+    /// The state, with the request's cookies verified.
+    fn verified_state(&self) -> MutexGuard<'_, State> {
+        let mut state = self.shared.state();
+        state.verify(&self.shared.engine);
+        state
+    }
+
     /// Whether a skip rule exempted this request: it has no session.
     pub fn is_skipped(&self) -> bool {
         self.shared.state().phase == Phase::Skipped
@@ -284,13 +349,13 @@ impl SessionHandle {
 
     /// Why the session is what it is (final once loading is done).
     pub fn cause(&self) -> Cause {
-        self.shared.state().cause
+        self.verified_state().cause
     }
 
     /// The ID the driver must load next, or `None` when nothing (more) needs loading. Verified
     /// candidates are tried in the order they came; the first live one wins.
     pub fn next_load(&self) -> Option<SessionId> {
-        self.shared.state().next_load()
+        self.verified_state().next_load()
     }
 
     /// Gives the store's answer for the ID [`SessionHandle::next_load`] returned. A missing or
@@ -311,7 +376,7 @@ impl SessionHandle {
     /// The session for handlers, once resolved; `None` while loading is pending, after a failed
     /// load, or on a skipped request.
     pub fn session(&self) -> Option<Session> {
-        let mut state = self.shared.state();
+        let mut state = self.verified_state();
         if state.phase != Phase::Ready {
             return None;
         }

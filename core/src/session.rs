@@ -280,10 +280,24 @@ fn payload_len(state: &mut State) -> usize {
     if let Some(len) = state.payload_len {
         return len;
     }
-    let len = 2 + keys_of(state)
-        .iter()
-        .map(|key| current(state, key).map_or(0, |value| entry_len(key, value)))
-        .sum::<usize>();
+    // The stored entries the changes leave alone, plus the changed ones: no key is counted
+    // twice, and nothing is allocated.
+    let kept: usize = if state.changes.is_cleared() {
+        0
+    } else {
+        state
+            .base
+            .iter()
+            .filter(|(key, _)| state.changes.edit(key) == Edit::Untouched)
+            .map(|(key, value)| entry_len(key, value))
+            .sum()
+    };
+    let changed: usize = state
+        .changes
+        .inserted()
+        .map(|(key, value)| entry_len(key, value))
+        .sum();
+    let len = 2 + kept + changed;
     state.payload_len = Some(len);
     len
 }

@@ -54,7 +54,7 @@ pub(crate) fn run(growth: &Growth<'_>) -> Result<GrowthReport, BoxError> {
         let chunk = wrk::run(&Load {
             address: process.address,
             path: COUNTER,
-            cookie: None,
+            cookies: &[],
             duration: CHUNK,
             connections: growth.connections,
             cpu: growth.client_cpu,

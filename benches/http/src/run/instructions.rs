@@ -86,13 +86,22 @@ pub(crate) struct Setup<'a> {
     pub(crate) scratch: &'a Path,
 }
 
+/// Instructions per request, and how many of them the SHA-256 block function ran (callgrind
+/// only: under valgrind it runs portable code, where a CPU with SHA extensions needs a few
+/// hundred instructions per block).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Count {
+    pub(crate) total: f64,
+    pub(crate) sha256: Option<f64>,
+}
+
 /// The server's user-space instructions per request of `scenario`.
 pub(crate) fn per_request(
     counter: Counter,
     setup: &Setup<'_>,
     server: Server,
     scenario: Scenario,
-) -> Result<f64, BoxError> {
+) -> Result<Count, BoxError> {
     let mut launch = Launch {
         cpu: setup.cpu,
         wrapper: Vec::new(),
@@ -120,7 +129,7 @@ pub(crate) fn per_request(
             .send(process.address, path, cookie.as_deref(), count)
     };
     send(setup.warmup)?;
-    let total = match counter {
+    let (total, sha256) = match counter {
         Counter::Perf => {
             let perf = pinned(setup.cpu)
                 .args(["perf", "stat", "-x,", "-e", "instructions:u", "-p"])
@@ -134,7 +143,7 @@ pub(crate) fn per_request(
                 .args(["-INT", &perf.id().to_string()])
                 .status()?;
             let output = perf.wait_with_output()?;
-            perf_total(&String::from_utf8_lossy(&output.stderr))?
+            (perf_total(&String::from_utf8_lossy(&output.stderr))?, None)
         }
         Counter::Callgrind => {
             control("-z", process.pid())?;
@@ -148,21 +157,56 @@ pub(crate) fn per_request(
                     .display()
             ));
             let total = callgrind_total(&dump)?;
+            let sha256 = sha256_instructions(&dump)?;
             let _ = fs::remove_file(&dump);
-            total
+            (total, Some(sha256))
         }
     };
     drop(process);
     if counter == Counter::Callgrind {
         remove_dumps(setup.scratch);
     }
-    Ok(total as f64 / setup.count as f64)
+    let count = setup.count as f64;
+    Ok(Count {
+        total: total as f64 / count,
+        sha256: sha256.map(|sha256| sha256 as f64 / count),
+    })
+}
+
+/// The instructions spent in SHA-256's block function (its own cost, every inlined part).
+fn sha256_instructions(dump: &Path) -> Result<u64, BoxError> {
+    let output = Command::new("callgrind_annotate")
+        .args(["--inclusive=no", "--threshold=100"])
+        .arg(dump)
+        .stderr(Stdio::null())
+        .output()?;
+    Ok(sum_function_costs(
+        &String::from_utf8_lossy(&output.stdout),
+        ":sha2::sha256::",
+    ))
+}
+
+/// Sums the cost column of callgrind_annotate's lines for functions containing `function`.
+fn sum_function_costs(annotated: &str, function: &str) -> u64 {
+    annotated
+        .lines()
+        .take_while(|line| !line.starts_with("-- Auto-annotated source"))
+        .filter(|line| line.contains(function))
+        .filter_map(|line| {
+            line.split_whitespace()
+                .next()?
+                .replace(',', "")
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
 }
 
 fn control(action: &str, pid: u32) -> Result<(), BoxError> {
     let status = Command::new("callgrind_control")
         .args([action, &pid.to_string()])
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .status()?;
     if !status.success() {
         return Err(format!("callgrind_control {action} {pid} failed: {status}").into());
@@ -221,6 +265,18 @@ fn perf_total(text: &str) -> Result<u64, BoxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_the_costs_of_one_function_family() {
+        let annotated = "\
+2,830,000 ( 8.01%)  /src/sha256/soft/unroll.rs:sha2::sha256::soft::unroll::compress
+2,358,000 ( 6.68%)  /rustc/core/src/intrinsics/mod.rs:sha2::sha256::soft::unroll::compress
+  530,000 ( 1.50%)  /src/decode.rs:base64::decode
+-- Auto-annotated source: /src/sha256.rs
+6,744,000 (19.10%)  => /src/non_null.rs:sha2::sha256::soft::unroll::compress (2,000x)
+";
+        assert_eq!(sum_function_costs(annotated, ":sha2::sha256::"), 5_188_000);
+    }
 
     #[test]
     fn reads_perf_csv() {

@@ -63,6 +63,10 @@ pub(crate) struct RunOptions {
     chart: PathBuf,
 }
 
+/// Existing sessions a load run sends in turn, as a site with many users would see them. With one
+/// session for all requests, the load would measure contention on that one session instead.
+const SESSIONS: usize = 256;
+
 /// One load run of one server in one round.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Sample {
@@ -108,14 +112,17 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
                     redis.flush()?;
                 }
                 let process = ServerProcess::start(&exe, server, &options.redis_url, &launch)?;
-                let cookie = scenario
-                    .sends_cookie()
-                    .then(|| client.start_session(process.address))
-                    .transpose()?;
+                let cookies = if scenario.sends_cookie() {
+                    (0..SESSIONS)
+                        .map(|_| client.start_session(process.address))
+                        .collect::<Result<Vec<_>, _>>()?
+                } else {
+                    Vec::new()
+                };
                 let report = wrk::run(&Load {
                     address: process.address,
                     path: scenario.path(),
-                    cookie: cookie.as_deref(),
+                    cookies: &cookies,
                     duration: Duration::from_secs(options.seconds),
                     connections: options.connections,
                     cpu: client_cpu,
@@ -191,12 +198,14 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
                 if server.library.uses_redis() {
                     redis.flush()?;
                 }
-                let per_request = instructions::per_request(counter, &setup, server, scenario)?;
+                let count = instructions::per_request(counter, &setup, server, scenario)?;
                 eprintln!(
-                    "instructions ({}) {server}: {per_request:.0} per request",
-                    scenario.letter()
+                    "instructions ({}) {server}: {:.0} per request ({} in SHA-256)",
+                    scenario.letter(),
+                    count.total,
+                    report::fixed(count.sha256, 0)
                 );
-                results.instructions.insert((server, scenario), per_request);
+                results.instructions.insert((server, scenario), count);
             }
         }
         let _ = std::fs::remove_dir_all(&scratch);

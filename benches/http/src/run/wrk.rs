@@ -1,6 +1,7 @@
 //! Loading a server with `wrk` and reading its report.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::process::pinned;
@@ -11,7 +12,9 @@ use crate::serve::BoxError;
 pub(crate) struct Load<'a> {
     pub(crate) address: SocketAddr,
     pub(crate) path: &'a str,
-    pub(crate) cookie: Option<&'a str>,
+    /// Existing sessions' cookies (`name=value`), sent in turn, one per request; empty sends
+    /// none.
+    pub(crate) cookies: &'a [String],
     pub(crate) duration: Duration,
     pub(crate) connections: usize,
     pub(crate) cpu: Option<usize>,
@@ -37,11 +40,18 @@ pub(crate) fn run(load: &Load<'_>) -> Result<WrkReport, BoxError> {
         &format!("-c{}", load.connections),
         &format!("-d{}s", load.duration.as_secs().max(1)),
     ]);
-    if let Some(cookie) = load.cookie {
-        command.args(["-H", &format!("Cookie: {cookie}")]);
+    let script = (!load.cookies.is_empty())
+        .then(|| write_script(load.cookies))
+        .transpose()?;
+    if let Some(script) = &script {
+        command.arg("-s").arg(script);
     }
     command.arg(format!("http://{}{}", load.address, load.path));
-    let output = command.output()?;
+    let output = command.output();
+    if let Some(script) = &script {
+        let _ = std::fs::remove_file(script);
+    }
+    let output = output?;
     if !output.status.success() {
         return Err(format!(
             "wrk failed ({}): {}",
@@ -51,6 +61,35 @@ pub(crate) fn run(load: &Load<'_>) -> Result<WrkReport, BoxError> {
         .into());
     }
     parse(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// A wrk script that sends the cookies in turn. The requests are formatted once, in `init`, so
+/// that wrk does as little per request as without a script.
+fn write_script(cookies: &[String]) -> Result<PathBuf, BoxError> {
+    let mut script = String::from("local cookies = {\n");
+    for cookie in cookies {
+        if cookie.contains(['"', '\\', '\n', '\r']) {
+            return Err(format!("cookie {cookie:?} cannot go into a wrk script").into());
+        }
+        script.push_str(&format!("  \"{cookie}\",\n"));
+    }
+    script.push_str(
+        "}\n\
+         local requests = {}\n\
+         local next_request = 0\n\
+         function init(args)\n\
+         \x20 for i, cookie in ipairs(cookies) do\n\
+         \x20   requests[i] = wrk.format(nil, nil, { [\"Cookie\"] = cookie })\n\
+         \x20 end\n\
+         end\n\
+         function request()\n\
+         \x20 next_request = next_request % #requests + 1\n\
+         \x20 return requests[next_request]\n\
+         end\n",
+    );
+    let path = std::env::temp_dir().join(format!("bench-http-{}-cookies.lua", std::process::id()));
+    std::fs::write(&path, script)?;
+    Ok(path)
 }
 
 fn parse(text: &str) -> Result<WrkReport, BoxError> {
