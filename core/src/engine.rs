@@ -197,10 +197,10 @@ impl Sessions {
         self.begin(headers.values("cookie"), now)
     }
 
-    /// Step 1: finds our cookie among the values of every `Cookie` header, verifies at most
-    /// [`MAX_CANDIDATES`](crate::MAX_CANDIDATES) same-name candidates in constant time, and
-    /// returns the request's [`SessionHandle`]. Pure; never fails and never panics, whatever the
-    /// bytes.
+    /// Step 1: finds our cookie among the values of every `Cookie` header, keeps at most
+    /// [`MAX_CANDIDATES`](crate::MAX_CANDIDATES) same-name candidates (verified in constant time
+    /// when the handle is first asked for the session or its cause), and returns the request's
+    /// [`SessionHandle`]. Pure; never fails and never panics, whatever the bytes.
     pub fn begin<'a>(
         &self,
         cookie_headers: impl IntoIterator<Item = &'a [u8]>,

@@ -43,9 +43,10 @@
 //! ```
 //!
 //! 1. [`Sessions::begin`] (or [`Sessions::begin_request`], which also applies the skip rules)
-//!    reads every `Cookie` header, compares names byte for byte, verifies at most
-//!    [`MAX_CANDIDATES`] same-name values against every key of the ring, and returns a
-//!    [`SessionHandle`]. It never fails and never touches the store.
+//!    reads every `Cookie` header, compares names byte for byte, keeps at most
+//!    [`MAX_CANDIDATES`] same-name values, and returns a [`SessionHandle`]. It never fails and
+//!    never touches the store. The candidates are verified against every key of the ring the
+//!    first time the session is needed, so a route that never uses it pays for no MAC.
 //! 2. Loading is lazy: only when a handler asks for the session does the driver load each
 //!    verified candidate in turn ([`SessionHandle::next_load`], [`SessionHandle::complete_load`]),
 //!    the first live one winning. A missing, expired or forged session becomes a fresh one, with
