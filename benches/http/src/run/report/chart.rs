@@ -39,7 +39,7 @@ pub(super) fn draw(results: &Results, path: &Path) -> Result<(), BoxError> {
                 })
             })
             .fold(1.0_f64, f64::max)
-            * 1.25;
+            * 1.6; // room for the legend above the bars
         let mut chart = ChartBuilder::on(panel)
             .caption(
                 format!(
