@@ -176,7 +176,7 @@ impl Builder {
                 let memory = self
                     .memory_bound
                     .map_or_else(|| memory.clone(), |bound| memory.with_max_entries(bound));
-                AppStore::over(Backend::Memory(memory))
+                AppStore::new(Backend::Memory(memory))
             }
             StoreKind::Redis => {
                 static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -189,7 +189,7 @@ impl Builder {
                     .with_prefix(prefix)
                     .build()
                     .expect("a valid Redis URL");
-                AppStore::over(Backend::Redis(redis))
+                AppStore::new(Backend::Redis(redis))
             }
         }
     }
@@ -233,7 +233,7 @@ impl Fixture {
 
     /// How many sessions are stored.
     pub async fn stored(&self) -> usize {
-        self.store.count().await
+        self.store.inner().count().await
     }
 }
 
@@ -241,7 +241,7 @@ impl Drop for Fixture {
     fn drop(&mut self) {
         // Leave nothing behind in a shared Redis (a fixture made `beside` another shares its
         // prefix; clearing twice is harmless).
-        if let Backend::Redis(redis) = &self.store.backend {
+        if let Backend::Redis(redis) = self.store.inner() {
             let redis = redis.clone();
             let cleanup = std::thread::spawn(move || {
                 if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()

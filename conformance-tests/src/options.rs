@@ -203,7 +203,7 @@ impl Options {
     /// A store that is neither `memory` nor a Redis URL, a bad URL or a bad prefix.
     pub fn store(&self) -> Result<AppStore, OptionsError> {
         if self.store == "memory" {
-            return Ok(AppStore::memory());
+            return Ok(Backend::memory());
         }
         if !(self.store.starts_with("redis://") || self.store.starts_with("rediss://")) {
             return Err(OptionsError::Store(self.store.clone()));
@@ -212,7 +212,7 @@ impl Options {
         if let Some(prefix) = &self.store_prefix {
             builder = builder.with_prefix(prefix);
         }
-        Ok(AppStore::over(Backend::Redis(
+        Ok(AppStore::new(Backend::Redis(
             builder.build().map_err(OptionsError::Redis)?,
         )))
     }

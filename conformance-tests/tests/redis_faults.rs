@@ -86,7 +86,7 @@ async fn a_redis_outage_gives_503_and_recovers() {
             .build()
             .expect("a URL");
         let app = Fixture::builder(framework)
-            .store(AppStore::over(Backend::Redis(store)))
+            .store(AppStore::new(Backend::Redis(store)))
             .start()
             .await;
         let client = app.client();

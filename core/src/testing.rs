@@ -1,5 +1,6 @@
-//! Test utilities (feature `test-util`): a manual clock, deterministic IDs, and the generic
-//! store test suite every [`SessionStore`](crate::SessionStore) implementation should pass.
+//! Test utilities (feature `test-util`): a manual clock, deterministic IDs, a store that fails on
+//! demand, and the generic store test suite every [`SessionStore`](crate::SessionStore)
+//! implementation should pass.
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -9,7 +10,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::id::{IdError, IdGenerator, SessionId};
 use crate::time::Clock;
 
+mod faulty_store;
 pub mod store_suite;
+
+pub use faulty_store::{FaultyStore, Probe};
 
 /// A clock that moves only when told. Clones share the same time.
 ///

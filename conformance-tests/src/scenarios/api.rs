@@ -169,7 +169,7 @@ pub async fn only_changed_sessions_are_written(target: Target) {
     let app = Fixture::start(target).await;
     let client = app.client();
     count(&client, "/session_test").await;
-    let writes = || Probe::count(&app.store.probe.writes);
+    let writes = || Probe::count(&app.store.probe().writes);
     let start = writes();
     for _ in 0..5 {
         whoami(&client).await;

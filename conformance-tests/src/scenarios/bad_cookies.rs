@@ -139,6 +139,7 @@ pub async fn valid_signature_unknown_id_is_not_adopted(target: Target) {
     let cookie = client.session_pair(SID).expect("a cookie");
     let id = whoami(&client).await.id.expect("an id");
     app.store
+        .inner()
         .purge_expired(std::time::SystemTime::now() + std::time::Duration::from_secs(400 * 86_400))
         .await;
     assert_eq!(app.stored().await, 0, "the store forgot the session");

@@ -120,6 +120,7 @@ pub async fn active_sessions_are_not_culled(target: Target) {
     assert_eq!(count(&active, "/session_test").await.0, 13 * 6 + 2);
     assert_ne!(whoami(&idle[0]).await.cause, "success");
     app.store
+        .inner()
         .purge_expired(fastsession_core::Clock::now(&app.clock))
         .await;
     assert_eq!(app.stored().await, 1);

@@ -14,12 +14,12 @@ pub async fn failed_load_answers_503_and_recovers(target: Target) {
     let app = Fixture::start(target).await;
     let client = app.client();
     let cookie = log_in(&client, "ada").await;
-    Probe::set(&app.store.probe.fail_load, true);
+    Probe::set(&app.store.probe().fail_load, true);
     let reply = client.get("/whoami").await;
     assert_eq!(reply.status, 503);
     assert_eq!(reply.body, ERROR_BODY);
     assert!(reply.set_cookies().is_empty());
-    Probe::set(&app.store.probe.fail_load, false);
+    Probe::set(&app.store.probe().fail_load, false);
     assert_eq!(client.session_pair(SID), Some(cookie));
     let me = whoami(&client).await;
     assert_eq!(
@@ -33,17 +33,17 @@ pub async fn failed_load_answers_503_and_recovers(target: Target) {
 pub async fn failed_save_answers_500_without_a_cookie(target: Target) {
     let app = Fixture::start(target).await;
     let client = app.client();
-    Probe::set(&app.store.probe.fail_save, true);
+    app.store.probe().fail_writes(true);
     let reply = client.get("/session_test").await;
     assert_eq!((reply.status, reply.body.as_str()), (500, ERROR_BODY));
     assert!(reply.set_cookies().is_empty());
-    Probe::set(&app.store.probe.fail_save, false);
+    app.store.probe().fail_writes(false);
     count(&client, "/session_test").await;
-    Probe::set(&app.store.probe.fail_save, true);
+    app.store.probe().fail_writes(true);
     let reply = client.get("/session_test").await;
     assert_eq!((reply.status, reply.body.as_str()), (500, ERROR_BODY));
     assert!(reply.set_cookies().is_empty());
-    Probe::set(&app.store.probe.fail_save, false);
+    app.store.probe().fail_writes(false);
     assert_eq!(
         count(&client, "/session_test").await.0,
         2,
@@ -56,7 +56,7 @@ pub async fn failed_logout_still_removes_the_cookie(target: Target) {
     let app = Fixture::start(target).await;
     let client = app.client();
     log_in(&client, "ada").await;
-    Probe::set(&app.store.probe.fail_delete, true);
+    Probe::set(&app.store.probe().fail_delete, true);
     let reply = client.post("/logout", None).await;
     assert_eq!(reply.status, 500);
     let removal = reply.set_cookie(SID).expect("the removal cookie");
@@ -69,8 +69,8 @@ pub async fn routes_without_the_session_survive_an_outage(target: Target) {
     let app = Fixture::start(target).await;
     let client = app.client();
     log_in(&client, "ada").await;
-    Probe::set(&app.store.probe.fail_load, true);
-    Probe::set(&app.store.probe.fail_save, true);
+    Probe::set(&app.store.probe().fail_load, true);
+    app.store.probe().fail_writes(true);
     let reply = client.get("/plain").await;
     assert_eq!((reply.status, reply.body.as_str()), (200, "Hello, world!"));
     assert!(reply.set_cookies().is_empty());

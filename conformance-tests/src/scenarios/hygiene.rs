@@ -54,10 +54,10 @@ pub async fn failed_requests_do_not_save(target: Target) {
     assert!(reply.set_cookie(SID).is_none());
     assert_eq!(app.stored().await, 0);
     count(&client, "/session_test").await;
-    let writes = Probe::count(&app.store.probe.writes);
+    let writes = Probe::count(&app.store.probe().writes);
     assert_eq!(client.get("/fail").await.status, 500);
     assert_eq!(
-        Probe::count(&app.store.probe.writes),
+        Probe::count(&app.store.probe().writes),
         writes,
         "no store write for a 5xx"
     );

@@ -34,7 +34,7 @@ pub async fn only_the_cookie_header_carries_the_session(target: Target) {
 pub async fn forged_cookies_cause_no_store_io(target: Target) {
     let app = Fixture::start(target).await;
     let client = app.client();
-    let loads = Probe::count(&app.store.probe.loads);
+    let loads = Probe::count(&app.store.probe().loads);
     for n in 0..100u32 {
         let forged = format!("sid={:0>42}A.{:0>42}A", n, n.wrapping_mul(7919));
         assert_eq!(
@@ -42,7 +42,7 @@ pub async fn forged_cookies_cause_no_store_io(target: Target) {
             "renew after InvalidSignature"
         );
     }
-    assert_eq!(Probe::count(&app.store.probe.loads), loads);
+    assert_eq!(Probe::count(&app.store.probe().loads), loads);
 }
 
 /// Checklist 34: a slow request racing a logout never brings the logged-out session back.
@@ -157,9 +157,9 @@ pub async fn logs_never_show_secrets(target: Target) {
         whoami_with(&client, &String::from_utf8_lossy(&tampered)).await;
     }
     whoami_with(&client, "sid=garbage").await;
-    Probe::set(&app.store.probe.fail_load, true);
+    Probe::set(&app.store.probe().fail_load, true);
     assert_eq!(client.get("/whoami").await.status, 503);
-    Probe::set(&app.store.probe.fail_load, false);
+    Probe::set(&app.store.probe().fail_load, false);
     client.post("/logout", None).await;
     whoami_with(&client, &current).await;
 

@@ -12,7 +12,7 @@ pub async fn exact_match_skips(target: Target) {
     let client = app.client();
     count(&client, "/session_test").await;
     let cookie = client.session_pair(SID).expect("a cookie");
-    let loads = Probe::count(&app.store.probe.loads);
+    let loads = Probe::count(&app.store.probe().loads);
     let headers: [(&str, &[u8]); 2] = [
         ("x-fastsession-skip", b"skip"),
         ("cookie", cookie.as_bytes()),
@@ -23,7 +23,7 @@ pub async fn exact_match_skips(target: Target) {
     assert_eq!(reply.json(), serde_json::json!({ "session": false }));
     assert!(reply.set_cookies().is_empty());
     assert_eq!(
-        Probe::count(&app.store.probe.loads),
+        Probe::count(&app.store.probe().loads),
         loads,
         "a skipped request loads nothing"
     );

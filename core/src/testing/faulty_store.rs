@@ -1,0 +1,154 @@
+//! [`FaultyStore`]: any store, failing on demand and counting the calls made to it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::SystemTime;
+
+use crate::data::Changes;
+use crate::id::SessionId;
+use crate::store::{Expiry, Record, SessionStore, StoreError};
+
+/// Switches that make a [`FaultyStore`]'s operations fail, and counters of the calls made.
+/// Every operation is counted, failed or not.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Probe {
+    /// Fail every `load`.
+    pub fail_load: AtomicBool,
+    /// Fail every `create`.
+    pub fail_create: AtomicBool,
+    /// Fail every `apply`.
+    pub fail_apply: AtomicBool,
+    /// Fail every `touch`.
+    pub fail_touch: AtomicBool,
+    /// Fail every `delete`.
+    pub fail_delete: AtomicBool,
+    /// Loads made.
+    pub loads: AtomicUsize,
+    /// Creates, applies and touches made.
+    pub writes: AtomicUsize,
+    /// Deletes made.
+    pub deletes: AtomicUsize,
+}
+
+impl Probe {
+    /// Turns a switch on or off.
+    pub fn set(flag: &AtomicBool, on: bool) {
+        flag.store(on, Ordering::SeqCst);
+    }
+
+    /// Fails (or stops failing) every write: `create`, `apply` and `touch`.
+    pub fn fail_writes(&self, on: bool) {
+        for flag in [&self.fail_create, &self.fail_apply, &self.fail_touch] {
+            Self::set(flag, on);
+        }
+    }
+
+    /// Reads a counter.
+    pub fn count(counter: &AtomicUsize) -> usize {
+        counter.load(Ordering::SeqCst)
+    }
+}
+
+/// A store wrapper that fails the operations its [`Probe`] says, with
+/// [`StoreError::unavailable`], and otherwise passes them to the wrapped store. Clones share the
+/// probe.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use std::time::SystemTime;
+/// use fastsession_core::testing::{FaultyStore, Probe};
+/// use fastsession_core::{MemoryStore, SessionId, SessionStore};
+///
+/// let store = FaultyStore::new(MemoryStore::new());
+/// let id = SessionId::from_bytes([7; 32]);
+/// Probe::set(&store.probe().fail_load, true);
+/// assert!(store.load(&id, SystemTime::now()).await.is_err());
+/// Probe::set(&store.probe().fail_load, false);
+/// assert!(store.load(&id, SystemTime::now()).await.unwrap().is_none());
+/// assert_eq!(Probe::count(&store.probe().loads), 2);
+/// # });
+/// ```
+#[derive(Clone, Debug)]
+pub struct FaultyStore<S> {
+    inner: S,
+    probe: Arc<Probe>,
+}
+
+impl<S> FaultyStore<S> {
+    /// Wraps `inner`, with every switch off.
+    pub fn new(inner: S) -> Self {
+        Self {
+            inner,
+            probe: Arc::default(),
+        }
+    }
+
+    /// The wrapped store.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    /// The switches and counters.
+    pub fn probe(&self) -> &Probe {
+        &self.probe
+    }
+}
+
+fn check(flag: &AtomicBool) -> Result<(), StoreError> {
+    if flag.load(Ordering::SeqCst) {
+        Err(StoreError::unavailable("a fault injected by the test"))
+    } else {
+        Ok(())
+    }
+}
+
+fn counted(counter: &AtomicUsize, fail: &AtomicBool) -> Result<(), StoreError> {
+    counter.fetch_add(1, Ordering::SeqCst);
+    check(fail)
+}
+
+impl<S: SessionStore> SessionStore for FaultyStore<S> {
+    async fn create(
+        &self,
+        id: &SessionId,
+        record: &Record,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        counted(&self.probe.writes, &self.probe.fail_create)?;
+        self.inner.create(id, record, now).await
+    }
+
+    async fn load(&self, id: &SessionId, now: SystemTime) -> Result<Option<Record>, StoreError> {
+        counted(&self.probe.loads, &self.probe.fail_load)?;
+        self.inner.load(id, now).await
+    }
+
+    async fn apply(
+        &self,
+        id: &SessionId,
+        changes: &Changes,
+        expiry: &Expiry,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        counted(&self.probe.writes, &self.probe.fail_apply)?;
+        self.inner.apply(id, changes, expiry, now).await
+    }
+
+    async fn touch(
+        &self,
+        id: &SessionId,
+        expiry: &Expiry,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        counted(&self.probe.writes, &self.probe.fail_touch)?;
+        self.inner.touch(id, expiry, now).await
+    }
+
+    async fn delete(&self, id: &SessionId, now: SystemTime) -> Result<(), StoreError> {
+        counted(&self.probe.deletes, &self.probe.fail_delete)?;
+        self.inner.delete(id, now).await
+    }
+}
