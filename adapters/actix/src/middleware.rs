@@ -127,17 +127,10 @@ where
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let session = self.manager.start(&Headers(request.headers()));
-        {
-            let mut extensions = request.extensions_mut();
-            match extensions.get_mut::<RequestSessions>() {
-                Some(sessions) => sessions.insert(session.clone()),
-                None => {
-                    let mut sessions = RequestSessions::default();
-                    sessions.insert(session.clone());
-                    extensions.insert(sessions);
-                }
-            }
-        }
+        request
+            .extensions_mut()
+            .get_or_insert_with(RequestSessions::default)
+            .insert(session.clone());
         let service = Rc::clone(&self.service);
         Box::pin(async move {
             let response = match service.call(request).await {

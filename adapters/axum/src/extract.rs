@@ -6,9 +6,7 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use fastsession_core::{
-    DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT, ExtractError, Rejection, RequestSessions,
-};
+use fastsession_core::{DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT, Rejection, RequestSessions};
 
 /// This request's session (the one with the default session object name, `session`).
 ///
@@ -44,21 +42,21 @@ impl Deref for Session {
     }
 }
 
-fn sessions(parts: &Parts) -> Result<RequestSessions, SessionRejection> {
+/// The request's sessions; none when no layer is installed, which core reports as
+/// `NotInstalled` (and logs).
+fn sessions(parts: &Parts) -> RequestSessions {
     parts
         .extensions
         .get::<RequestSessions>()
         .cloned()
-        .ok_or_else(|| {
-            SessionRejection::from(ExtractError::NotInstalled(DEFAULT_OBJECT.to_owned()))
-        })
+        .unwrap_or_default()
 }
 
 impl<St: Send + Sync> FromRequestParts<St> for Session {
     type Rejection = SessionRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &St) -> Result<Self, Self::Rejection> {
-        Ok(Self(sessions(parts)?.session(DEFAULT_OBJECT).await?))
+        Ok(Self(sessions(parts).session(DEFAULT_OBJECT).await?))
     }
 }
 
@@ -69,7 +67,7 @@ impl<St: Send + Sync> OptionalFromRequestParts<St> for Session {
         parts: &mut Parts,
         _state: &St,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(sessions(parts)?.optional(DEFAULT_OBJECT).await?.map(Self))
+        Ok(sessions(parts).optional(DEFAULT_OBJECT).await?.map(Self))
     }
 }
 

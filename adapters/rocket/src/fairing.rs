@@ -50,7 +50,7 @@ impl<S: SessionStore> SessionFairing<S> {
 #[derive(Default)]
 pub(crate) struct Local {
     pub(crate) sessions: Mutex<RequestSessions>,
-    pub(crate) rejected: Mutex<Option<u16>>,
+    pub(crate) rejected: Mutex<Option<(u16, &'static str)>>,
 }
 
 pub(crate) fn local<'r>(request: &'r Request<'_>) -> &'r Local {
@@ -100,13 +100,9 @@ impl<S: SessionStore> Fairing for SessionFairing<S> {
             .unwrap_or_else(PoisonError::into_inner);
         let replacement = outcome
             .error_status()
-            .or_else(|| rejected.filter(|status| *status == response.status().code));
-        if let Some(status) = replacement {
-            let body = if status == 413 {
-                fastsession_core::TOO_LARGE_BODY
-            } else {
-                fastsession_core::ERROR_BODY
-            };
+            .map(|status| (status, fastsession_core::ERROR_BODY))
+            .or_else(|| rejected.filter(|(status, _)| *status == response.status().code));
+        if let Some((status, body)) = replacement {
             *response = Response::build()
                 .status(Status::new(status))
                 .header(ContentType::Plain)

@@ -60,7 +60,7 @@ fn reject<T>(request: &Request<'_>, error: ExtractError) -> Outcome<T, SessionRe
     *local(request)
         .rejected
         .lock()
-        .unwrap_or_else(PoisonError::into_inner) = Some(status);
+        .unwrap_or_else(PoisonError::into_inner) = Some((status, rejection.0.body()));
     Outcome::Error((Status::new(status), rejection))
 }
 
