@@ -22,7 +22,7 @@ use std::time::SystemTime;
 use crate::cookie::SetCookie;
 use crate::engine::{RequestHeaders, Sessions};
 #[cfg(feature = "http")]
-use crate::finish::{Field, FieldValue, session_fields};
+use crate::finish::{FieldValue, session_fields};
 use crate::finish::{Finish, SaveError, session_headers};
 use crate::handle::SessionHandle;
 use crate::id::{IdHashBuilder, SessionId};
@@ -322,13 +322,7 @@ impl Outcome {
     /// Appends [`Outcome::headers`] to an `http` header map, each as its own field.
     #[cfg(feature = "http")]
     pub fn append_to(&self, headers: &mut http::HeaderMap) {
-        use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
         for (field, value) in session_fields(self.set_cookie.as_ref(), self.accessed) {
-            let name = match field {
-                Field::SetCookie => SET_COOKIE,
-                Field::CacheControl => CACHE_CONTROL,
-                Field::Vary => VARY,
-            };
             let value = match value {
                 FieldValue::Fixed(text) => http::HeaderValue::from_static(text),
                 // Every cookie we build is visible ASCII, so the conversion cannot fail.
@@ -337,7 +331,7 @@ impl Outcome {
                     Err(_) => continue,
                 },
             };
-            headers.append(name, value);
+            headers.append(field.header_name(), value);
         }
     }
 }

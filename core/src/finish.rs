@@ -82,10 +82,6 @@ pub(crate) fn plan_finish(
     now_ms: u64,
 ) -> Finish {
     let mut state = std::mem::replace(&mut *handle.shared.state(), finished_state());
-    if engine.config.eager {
-        // Eager mode creates a session when no cookie verifies, so it must know.
-        state.verify(engine);
-    }
     let mut finish = Finish {
         engine: engine.clone(),
         accessed: state.accessed,
@@ -104,14 +100,19 @@ pub(crate) fn plan_finish(
     }
     match state.phase {
         Phase::Skipped | Phase::Failed | Phase::Finished => finish,
-        Phase::Pending => {
+        Phase::Pending if engine.config.eager => {
             // The handler never asked for the session. Eager mode still creates one when the
-            // request had no valid cookie at all.
-            if engine.config.eager && !state.has_verified() {
+            // request had no valid cookie at all, so only it needs the cookies verified here.
+            state.verify(engine);
+            if state.phase == Phase::Ready {
+                // Every cookie was rejected: a new session, as for a handler that asked.
+                finish.plan_ready(engine, state, now_ms);
+            } else if !state.has_verified() {
                 finish.plan_new(engine, SessionData::new(), now_ms, None);
             }
             finish
         }
+        Phase::Pending => finish,
         Phase::Ready => {
             finish.purge = state.expired;
             finish.plan_ready(engine, state, now_ms);
@@ -405,6 +406,15 @@ impl Field {
             Self::SetCookie => "set-cookie",
             Self::CacheControl => "cache-control",
             Self::Vary => "vary",
+        }
+    }
+
+    #[cfg(feature = "http")]
+    pub(crate) fn header_name(self) -> http::HeaderName {
+        match self {
+            Self::SetCookie => http::header::SET_COOKIE,
+            Self::CacheControl => http::header::CACHE_CONTROL,
+            Self::Vary => http::header::VARY,
         }
     }
 }

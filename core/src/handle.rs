@@ -89,7 +89,6 @@ pub(crate) struct State {
     /// never pays for the MAC.
     unverified: [[u8; VALUE_LEN]; MAX_CANDIDATES],
     unverified_len: usize,
-    verification_pending: bool,
     /// Whether the request carried a cookie with our name at all.
     pub(crate) had_cookie: bool,
     /// An expired record met while loading, to delete at finish.
@@ -116,7 +115,6 @@ impl State {
             next_candidate: 0,
             unverified: [[0; VALUE_LEN]; MAX_CANDIDATES],
             unverified_len: 0,
-            verification_pending: had_cookie,
             had_cookie,
             expired: None,
             live: None,
@@ -151,7 +149,8 @@ impl State {
     /// Verifies the candidates, once: the first verified and live one will be the session; a
     /// request whose cookies all fail starts a new session with the rejection as its cause.
     pub(crate) fn verify(&mut self, engine: &Engine) {
-        if !std::mem::take(&mut self.verification_pending) || self.phase != Phase::Pending {
+        // Done already when a candidate verified (or all were rejected: the phase moved on).
+        if !self.had_cookie || self.phase != Phase::Pending || self.has_verified() {
             return;
         }
         let mut bad_mac = false;

@@ -99,6 +99,11 @@ async fn a_failed_logout_still_removes_the_cookie() {
     assert_eq!(response.status, 500);
     assert!(response.outcome.set_cookie().unwrap().is_removal());
     assert!(browser.cookie.is_none());
+    assert_eq!(
+        Probe::count(&faults.probe().deletes),
+        1,
+        "the delete was attempted"
+    );
 }
 
 #[tokio::test]

@@ -122,6 +122,17 @@ async fn eager_mode_creates_on_the_first_response() {
 }
 
 #[tokio::test]
+async fn eager_mode_replaces_a_forged_cookie_the_handler_never_read() {
+    let world = World::with(|config| config.with_eager(true));
+    let mut browser = Browser {
+        cookie: Some(format!("sid={}.{}", "A".repeat(43), "B".repeat(43))),
+    };
+    let response = browser.visit(&world.manager).await;
+    assert!(response.set_cookie().is_some(), "a new session replaces it");
+    assert_eq!(world.store.len(), 1);
+}
+
+#[tokio::test]
 async fn nothing_is_saved_for_a_server_error() {
     let world = World::new();
     let response = Browser::new()
