@@ -5,7 +5,7 @@
 //!
 //! Each session is one Redis hash under `prefix + "{" + hash + "}"`, where `hash` is 32 hex digits
 //! of SHA-256 over the session ID: a dump of Redis reveals no usable cookie, and the `{…}` hash
-//! tag keeps every key of a session on one slot of a Redis Cluster. The hash holds one field per
+//! tag would keep every key of a session on one slot of a Redis Cluster. The hash holds one field per
 //! session key (`d:` + key, its JSON value) and the timestamps (`m:c` created, `m:r` refreshed,
 //! `m:e` expires, in Unix milliseconds), and carries a Redis TTL equal to the session's remaining
 //! server-side lifetime, so Redis itself drops dead sessions.
@@ -22,7 +22,8 @@
 //! maintained. Its `ConnectionManager` is one multiplexed, pipelined connection shared by all
 //! requests (which outperforms a pool of connections for Redis's one-command-at-a-time server) and
 //! reconnects by itself; its `Script` runs our Lua by `EVALSHA` with a transparent `EVAL`
-//! fallback; it speaks `rediss://` through rustls (feature `tls`) and Redis Cluster.
+//! fallback; it speaks `rediss://` through rustls (feature `tls`). (Redis Cluster is not supported:
+//! the store uses one connection to one server.)
 //! fred was the other candidate: equally capable, but with a larger surface we do not need.
 //!
 //! # Quick start
@@ -44,7 +45,8 @@
 //!
 //! # Failures
 //!
-//! Every call has a timeout (default [`DEFAULT_TIMEOUT`], 2 s). An unreachable or slow Redis gives
+//! Every call has a timeout (default [`DEFAULT_TIMEOUT`], 2 s); a load retried once after a
+//! dropped connection stays within that same timeout. An unreachable or slow Redis gives
 //! a [`StoreError`](fastsession_core::StoreError) of kind `Unavailable` or `Timeout`, which the
 //! adapters answer with 503 (load) or 500 (save); a dropped connection reconnects by itself.
 //!

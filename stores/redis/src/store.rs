@@ -225,10 +225,18 @@ impl RedisStore {
         &self,
         operation: impl Future<Output = Result<T, RedisError>>,
     ) -> Result<T, StoreError> {
-        match tokio::time::timeout(self.timeout, operation).await {
-            Ok(result) => result.map_err(store_error),
-            Err(_) => Err(StoreError::timeout()),
-        }
+        self.within_timeout(async { operation.await.map_err(store_error) })
+            .await
+    }
+
+    /// Bounds `operation` by the store's timeout.
+    async fn within_timeout<T>(
+        &self,
+        operation: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        tokio::time::timeout(self.timeout, operation)
+            .await
+            .unwrap_or_else(|_| Err(StoreError::timeout()))
     }
 
     /// Checks that Redis answers.
@@ -374,14 +382,23 @@ impl SessionStore for RedisStore {
         let read = || {
             let mut connection = self.connection.clone();
             let key = key.clone();
-            self.call(async move { connection.hgetall::<_, HashMap<String, String>>(&key).await })
+            async move {
+                connection
+                    .hgetall::<_, HashMap<String, String>>(&key)
+                    .await
+                    .map_err(store_error)
+            }
         };
         // A read is idempotent: after a dropped connection (the manager is reconnecting), try
-        // once more. Writes are never retried.
-        let fields = match read().await {
-            Err(error) if error.kind() == StoreErrorKind::Unavailable => read().await?,
-            result => result?,
-        };
+        // once more, within the same deadline. Writes are never retried.
+        let fields = self
+            .within_timeout(async {
+                match read().await {
+                    Err(error) if error.kind() == StoreErrorKind::Unavailable => read().await,
+                    result => result,
+                }
+            })
+            .await?;
         record(fields)
     }
 

@@ -105,7 +105,6 @@ async fn keys_reveal_no_id_and_carry_the_session_ttl() {
         .unwrap();
     assert!((1_190_000..=1_200_000).contains(&ttl), "PTTL {ttl}");
     store.clear().await.unwrap();
-    let _ = start();
 }
 
 #[tokio::test]
