@@ -50,7 +50,7 @@ pub(crate) struct RunOptions {
     #[arg(long, default_value_t = 1_100_000)]
     growth_sessions: u64,
     /// The most seconds the growth run loads one server.
-    #[arg(long, default_value_t = 240)]
+    #[arg(long, default_value_t = 120)]
     growth_seconds: u64,
     /// The Redis the Redis stores use; its database is emptied before each server.
     #[arg(long, env = "FASTSESSION_BENCH_REDIS_URL", default_value = DEFAULT_REDIS_URL)]
