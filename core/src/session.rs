@@ -61,22 +61,19 @@ fn current<'a>(state: &'a State, key: &str) -> Option<&'a Value> {
     }
 }
 
+/// The session's entries as the handler sees them: the stored ones the changes leave alone
+/// (none once cleared), then the changed ones. No key appears twice.
+fn entries(state: &State) -> impl Iterator<Item = (&str, &Value)> {
+    let cleared = state.changes.is_cleared();
+    state
+        .base
+        .iter()
+        .filter(move |(key, _)| !cleared && state.changes.edit(key) == Edit::Untouched)
+        .chain(state.changes.inserted())
+}
+
 fn keys_of(state: &State) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
-    if !state.changes.is_cleared() {
-        keys.extend(
-            state
-                .base
-                .keys()
-                .filter(|key| current(state, key).is_some())
-                .map(str::to_owned),
-        );
-    }
-    for (key, _) in state.changes.inserted() {
-        if !keys.iter().any(|existing| existing == key) {
-            keys.push(key.to_owned());
-        }
-    }
+    let mut keys: Vec<String> = entries(state).map(|(key, _)| key.to_owned()).collect();
     keys.sort_unstable();
     keys
 }
@@ -280,24 +277,9 @@ fn payload_len(state: &mut State) -> usize {
     if let Some(len) = state.payload_len {
         return len;
     }
-    // The stored entries the changes leave alone, plus the changed ones: no key is counted
-    // twice, and nothing is allocated.
-    let kept: usize = if state.changes.is_cleared() {
-        0
-    } else {
-        state
-            .base
-            .iter()
-            .filter(|(key, _)| state.changes.edit(key) == Edit::Untouched)
-            .map(|(key, value)| entry_len(key, value))
-            .sum()
-    };
-    let changed: usize = state
-        .changes
-        .inserted()
+    let len = 2 + entries(state)
         .map(|(key, value)| entry_len(key, value))
-        .sum();
-    let len = 2 + kept + changed;
+        .sum::<usize>();
     state.payload_len = Some(len);
     len
 }

@@ -69,21 +69,8 @@ async fn flows(secrets: &mut Vec<String>) {
 
 #[test]
 fn logs_never_contain_ids_cookie_values_or_keys() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(capture.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
     let mut secrets = Vec::new();
-    tracing::subscriber::with_default(subscriber, || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(flows(&mut secrets));
-    });
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let log = captured(|_| flows(&mut secrets));
 
     for expected in [
         "new session",
@@ -112,4 +99,55 @@ fn logs_never_contain_ids_cookie_values_or_keys() {
     let key_hex: String = KEY.iter().map(|b| format!("{b:02x}")).collect();
     assert!(!log.contains(&key_hex[..16]));
     assert!(!log.contains("QkJCQkJC"), "no base64 of the key");
+}
+
+/// Everything logged while `flow` runs on a fresh runtime.
+fn captured<F: Future<Output = ()>>(flow: impl FnOnce(World) -> F) -> String {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(capture.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(flow(World::new()));
+    });
+    String::from_utf8(capture.0.lock().unwrap().clone()).unwrap()
+}
+
+#[test]
+fn a_route_that_never_extracts_the_session_verifies_no_cookie() {
+    let forged = format!("sid={}.{}", "A".repeat(43), "B".repeat(43));
+    let cookie = forged.clone();
+    let untouched = captured(|world| async move {
+        send::<_, fn(&Session) -> u16>(&world.manager, Some(&cookie), None).await;
+    });
+    assert!(
+        !untouched.contains("session cookie rejected"),
+        "no verification without extraction:\n{untouched}"
+    );
+    let extracted = captured(|world| async move {
+        send(&world.manager, Some(&forged), Some(count)).await;
+    });
+    assert!(extracted.contains("session cookie rejected"), "{extracted}");
+}
+
+#[test]
+fn several_distinct_valid_cookies_log_a_warning() {
+    let log = captured(|world| async move {
+        let mut first = Browser::new();
+        let mut second = Browser::new();
+        first.request(&world.manager, count).await;
+        second.request(&world.manager, count).await;
+        let both = format!("{}; {}", first.cookie.unwrap(), second.cookie.unwrap());
+        send(&world.manager, Some(&both), Some(count)).await;
+    });
+    assert!(
+        log.contains("several validly signed session cookies"),
+        "{log}"
+    );
 }
