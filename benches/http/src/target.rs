@@ -25,13 +25,6 @@ impl Framework {
         }
     }
 
-    /// The argument `serve --framework` takes for this framework.
-    pub(crate) fn to_arg(self) -> String {
-        self.to_possible_value()
-            .map(|value| value.get_name().to_owned())
-            .unwrap_or_default()
-    }
-
     /// Every library measured on this framework, the bare framework first.
     pub(crate) fn libraries(self) -> &'static [Library] {
         use Library::*;
@@ -103,13 +96,14 @@ impl Library {
         };
         Some(peer)
     }
+}
 
-    /// The argument `serve --library` takes for this library.
-    pub(crate) fn arg(self) -> String {
-        self.to_possible_value()
-            .map(|value| value.get_name().to_owned())
-            .unwrap_or_default()
-    }
+/// How a value is spelled on the command line (`serve --framework axum --library bare`).
+pub(crate) fn arg(value: impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map(|value| value.get_name().to_owned())
+        .unwrap_or_default()
 }
 
 /// A server: one library on one framework.

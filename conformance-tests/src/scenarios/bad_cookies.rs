@@ -1,15 +1,9 @@
 //! C. Bad cookies (seeds' scenarios 11 to 16; checklist 6 to 9, 11, 18 to 20, 22, 26).
 
-use super::{SID, WhoAmI, count, log_in, whoami, whoami_with};
+use super::{SID, WhoAmI, count, flip, log_in, whoami, whoami_with};
 use crate::client::cookie_value;
 use crate::fixture::Fixture;
 use crate::target::Target;
-
-fn flip(value: &str, at: usize) -> String {
-    let mut bytes = value.as_bytes().to_vec();
-    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
-    String::from_utf8(bytes).unwrap_or_default()
-}
 
 /// Scenario 11 and checklist 6: one flipped character of the signature gives a new session;
 /// the original cookie still reaches its data.

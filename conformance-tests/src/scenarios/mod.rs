@@ -8,6 +8,13 @@ use serde_json::Value;
 
 use crate::client::{Client, Reply};
 
+/// `value` with the ASCII character at `at` changed (`A` to `B`, anything else to `A`).
+pub(crate) fn flip(value: &str, at: usize) -> String {
+    let mut bytes = value.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 pub mod api;
 pub mod bad_cookies;
 pub mod continuation;

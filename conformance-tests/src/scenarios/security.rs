@@ -151,10 +151,8 @@ pub async fn logs_never_show_secrets(target: Target) {
     let current = client.session_pair(SID).expect("a cookie");
     let bad_macs = 100;
     for n in 0..bad_macs {
-        let mut tampered = current.clone().into_bytes();
-        let at = tampered.len() - 1 - n % 40;
-        tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
-        whoami_with(&client, &String::from_utf8_lossy(&tampered)).await;
+        let tampered = super::flip(&current, current.len() - 1 - n % 40);
+        whoami_with(&client, &tampered).await;
     }
     whoami_with(&client, "sid=garbage").await;
     Probe::set(&app.store.probe().fail_load, true);

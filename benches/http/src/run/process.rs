@@ -10,7 +10,7 @@ use std::thread;
 use std::time::Duration;
 
 use crate::serve::{BoxError, LISTENING};
-use crate::target::Server;
+use crate::target::{Server, arg};
 
 /// A running `bench-http serve`, killed when dropped.
 #[derive(Debug)]
@@ -43,9 +43,9 @@ impl ServerProcess {
         command
             .arg(exe)
             .args(["serve", "--framework"])
-            .arg(server.framework.to_arg())
+            .arg(arg(server.framework))
             .arg("--library")
-            .arg(server.library.arg())
+            .arg(arg(server.library))
             .args(["--port", &port.to_string(), "--redis-url", redis_url])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

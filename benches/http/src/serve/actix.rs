@@ -73,12 +73,10 @@ where
     T: ServiceFactory<ServiceRequest, Config = (), Error = Error, InitError = ()>,
 {
     async fn counter(session: fastsession_actix::Session) -> Result<String, SessionRejection> {
-        let n: i64 = session.get(COUNTER_KEY)?.unwrap_or(0) + 1;
-        session.insert(COUNTER_KEY, &n)?;
-        Ok(n.to_string())
+        Ok(super::fastsession_count(&session)?)
     }
     async fn read(session: fastsession_actix::Session) -> Result<String, SessionRejection> {
-        Ok(session.get::<i64>(COUNTER_KEY)?.unwrap_or(0).to_string())
+        Ok(super::fastsession_read(&session)?)
     }
     app.route(COUNTER, web::get().to(counter))
         .route(READ, web::get().to(read))

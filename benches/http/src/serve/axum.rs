@@ -64,12 +64,10 @@ async fn untouched() -> &'static str {
 
 fn fastsession_routes() -> Router {
     async fn counter(session: fastsession_axum::Session) -> Result<String, SessionRejection> {
-        let n: i64 = session.get(COUNTER_KEY)?.unwrap_or(0) + 1;
-        session.insert(COUNTER_KEY, &n)?;
-        Ok(n.to_string())
+        Ok(super::fastsession_count(&session)?)
     }
     async fn read(session: fastsession_axum::Session) -> Result<String, SessionRejection> {
-        Ok(session.get::<i64>(COUNTER_KEY)?.unwrap_or(0).to_string())
+        Ok(super::fastsession_read(&session)?)
     }
     Router::new()
         .route(COUNTER, get(counter))

@@ -14,9 +14,10 @@ mod rocket;
 use std::error::Error;
 use std::net::SocketAddr;
 
-use fastsession_core::{Config, Key, MemoryStore, Sessions};
+use fastsession_core::{Config, Key, MemoryStore, SessionError, Sessions};
 use fastsession_redis::RedisStore;
 
+use crate::target::paths::COUNTER_KEY;
 use crate::target::{Framework, Library};
 
 pub(crate) type BoxError = Box<dyn Error + Send + Sync>;
@@ -75,6 +76,19 @@ fn fastsession_redis(options: &ServeOptions) -> Result<RedisStore, BoxError> {
     Ok(RedisStore::builder(options.redis_url.clone())
         .with_prefix("bench:")
         .build()?)
+}
+
+/// The counter route's work with fastsession, the same behind every adapter (each adapter's
+/// `Session` derefs to core's).
+fn fastsession_count(session: &fastsession_core::Session) -> Result<String, SessionError> {
+    let n: i64 = session.get(COUNTER_KEY)?.unwrap_or(0) + 1;
+    session.insert(COUNTER_KEY, &n)?;
+    Ok(n.to_string())
+}
+
+/// The read route's work with fastsession.
+fn fastsession_read(session: &fastsession_core::Session) -> Result<String, SessionError> {
+    Ok(session.get::<i64>(COUNTER_KEY)?.unwrap_or(0).to_string())
 }
 
 /// The 64-byte key the peers' signed cookies take (the `cookie` crate's `Key`).

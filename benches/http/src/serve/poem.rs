@@ -61,14 +61,12 @@ fn untouched() -> &'static str {
 
 #[handler]
 fn fastsession_counter(session: fastsession_poem::Session) -> Result<String, SessionRejection> {
-    let n: i64 = session.get(COUNTER_KEY)?.unwrap_or(0) + 1;
-    session.insert(COUNTER_KEY, &n)?;
-    Ok(n.to_string())
+    Ok(super::fastsession_count(&session)?)
 }
 
 #[handler]
 fn fastsession_read(session: fastsession_poem::Session) -> Result<String, SessionRejection> {
-    Ok(session.get::<i64>(COUNTER_KEY)?.unwrap_or(0).to_string())
+    Ok(super::fastsession_read(&session)?)
 }
 
 fn fastsession_routes() -> Route {

@@ -7,7 +7,6 @@ use rocket::{Build, Rocket, get, routes};
 
 use super::{BoxError, ServeOptions};
 use crate::target::Library;
-use crate::target::paths::COUNTER_KEY;
 
 pub(super) fn serve(library: Library, options: &ServeOptions) -> Result<(), BoxError> {
     let config = rocket::Config {
@@ -58,12 +57,10 @@ fn untouched() -> &'static str {
 
 #[get("/counter")]
 fn counter(session: Session) -> Result<String, SessionRejection> {
-    let n: i64 = session.get(COUNTER_KEY)?.unwrap_or(0) + 1;
-    session.insert(COUNTER_KEY, &n)?;
-    Ok(n.to_string())
+    Ok(super::fastsession_count(&session)?)
 }
 
 #[get("/read")]
 fn read(session: Session) -> Result<String, SessionRejection> {
-    Ok(session.get::<i64>(COUNTER_KEY)?.unwrap_or(0).to_string())
+    Ok(super::fastsession_read(&session)?)
 }
