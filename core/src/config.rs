@@ -18,6 +18,9 @@ pub const MAX_COOKIE_AGE: Duration = Duration::from_secs(400 * 24 * 60 * 60);
 /// The default idle timeout: 12 hours since the last activity.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(12 * 60 * 60);
 
+/// The default limit on one store call: 2 seconds (see [`Config::with_store_timeout`]).
+pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// The default cap on one session's serialized data: 64 KiB.
 pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 
@@ -141,6 +144,7 @@ impl SkipRule {
 /// | creation | lazy: nothing until the session holds data | store flooding by cookieless traffic |
 /// | payload cap | 64 KiB | oversized sessions |
 /// | per-session request serialization | on | lost updates between concurrent requests |
+/// | store timeout | 2 s per store call | a stalled store hanging every request |
 ///
 /// # Examples
 ///
@@ -179,6 +183,7 @@ pub struct Config {
     pub(crate) rolling: bool,
     pub(crate) eager: bool,
     pub(crate) serialize_requests: bool,
+    pub(crate) store_timeout: Duration,
     pub(crate) skip_rules: Vec<SkipRule>,
     pub(crate) max_payload_bytes: usize,
     pub(crate) id_generator: Arc<dyn IdGenerator>,
@@ -203,6 +208,7 @@ impl fmt::Debug for Config {
             .field("rolling", &self.rolling)
             .field("eager", &self.eager)
             .field("serialize_requests", &self.serialize_requests)
+            .field("store_timeout", &self.store_timeout)
             .field("skip_rules", &self.skip_rules)
             .field("max_payload_bytes", &self.max_payload_bytes)
             .field("id_generator", &self.id_generator)
@@ -230,6 +236,7 @@ impl Config {
             rolling: false,
             eager: false,
             serialize_requests: true,
+            store_timeout: DEFAULT_STORE_TIMEOUT,
             skip_rules: Vec::new(),
             max_payload_bytes: DEFAULT_MAX_PAYLOAD_BYTES,
             id_generator: Arc::new(OsRandom),
@@ -371,6 +378,16 @@ impl Config {
         self
     }
 
+    /// How long [`SessionManager`](crate::SessionManager) waits for one store call before it
+    /// gives up with [`StoreErrorKind::Timeout`](crate::StoreErrorKind::Timeout); default
+    /// [`DEFAULT_STORE_TIMEOUT`]. A stalled store then fails the request (503 on load, 500 on
+    /// save) instead of hanging it. Stores may have a shorter timeout of their own.
+    #[must_use]
+    pub fn with_store_timeout(mut self, timeout: Duration) -> Self {
+        self.store_timeout = timeout;
+        self
+    }
+
     /// The cap on one session's data, serialized as JSON; default 64 KiB. An insert that would
     /// pass it fails with [`SessionError::TooLarge`](crate::SessionError::TooLarge).
     #[must_use]
@@ -416,6 +433,11 @@ impl Config {
     /// Whether requests of one session are serialized.
     pub fn serializes_requests(&self) -> bool {
         self.serialize_requests
+    }
+
+    /// The limit on one store call.
+    pub fn store_timeout(&self) -> Duration {
+        self.store_timeout
     }
 
     /// The skip rules.
@@ -483,6 +505,9 @@ impl Config {
             .is_some_and(|timeout| timeout.is_zero())
         {
             return Err(ConfigError::ZeroTimeout { which: "absolute" });
+        }
+        if self.store_timeout.is_zero() {
+            return Err(ConfigError::ZeroTimeout { which: "store" });
         }
         for rule in &self.skip_rules {
             if rule.name.is_empty() {
@@ -644,7 +669,7 @@ pub enum ConfigError {
     /// A timeout is zero.
     #[error("the {which} timeout is zero: it must be a positive duration")]
     ZeroTimeout {
-        /// `idle` or `absolute`.
+        /// `idle`, `absolute` or `store`.
         which: &'static str,
     },
     /// A skip rule has no header name.

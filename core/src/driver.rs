@@ -27,6 +27,7 @@ use crate::finish::{Finish, SaveError, session_headers};
 use crate::handle::SessionHandle;
 use crate::id::{IdHashBuilder, SessionId};
 use crate::session::Session;
+use crate::store::time_limited::TimeLimited;
 use crate::store::{Record, SessionStore, StoreError};
 
 /// The body of every error response the session layer produces: generic on purpose.
@@ -78,24 +79,26 @@ impl<S: fmt::Debug> fmt::Debug for SessionManager<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionManager")
             .field("sessions", &self.inner.sessions)
-            .field("store", &self.inner.store)
+            .field("store", &self.inner.store.store)
             .finish()
     }
 }
 
 struct ManagerInner<S> {
     sessions: Sessions,
-    store: S,
+    store: TimeLimited<S>,
     locks: LockTable,
 }
 
 impl<S: SessionStore> SessionManager<S> {
-    /// Pairs the engine with a store.
+    /// Pairs the engine with a store. Every store call is limited to the configured
+    /// [store timeout](crate::Config::with_store_timeout).
     pub fn new(sessions: Sessions, store: S) -> Self {
+        let limit = sessions.config().store_timeout();
         Self {
             inner: Arc::new(ManagerInner {
                 sessions,
-                store,
+                store: TimeLimited { store, limit },
                 locks: LockTable::default(),
             }),
         }
@@ -108,7 +111,7 @@ impl<S: SessionStore> SessionManager<S> {
 
     /// The store.
     pub fn store(&self) -> &S {
-        &self.inner.store
+        &self.inner.store.store
     }
 
     /// Starts a request: applies the skip rules and reads the cookie (no store I/O).

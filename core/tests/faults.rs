@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{Browser, World, count, counter};
 use fastsession_core::testing::{FaultyStore, Probe};
 use fastsession_core::{ExtractError, MemoryStore, SessionManager, Sessions};
@@ -143,5 +145,71 @@ async fn a_failed_touch_costs_only_the_refresh() {
     assert!(
         response.set_cookie().is_none(),
         "no refreshed cookie for an unrefreshed session"
+    );
+}
+
+/// Checklist 44: every store call is limited by the store timeout, so a store that never
+/// answers fails the request (503 on load, 500 on save, 500 plus the removal cookie on logout)
+/// instead of hanging it. Tokio's paused clock jumps to the deadline: no real waiting.
+#[tokio::test(start_paused = true)]
+async fn a_stalled_store_hits_the_timeout_instead_of_hanging() {
+    let world = World::with(|config| config.with_store_timeout(Duration::from_millis(300)));
+    let (manager, faults) = faulty(&world);
+    let mut browser = Browser::new();
+    browser.request(&manager, count).await;
+    let cookie = browser.cookie.clone();
+    let started = tokio::time::Instant::now();
+
+    Probe::set(&faults.probe().stall_load, true);
+    let response = browser.request(&manager, count).await;
+    assert_eq!(response.status, 503);
+    assert!(response.set_cookie().is_none());
+    Probe::set(&faults.probe().stall_load, false);
+
+    Probe::set(&faults.probe().stall_writes, true);
+    let response = browser.request(&manager, count).await;
+    assert_eq!(response.status, 500);
+    assert!(response.set_cookie().is_none());
+    Probe::set(&faults.probe().stall_writes, false);
+
+    Probe::set(&faults.probe().stall_delete, true);
+    let response = browser
+        .request(&manager, |session| {
+            session.destroy().unwrap();
+            200
+        })
+        .await;
+    assert_eq!(response.status, 500);
+    assert!(response.outcome.set_cookie().unwrap().is_removal());
+    Probe::set(&faults.probe().stall_delete, false);
+
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_millis(900),
+        "each stalled call waited exactly its timeout on the paused clock"
+    );
+    assert_eq!(Probe::count(&faults.probe().loads), 3, "one per request with a cookie");
+
+    // The stalls changed nothing: the session is still there for its cookie.
+    browser.cookie = cookie;
+    let mut n = 0;
+    browser
+        .request(&manager, |session| {
+            n = counter(session);
+            200
+        })
+        .await;
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_zero_store_timeout_is_rejected() {
+    let world_config = |config: fastsession_core::Config| config.with_store_timeout(Duration::ZERO);
+    let clock = fastsession_core::testing::ManualClock::new();
+    let ids = fastsession_core::testing::SequentialIds::new();
+    let error = Sessions::new(world_config(common::config(&clock, &ids))).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the store timeout is zero: it must be a positive duration"
     );
 }

@@ -3,7 +3,7 @@
 
 use fastsession_core::ERROR_BODY;
 
-use super::{SID, count, log_in, whoami};
+use super::{SID, count, log_in, whoami, whoami_with};
 use crate::fixture::Fixture;
 use crate::store::Probe;
 use crate::target::Target;
@@ -75,4 +75,61 @@ pub async fn routes_without_the_session_survive_an_outage(target: Target) {
     assert_eq!((reply.status, reply.body.as_str()), (200, "Hello, world!"));
     assert!(reply.set_cookies().is_empty());
     assert_eq!(client.get("/optional").await.status, 503);
+}
+
+/// Checklist 44: a store that stops answering hits the store timeout. A stalled load answers
+/// 503, a stalled save 500 without a cookie, a stalled logout 500 with the removal cookie; every
+/// body is generic, and the session is intact once the store answers again.
+pub async fn stalled_store_hits_the_timeout(target: Target) {
+    let app = Fixture::builder(target)
+        .config(|config| config.with_store_timeout(std::time::Duration::from_millis(200)))
+        .start()
+        .await;
+    let client = app.client();
+    let cookie = log_in(&client, "ada").await;
+    let probe = app.store.probe();
+
+    Probe::set(&probe.stall_load, true);
+    let reply = client.get("/whoami").await;
+    assert_eq!((reply.status, reply.body.as_str()), (503, ERROR_BODY));
+    assert!(reply.set_cookies().is_empty());
+    Probe::set(&probe.stall_load, false);
+
+    Probe::set(&probe.stall_writes, true);
+    let reply = client.get("/session_test").await;
+    assert_eq!((reply.status, reply.body.as_str()), (500, ERROR_BODY));
+    assert!(reply.set_cookies().is_empty());
+    Probe::set(&probe.stall_writes, false);
+    assert_eq!(client.session_pair(SID), Some(cookie.clone()));
+
+    Probe::set(&probe.stall_delete, true);
+    let reply = client.post("/logout", None).await;
+    assert_eq!(reply.status, 500);
+    let removal = reply.set_cookie(SID).expect("the removal cookie");
+    assert!(removal.contains("Max-Age=0"), "{removal}");
+    Probe::set(&probe.stall_delete, false);
+
+    let me = whoami_with(&client, &cookie).await;
+    assert_eq!(
+        (me.cause.as_str(), me.keys.as_slice()),
+        ("success", &["user".to_owned()][..]),
+        "the stalled calls changed nothing"
+    );
+}
+
+/// A failed expiry refresh (`touch`) costs only the refresh: the request still answers 200, with
+/// no re-issued cookie, and the next request refreshes it.
+pub async fn failed_refresh_costs_only_the_refresh(target: Target) {
+    let app = Fixture::with_flags(target, &["--max-age", "10", "--rolling"]).await;
+    let client = app.client();
+    log_in(&client, "ada").await;
+    app.advance(6);
+    Probe::set(&app.store.probe().fail_touch, true);
+    let reply = client.get("/whoami").await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.set_cookies().is_empty(), "no refresh was stored");
+    Probe::set(&app.store.probe().fail_touch, false);
+    let reply = client.get("/whoami").await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.set_cookie(SID).is_some(), "refreshed once it can be");
 }

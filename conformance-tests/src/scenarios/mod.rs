@@ -93,6 +93,8 @@ macro_rules! with_scenarios {
             faults::failed_save_answers_500_without_a_cookie,
             faults::failed_logout_still_removes_the_cookie,
             faults::routes_without_the_session_survive_an_outage,
+            faults::stalled_store_hits_the_timeout,
+            faults::failed_refresh_costs_only_the_refresh,
         }
     };
 }

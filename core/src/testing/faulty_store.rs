@@ -8,8 +8,9 @@ use crate::data::Changes;
 use crate::id::SessionId;
 use crate::store::{Expiry, Record, SessionStore, StoreError};
 
-/// Switches that make a [`FaultyStore`]'s operations fail, and counters of the calls made.
-/// Every operation is counted, failed or not.
+/// Switches that make a [`FaultyStore`]'s operations fail or stall, and counters of the calls
+/// made. Every operation is counted, failed, stalled or not. A stalled operation never answers:
+/// it waits until the caller gives up (the [store timeout](crate::Config::with_store_timeout)).
 #[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Probe {
@@ -23,6 +24,12 @@ pub struct Probe {
     pub fail_touch: AtomicBool,
     /// Fail every `delete`.
     pub fail_delete: AtomicBool,
+    /// Stall every `load`.
+    pub stall_load: AtomicBool,
+    /// Stall every `create`, `apply` and `touch`.
+    pub stall_writes: AtomicBool,
+    /// Stall every `delete`.
+    pub stall_delete: AtomicBool,
     /// Loads made.
     pub loads: AtomicUsize,
     /// Creates, applies and touches made.
@@ -97,17 +104,21 @@ impl<S> FaultyStore<S> {
     }
 }
 
-fn check(flag: &AtomicBool) -> Result<(), StoreError> {
-    if flag.load(Ordering::SeqCst) {
+/// Counts the call, then stalls it forever or fails it if the switches say so.
+async fn counted(
+    counter: &AtomicUsize,
+    fail: &AtomicBool,
+    stall: &AtomicBool,
+) -> Result<(), StoreError> {
+    counter.fetch_add(1, Ordering::SeqCst);
+    if stall.load(Ordering::SeqCst) {
+        std::future::pending::<()>().await;
+    }
+    if fail.load(Ordering::SeqCst) {
         Err(StoreError::unavailable("a fault injected by the test"))
     } else {
         Ok(())
     }
-}
-
-fn counted(counter: &AtomicUsize, fail: &AtomicBool) -> Result<(), StoreError> {
-    counter.fetch_add(1, Ordering::SeqCst);
-    check(fail)
 }
 
 impl<S: SessionStore> SessionStore for FaultyStore<S> {
@@ -117,12 +128,14 @@ impl<S: SessionStore> SessionStore for FaultyStore<S> {
         record: &Record,
         now: SystemTime,
     ) -> Result<bool, StoreError> {
-        counted(&self.probe.writes, &self.probe.fail_create)?;
+        let probe = &self.probe;
+        counted(&probe.writes, &probe.fail_create, &probe.stall_writes).await?;
         self.inner.create(id, record, now).await
     }
 
     async fn load(&self, id: &SessionId, now: SystemTime) -> Result<Option<Record>, StoreError> {
-        counted(&self.probe.loads, &self.probe.fail_load)?;
+        let probe = &self.probe;
+        counted(&probe.loads, &probe.fail_load, &probe.stall_load).await?;
         self.inner.load(id, now).await
     }
 
@@ -133,7 +146,8 @@ impl<S: SessionStore> SessionStore for FaultyStore<S> {
         expiry: &Expiry,
         now: SystemTime,
     ) -> Result<bool, StoreError> {
-        counted(&self.probe.writes, &self.probe.fail_apply)?;
+        let probe = &self.probe;
+        counted(&probe.writes, &probe.fail_apply, &probe.stall_writes).await?;
         self.inner.apply(id, changes, expiry, now).await
     }
 
@@ -143,12 +157,14 @@ impl<S: SessionStore> SessionStore for FaultyStore<S> {
         expiry: &Expiry,
         now: SystemTime,
     ) -> Result<bool, StoreError> {
-        counted(&self.probe.writes, &self.probe.fail_touch)?;
+        let probe = &self.probe;
+        counted(&probe.writes, &probe.fail_touch, &probe.stall_writes).await?;
         self.inner.touch(id, expiry, now).await
     }
 
     async fn delete(&self, id: &SessionId, now: SystemTime) -> Result<(), StoreError> {
-        counted(&self.probe.deletes, &self.probe.fail_delete)?;
+        let probe = &self.probe;
+        counted(&probe.deletes, &probe.fail_delete, &probe.stall_delete).await?;
         self.inner.delete(id, now).await
     }
 }
