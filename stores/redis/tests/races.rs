@@ -1,13 +1,28 @@
-//! Races against a real Redis, made deterministic by ordering the steps by hand: a request that
-//! loaded a session, then a concurrent logout or rotation, then the first request's write.
+//! Races against a real Redis, made deterministic by ordering the steps by hand or releasing
+//! them together with a barrier: a request that loaded a session, then a concurrent logout or
+//! rotation, then the first request's write; 50 writers of different keys; concurrent creations
+//! with an ID generator that repeats.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use tokio::sync::Barrier;
 
 use fastsession_core::testing::SequentialIds;
 use fastsession_core::{Config, Key, Session, SessionManager, Sessions};
 use fastsession_redis::RedisStore;
 
 async fn manager() -> SessionManager<RedisStore> {
+    // Serialization off, so the race reaches the store: the store alone must prevent resurrection.
+    manager_with(|config| {
+        config
+            .with_serialized_requests(false)
+            .with_id_generator(SequentialIds::new())
+    })
+    .await
+}
+
+async fn manager_with(adjust: impl FnOnce(Config) -> Config) -> SessionManager<RedisStore> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let url = std::env::var("FASTSESSION_REDIS_URL")
         .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
@@ -24,11 +39,9 @@ async fn manager() -> SessionManager<RedisStore> {
         .ping()
         .await
         .unwrap_or_else(|error| panic!("Redis does not answer at {url}: {error}"));
-    // Serialization off, so the race reaches the store: the store alone must prevent resurrection.
-    let config = Config::new(Key::try_from(&[9u8; 32][..]).expect("a key").into())
-        .with_secure(false)
-        .with_serialized_requests(false)
-        .with_id_generator(SequentialIds::new());
+    let config = adjust(
+        Config::new(Key::try_from(&[9u8; 32][..]).expect("a key").into()).with_secure(false),
+    );
     SessionManager::new(Sessions::new(config).expect("a config"), store)
 }
 
@@ -96,5 +109,76 @@ async fn a_write_after_a_concurrent_rotation_does_not_resurrect() {
     })
     .await;
     assert!(seen.is_empty(), "the old ID is dead");
+    manager.store().clear().await.expect("cleanup");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_writers_of_different_keys_lose_nothing() {
+    for serialize in [true, false] {
+        let manager = manager_with(|config| config.with_serialized_requests(serialize)).await;
+        let cookie = request(&manager, None, |session| {
+            session.insert("user", "ada").expect("insert")
+        })
+        .await
+        .expect("a cookie");
+        let cookie = Arc::new(cookie);
+        let barrier = Arc::new(Barrier::new(50));
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..50 {
+            let (manager, cookie, barrier) = (manager.clone(), cookie.clone(), barrier.clone());
+            tasks.spawn(async move {
+                let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
+                let request = manager.start(headers.as_slice());
+                barrier.wait().await;
+                let session = request.session().await.expect("the session loads");
+                session.insert(&format!("key{n}"), &n).expect("insert");
+                request.finish(200).await.error_status()
+            });
+        }
+        while let Some(result) = tasks.join_next().await {
+            assert_eq!(result.expect("the task ran"), None);
+        }
+        let mut keys = Vec::new();
+        request(&manager, Some(&cookie), |session| keys = session.keys()).await;
+        assert_eq!(keys.len(), 51, "serialize={serialize}: user plus 50 keys");
+        manager.store().clear().await.expect("cleanup");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creations_with_a_repeating_id_generator_never_share_a_session() {
+    // Both requests draw ID 7; the store's insert-if-absent lets one have it and the other draws
+    // again (7, then 8).
+    let ids = SequentialIds::scripted([7, 7, 7, 8]);
+    let manager = manager_with(|config| config.with_id_generator(ids)).await;
+    let barrier = Arc::new(Barrier::new(2));
+    let mut tasks = tokio::task::JoinSet::new();
+    for owner in ["first", "second"] {
+        let (manager, barrier) = (manager.clone(), barrier.clone());
+        tasks.spawn(async move {
+            let request = manager.start(&[] as &[(&str, &[u8])]);
+            let session = request.session().await.expect("a new session");
+            session.insert("owner", owner).expect("insert");
+            barrier.wait().await;
+            let outcome = request.finish(200).await;
+            assert_eq!(outcome.error_status(), None);
+            let pair = outcome.set_cookie().expect("a cookie").as_str().to_owned();
+            (owner, pair.split(';').next().unwrap_or_default().to_owned())
+        });
+    }
+    let mut cookies = Vec::new();
+    while let Some(result) = tasks.join_next().await {
+        cookies.push(result.expect("the task ran"));
+    }
+    assert_ne!(cookies[0].1, cookies[1].1, "two sessions, two IDs");
+    for (owner, cookie) in &cookies {
+        let mut seen = None;
+        request(&manager, Some(cookie), |session| {
+            seen = session.get::<String>("owner").expect("a string");
+        })
+        .await;
+        assert_eq!(seen.as_deref(), Some(*owner), "each sees only its own data");
+    }
+    assert_eq!(manager.store().keys().await.expect("a scan").len(), 2);
     manager.store().clear().await.expect("cleanup");
 }
