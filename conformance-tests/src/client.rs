@@ -174,6 +174,24 @@ impl Client {
         body: Option<Vec<u8>>,
         headers: &[(&str, &[u8])],
     ) -> Reply {
+        self.try_raw(method, path, body, headers)
+            .await
+            .expect("the server answers")
+    }
+
+    /// As [`Client::raw`], but a server that closes the connection instead of answering is an
+    /// error rather than a panic.
+    ///
+    /// # Errors
+    ///
+    /// When the request could not be sent or no response came back.
+    pub async fn try_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &[u8])],
+    ) -> Result<Reply, reqwest::Error> {
         let mut request = self.http.request(method, self.url(path));
         for (name, value) in headers {
             let name = HeaderName::from_bytes(name.as_bytes()).expect("a header name");
@@ -185,15 +203,15 @@ impl Client {
                 .header("content-type", "application/json")
                 .body(body);
         }
-        let response = request.send().await.expect("the server answers");
+        let response = request.send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.text().await.unwrap_or_default();
-        Reply {
+        Ok(Reply {
             status,
             headers,
             body,
-        }
+        })
     }
 
     /// `GET path` with exactly this `Cookie` header, outside the jar.

@@ -188,7 +188,11 @@ async fn a_stalled_store_hits_the_timeout_instead_of_hanging() {
         Duration::from_millis(900),
         "each stalled call waited exactly its timeout on the paused clock"
     );
-    assert_eq!(Probe::count(&faults.probe().loads), 3, "one per request with a cookie");
+    assert_eq!(
+        Probe::count(&faults.probe().loads),
+        3,
+        "one per request with a cookie"
+    );
 
     // The stalls changed nothing: the session is still there for its cookie.
     browser.cookie = cookie;

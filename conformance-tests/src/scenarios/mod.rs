@@ -15,6 +15,7 @@ pub(crate) fn flip(value: &str, at: usize) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+pub mod abuse;
 pub mod api;
 pub mod bad_cookies;
 pub mod continuation;
@@ -95,6 +96,9 @@ macro_rules! with_scenarios {
             faults::routes_without_the_session_survive_an_outage,
             faults::stalled_store_hits_the_timeout,
             faults::failed_refresh_costs_only_the_refresh,
+            abuse::a_one_mebibyte_cookie_header_is_bounded,
+            abuse::a_thousand_same_name_cookies_are_bounded,
+            abuse::cookieless_floods_store_nothing,
         }
     };
 }

@@ -45,7 +45,8 @@ impl<S: SessionStore> SessionStore for TimeLimited<S> {
         expiry: &Expiry,
         now: SystemTime,
     ) -> Result<bool, StoreError> {
-        self.within(self.store.apply(id, changes, expiry, now)).await
+        self.within(self.store.apply(id, changes, expiry, now))
+            .await
     }
 
     async fn touch(

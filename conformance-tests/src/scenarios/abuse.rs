@@ -1,0 +1,85 @@
+//! Abuse bounds over HTTP: huge and repetitive `Cookie` headers and floods of cookieless
+//! requests end in the documented outcome on every framework, and the server keeps serving.
+
+use reqwest::Method;
+
+use super::{SID, count, log_in, whoami};
+use crate::fixture::Fixture;
+use crate::target::Target;
+
+/// A 1 MiB `Cookie` header of 100,000 pairs with the session cookie last: the framework either
+/// refuses it before the app runs (each has a header size limit: 400, 413 or 431, or it closes
+/// the connection) or the app answers with the session found. Never a 5xx, and the next
+/// ordinary request is served.
+pub async fn a_one_mebibyte_cookie_header_is_bounded(target: Target) {
+    let app = Fixture::start(target).await;
+    let client = app.client();
+    let ours = log_in(&client, "ada").await;
+    let mut header = String::with_capacity(1 << 21);
+    for n in 0..100_000 {
+        header.push_str(&format!("k{n:05}=v{n:01}; "));
+    }
+    header.push_str(&ours);
+    assert!(header.len() >= 1 << 20);
+    let outcome = client
+        .try_raw(
+            Method::GET,
+            "/whoami",
+            None,
+            &[("cookie", header.as_bytes())],
+        )
+        .await;
+    if let Ok(reply) = &outcome {
+        assert!(
+            [200, 400, 413, 431].contains(&reply.status),
+            "{}: {}",
+            reply.status,
+            reply.body
+        );
+        if reply.status == 200 {
+            assert!(reply.body.contains("\"user\""), "{}", reply.body);
+        }
+    }
+    let me = whoami(&client).await;
+    assert_eq!(me.keys, ["user"], "still served, still logged in");
+}
+
+/// 1,000 cookies of our name: only the first four are candidates (checklist 22), so a valid
+/// session cookie among the first four is used and one after them is not; the request never
+/// fails and no store entry is created.
+pub async fn a_thousand_same_name_cookies_are_bounded(target: Target) {
+    let app = Fixture::start(target).await;
+    let client = app.client();
+    let ours = log_in(&client, "ada").await;
+    let forged: Vec<String> = (0..999)
+        .map(|n| format!("{SID}={}.{n:0>43}", "A".repeat(43)))
+        .collect();
+    let early = format!(
+        "{}; {ours}; {}",
+        forged[..3].join("; "),
+        forged[3..].join("; ")
+    );
+    let late = format!("{}; {ours}", forged.join("; "));
+    let reply = client.get_with_cookie("/whoami", &early).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body.contains("\"user\""), "{}", reply.body);
+    let reply = client.get_with_cookie("/whoami", &late).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(!reply.body.contains("\"user\""), "{}", reply.body);
+    assert_eq!(app.stored().await, 1, "only the logged-in session");
+}
+
+/// 1,000 cookieless requests that read the session store nothing and set no cookie
+/// (checklist 25; the core test runs 100,000).
+pub async fn cookieless_floods_store_nothing(target: Target) {
+    let app = Fixture::start(target).await;
+    let client = app.client();
+    for _ in 0..1000 {
+        let reply = client.raw(Method::GET, "/whoami", None, &[]).await;
+        assert_eq!(reply.status, 200);
+        assert!(reply.set_cookies().is_empty());
+    }
+    assert_eq!(app.stored().await, 0);
+    // A write still works afterwards.
+    assert_eq!(count(&client, "/session_test").await.0, 1);
+}
