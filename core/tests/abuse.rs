@@ -80,7 +80,7 @@ async fn a_thousand_same_name_cookies_cost_at_most_four_verifications_and_no_sto
 
     // 1,000 forged values: only the first four are verified, none reaches the store.
     let forged: Vec<String> = (0..1000)
-        .map(|n| format!("sid={}.{}", "A".repeat(43), format!("{n:0>43}")))
+        .map(|n| format!("sid={}.{n:0>43}", "A".repeat(43)))
         .collect();
     let response = send(
         &manager,

@@ -1,0 +1,297 @@
+//! The soak test: a bounded mixed load against the reference app on each framework, on the
+//! in-memory store and on Redis, checking at the end that every client's view matches what it
+//! wrote and that the store holds exactly one record per client still logged in.
+//!
+//! ```text
+//! cargo run -p fastsession-conformance --bin soak -- --seconds 60
+//! ```
+//!
+//! The time is split evenly over the eight runs (four frameworks, two stores). Each run has
+//! several thousand simulated browsers, each driven by one worker at a time (a browser's own
+//! requests are sequential, as a user's are), doing sets, reads, removals, logins (which rotate
+//! the ID) and logouts over loopback. Any non-200 answer, lost write or leaked record fails the
+//! run with exit status 1. Redis is read from `FASTSESSION_REDIS_URL` (default
+//! `redis://127.0.0.1:6379`), under a key prefix of its own.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use fastsession_conformance::options::{Framework, Options};
+use fastsession_conformance::servers::{self, AppState};
+use fastsession_conformance::target::redis_url;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "soak",
+    about = "A bounded mixed load against the reference app"
+)]
+struct Args {
+    /// Total seconds over all eight runs.
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
+    /// Simulated browsers per run.
+    #[arg(long, default_value_t = 3000)]
+    browsers: usize,
+    /// Concurrent workers per run.
+    #[arg(long, default_value_t = 32)]
+    workers: usize,
+}
+
+/// One simulated browser: its session cookie and what it believes its session holds.
+#[derive(Debug, Default)]
+struct Browser {
+    cookie: Option<String>,
+    model: BTreeMap<String, Value>,
+    sessions: usize,
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    requests: u64,
+    logins: u64,
+    logouts: u64,
+    failures: Vec<String>,
+}
+
+/// The cookie the reply sets for `sid`, if any: `Some(None)` for a removal.
+fn session_cookie(reply: &reqwest::Response) -> Option<Option<String>> {
+    reply
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("sid="))
+        .map(|value| {
+            let pair = value.split(';').next().unwrap_or_default().to_owned();
+            (!value.contains("Max-Age=0")).then_some(pair)
+        })
+}
+
+/// One random step for `browser`; returns a description of any mismatch.
+async fn step(
+    http: &reqwest::Client,
+    base: &str,
+    browser: &mut Browser,
+    id: usize,
+) -> Result<&'static str, String> {
+    let key = format!("k{}", rand::random_range(0..4u8));
+    let dice = rand::random_range(0..100u8);
+    let (kind, request) = match dice {
+        0..40 => {
+            let value = json!(rand::random_range(0..1_000_000u32));
+            browser.model.insert(key.clone(), value.clone());
+            ("set", http.post(format!("{base}/set/{key}")).json(&value))
+        }
+        40..70 => ("get", http.get(format!("{base}/get/{key}"))),
+        70..76 => {
+            browser.model.remove(&key);
+            ("remove", http.post(format!("{base}/remove/{key}")))
+        }
+        76..84 => {
+            browser
+                .model
+                .insert("user".to_owned(), json!(format!("u{id}")));
+            ("login", http.post(format!("{base}/login/u{id}")))
+        }
+        84..90 => {
+            browser.model.clear();
+            ("logout", http.post(format!("{base}/logout")))
+        }
+        _ => ("whoami", http.get(format!("{base}/whoami"))),
+    };
+    let request = match &browser.cookie {
+        Some(cookie) => request.header("cookie", cookie),
+        None => request,
+    };
+    let reply = request
+        .send()
+        .await
+        .map_err(|error| format!("{kind}: {error}"))?;
+    let status = reply.status().as_u16();
+    if let Some(cookie) = session_cookie(&reply) {
+        if cookie.is_some() && cookie != browser.cookie {
+            browser.sessions += 1;
+        }
+        browser.cookie = cookie;
+    }
+    let body: Value = reply
+        .json()
+        .await
+        .map_err(|error| format!("{kind}: body: {error}"))?;
+    if status != 200 {
+        return Err(format!("{kind}: status {status}: {body}"));
+    }
+    match kind {
+        "get" => {
+            let expected = browser.model.get(&key).cloned().unwrap_or(Value::Null);
+            if body["value"] != expected {
+                return Err(format!(
+                    "get {key}: server {} but wrote {expected}",
+                    body["value"]
+                ));
+            }
+        }
+        "whoami" => {
+            let expected: Vec<&String> = browser.model.keys().collect();
+            let keys: Vec<String> =
+                serde_json::from_value(body["keys"].clone()).unwrap_or_default();
+            if keys.iter().collect::<Vec<_>>() != expected {
+                return Err(format!("whoami: server {keys:?} but wrote {expected:?}"));
+            }
+        }
+        "logout" if browser.cookie.is_some() => {
+            return Err("logout left a session cookie".to_owned());
+        }
+        _ => {}
+    }
+    Ok(kind)
+}
+
+/// One run: the app on `framework` with `store`, for `duration`.
+async fn run(
+    framework: Framework,
+    store: &str,
+    args: &Args,
+    duration: Duration,
+) -> Result<String, String> {
+    let prefix = format!(
+        "fastsession-soak:{}:{}:",
+        std::process::id(),
+        framework.name()
+    );
+    let options = Options::parse_from([
+        "soak",
+        "--framework",
+        framework.name(),
+        "--secure",
+        "false",
+        "--store",
+        store,
+        "--store-prefix",
+        &prefix,
+    ]);
+    let config = options.config().map_err(|error| error.to_string())?;
+    let sessions = Options::sessions(config).map_err(|error| error.to_string())?;
+    let app_store = options.store().map_err(|error| error.to_string())?;
+    let state = AppState {
+        sessions,
+        store: app_store.clone(),
+        second: None,
+    };
+    let server = servers::start(framework, state, 0)
+        .await
+        .map_err(|error| error.to_string())?;
+    let base = server.url();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|error| error.to_string())?;
+    let browsers: Arc<Vec<Mutex<Browser>>> = Arc::new(
+        (0..args.browsers)
+            .map(|_| Mutex::new(Browser::default()))
+            .collect(),
+    );
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let deadline = Instant::now() + duration;
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..args.workers {
+        let (http, base, browsers, tally) =
+            (http.clone(), base.clone(), browsers.clone(), tally.clone());
+        workers.spawn(async move {
+            while Instant::now() < deadline {
+                let id = rand::random_range(0..browsers.len());
+                let mut browser = browsers[id].lock().await;
+                let result = step(&http, &base, &mut browser, id).await;
+                let mut tally = tally.lock().await;
+                tally.requests += 1;
+                match result {
+                    Ok("login") => tally.logins += 1,
+                    Ok("logout") => tally.logouts += 1,
+                    Ok(_) => {}
+                    Err(failure) => tally.failures.push(format!("browser {id}: {failure}")),
+                }
+            }
+        });
+    }
+    while workers.join_next().await.is_some() {}
+    let elapsed = started.elapsed();
+    let tally = tally.lock().await;
+    let mut logged_in = 0;
+    let mut sessions = 0;
+    for browser in browsers.iter() {
+        let browser = browser.lock().await;
+        logged_in += usize::from(browser.cookie.is_some());
+        sessions += browser.sessions;
+    }
+    let stored = app_store.inner().count().await;
+    if let fastsession_conformance::store::Backend::Redis(redis) = app_store.inner() {
+        redis.clear().await.map_err(|error| error.to_string())?;
+    }
+    let store_name = if store == "memory" { "memory" } else { "Redis" };
+    if !tally.failures.is_empty() {
+        let shown: Vec<&String> = tally.failures.iter().take(10).collect();
+        return Err(format!(
+            "{} {store_name}: {} failures, first: {shown:#?}",
+            framework.name(),
+            tally.failures.len()
+        ));
+    }
+    if stored != logged_in {
+        return Err(format!(
+            "{} {store_name}: the store holds {stored} records for {logged_in} browsers with a session",
+            framework.name()
+        ));
+    }
+    Ok(format!(
+        "| {} | {store_name} | {:.1} | {} | {:.0} | {sessions} | {} | {} | {stored} | 0 |",
+        framework.name(),
+        elapsed.as_secs_f64(),
+        tally.requests,
+        tally.requests as f64 / elapsed.as_secs_f64(),
+        tally.logins,
+        tally.logouts,
+    ))
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("soak: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let each = Duration::from_secs_f64(args.seconds as f64 / 8.0);
+    let redis = redis_url();
+    println!(
+        "| framework | store | seconds | requests | requests/s | IDs issued | logins | logouts | records at end | errors |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut failed = false;
+    for store in ["memory", redis.as_str()] {
+        for framework in Framework::ALL {
+            match runtime.block_on(run(framework, store, &args, each)) {
+                Ok(row) => println!("{row}"),
+                Err(failure) => {
+                    eprintln!("soak: FAILED: {failure}");
+                    failed = true;
+                }
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
