@@ -80,5 +80,8 @@ fn prefix_rules_are_enforced_at_build_time() {
         ),
         ConfigError::PrefixWithoutSecure { .. }
     ));
-    assert!(Sessions::new(host()).is_ok(), "the valid __Host- setup builds");
+    assert!(
+        Sessions::new(host()).is_ok(),
+        "the valid __Host- setup builds"
+    );
 }
