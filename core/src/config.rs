@@ -381,7 +381,9 @@ impl Config {
     /// How long [`SessionManager`](crate::SessionManager) waits for one store call before it
     /// gives up with [`StoreErrorKind::Timeout`](crate::StoreErrorKind::Timeout); default
     /// [`DEFAULT_STORE_TIMEOUT`]. A stalled store then fails the request (503 on load, 500 on
-    /// save) instead of hanging it. Stores may have a shorter timeout of their own.
+    /// save) instead of hanging it. Stores may have a shorter timeout of their own. The limit uses
+    /// tokio's timer, so the runtime needs its time driver (`enable_time`, which every supported
+    /// framework's runtime and `#[tokio::main]` turn on).
     #[must_use]
     pub fn with_store_timeout(mut self, timeout: Duration) -> Self {
         self.store_timeout = timeout;

@@ -42,7 +42,7 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// # Examples
 ///
 /// ```
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 /// use fastsession_core::{Config, Key, MemoryStore, SessionManager, Sessions};
 ///
 /// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into()).with_secure(false)).unwrap();

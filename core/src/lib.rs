@@ -9,7 +9,7 @@
 //! # Quick start
 //!
 //! ```
-//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 //! use fastsession_core::{Config, Key, MemoryStore, SessionManager, Sessions};
 //!
 //! let key = Key::generate()?; // load a stable key in production
