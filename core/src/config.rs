@@ -795,6 +795,10 @@ mod tests {
             error(config().with_absolute_timeout(Duration::ZERO))
                 .contains("absolute timeout is zero")
         );
+        assert_eq!(
+            error(config().with_store_timeout(Duration::ZERO)),
+            "the store timeout is zero: it must be a positive duration"
+        );
         assert!(
             error(config().with_skip_rule(SkipRule::parse("=skip"))).contains("empty header name")
         );

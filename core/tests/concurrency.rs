@@ -4,7 +4,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{Browser, World, count, counter, send};
+use common::{Browser, World, count, counter, log_out, send};
 use fastsession_core::testing::SequentialIds;
 use fastsession_core::{Cause, Clock, Session, SessionStore};
 use tokio::sync::Barrier;
@@ -43,11 +43,7 @@ async fn race(
 async fn a_write_after_a_concurrent_logout_does_not_resurrect() {
     let world = World::with(|config| config.with_serialized_requests(false));
     let cookie = logged_in(&world).await;
-    let late_cookie = race(&world, &cookie, |session| {
-        session.destroy().unwrap();
-        200
-    })
-    .await;
+    let late_cookie = race(&world, &cookie, log_out).await;
     assert_eq!(late_cookie, None, "the late request sends no cookie");
     assert!(
         world.store.is_empty(),

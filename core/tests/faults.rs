@@ -4,22 +4,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Browser, World, count, counter};
-use fastsession_core::testing::{FaultyStore, Probe};
-use fastsession_core::{ExtractError, MemoryStore, SessionManager, Sessions};
-
-type Faulty = FaultyStore<MemoryStore>;
-
-fn faulty(world: &World) -> (SessionManager<Faulty>, Faulty) {
-    let store = FaultyStore::new(world.store.clone());
-    let sessions: Sessions = world.manager.sessions().clone();
-    (SessionManager::new(sessions, store.clone()), store)
-}
+use common::{Browser, World, count, counter, log_out};
+use fastsession_core::ExtractError;
+use fastsession_core::testing::Probe;
 
 #[tokio::test]
 async fn a_failed_load_answers_503_without_a_cookie_and_recovers() {
     let world = World::new();
-    let (manager, faults) = faulty(&world);
+    let (manager, faults) = world.faulty();
     let mut browser = Browser::new();
     browser.request(&manager, count).await;
     let cookie = browser.cookie.clone();
@@ -56,7 +48,7 @@ async fn a_failed_load_answers_503_without_a_cookie_and_recovers() {
 #[tokio::test]
 async fn a_failed_save_answers_500_without_a_cookie() {
     let world = World::new();
-    let (manager, faults) = faulty(&world);
+    let (manager, faults) = world.faulty();
 
     Probe::set(&faults.probe().fail_create, true);
     let response = Browser::new().request(&manager, count).await;
@@ -88,16 +80,11 @@ async fn a_failed_save_answers_500_without_a_cookie() {
 #[tokio::test]
 async fn a_failed_logout_still_removes_the_cookie() {
     let world = World::new();
-    let (manager, faults) = faulty(&world);
+    let (manager, faults) = world.faulty();
     let mut browser = Browser::new();
     browser.request(&manager, count).await;
     Probe::set(&faults.probe().fail_delete, true);
-    let response = browser
-        .request(&manager, |session| {
-            session.destroy().unwrap();
-            200
-        })
-        .await;
+    let response = browser.request(&manager, log_out).await;
     assert_eq!(response.status, 500);
     assert!(response.outcome.set_cookie().unwrap().is_removal());
     assert!(browser.cookie.is_none());
@@ -111,7 +98,7 @@ async fn a_failed_logout_still_removes_the_cookie() {
 #[tokio::test]
 async fn a_failed_rotation_keeps_the_old_session() {
     let world = World::new();
-    let (manager, faults) = faulty(&world);
+    let (manager, faults) = world.faulty();
     let mut browser = Browser::new();
     browser.request(&manager, count).await;
     let cookie = browser.cookie.clone();
@@ -130,7 +117,7 @@ async fn a_failed_rotation_keeps_the_old_session() {
 #[tokio::test]
 async fn a_failed_touch_costs_only_the_refresh() {
     let world = World::with(|config| config.with_max_age_secs(10).with_rolling(true));
-    let (manager, faults) = faulty(&world);
+    let (manager, faults) = world.faulty();
     let mut browser = Browser::new();
     browser.request(&manager, count).await;
     world.advance(6);
@@ -154,7 +141,7 @@ async fn a_failed_touch_costs_only_the_refresh() {
 #[tokio::test(start_paused = true)]
 async fn a_stalled_store_hits_the_timeout_instead_of_hanging() {
     let world = World::with(|config| config.with_store_timeout(Duration::from_millis(300)));
-    let (manager, faults) = faulty(&world);
+    let (manager, faults) = world.faulty();
     let mut browser = Browser::new();
     browser.request(&manager, count).await;
     let cookie = browser.cookie.clone();
@@ -173,12 +160,7 @@ async fn a_stalled_store_hits_the_timeout_instead_of_hanging() {
     Probe::set(&faults.probe().stall_writes, false);
 
     Probe::set(&faults.probe().stall_delete, true);
-    let response = browser
-        .request(&manager, |session| {
-            session.destroy().unwrap();
-            200
-        })
-        .await;
+    let response = browser.request(&manager, log_out).await;
     assert_eq!(response.status, 500);
     assert!(response.outcome.set_cookie().unwrap().is_removal());
     Probe::set(&faults.probe().stall_delete, false);
@@ -204,16 +186,4 @@ async fn a_stalled_store_hits_the_timeout_instead_of_hanging() {
         })
         .await;
     assert_eq!(n, 1);
-}
-
-#[test]
-fn a_zero_store_timeout_is_rejected() {
-    let world_config = |config: fastsession_core::Config| config.with_store_timeout(Duration::ZERO);
-    let clock = fastsession_core::testing::ManualClock::new();
-    let ids = fastsession_core::testing::SequentialIds::new();
-    let error = Sessions::new(world_config(common::config(&clock, &ids))).unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "the store timeout is zero: it must be a positive duration"
-    );
 }

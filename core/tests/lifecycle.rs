@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Browser, World, attribute, cookie_value, count, counter};
+use common::{Browser, World, attribute, cookie_value, count, counter, log_out};
 use fastsession_core::{Cause, SessionStore, testing::SequentialIds};
 use serde_json::json;
 
@@ -276,12 +276,7 @@ async fn destroy_deletes_and_removes_the_cookie() {
     let mut browser = Browser::new();
     browser.request(&world.manager, count).await;
     let old_cookie = browser.cookie.clone().unwrap();
-    let response = browser
-        .request(&world.manager, |session| {
-            session.destroy().unwrap();
-            200
-        })
-        .await;
+    let response = browser.request(&world.manager, log_out).await;
     let removal = response.set_cookie().unwrap();
     assert_eq!(cookie_value(&removal), "");
     assert_eq!(attribute(&removal, "Max-Age").as_deref(), Some("0"));
@@ -351,12 +346,7 @@ async fn destroy_then_write_starts_a_new_session_with_one_cookie() {
 async fn anonymous_logout_sends_nothing() {
     let world = World::new();
     for _ in 0..100 {
-        let response = Browser::new()
-            .request(&world.manager, |session| {
-                session.destroy().unwrap();
-                200
-            })
-            .await;
+        let response = Browser::new().request(&world.manager, log_out).await;
         assert!(response.set_cookie().is_none());
     }
     assert!(world.store.is_empty());

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use fastsession_core::testing::{ManualClock, SequentialIds};
+use fastsession_core::testing::{FaultyStore, ManualClock, SequentialIds};
 use fastsession_core::{
     Config, Key, KeyRing, MemoryStore, Outcome, Session, SessionManager, SessionStore, Sessions,
 };
@@ -59,6 +59,18 @@ impl World {
     pub fn sibling(&self, adjust: impl FnOnce(Config) -> Config) -> SessionManager<MemoryStore> {
         let sessions = Sessions::new(adjust(config(&self.clock, &self.ids))).unwrap();
         SessionManager::new(sessions, self.store.clone())
+    }
+
+    /// A manager over a [`FaultyStore`] wrapping this world's store, with this world's engine.
+    pub fn faulty(
+        &self,
+    ) -> (
+        SessionManager<FaultyStore<MemoryStore>>,
+        FaultyStore<MemoryStore>,
+    ) {
+        let store = FaultyStore::new(self.store.clone());
+        let manager = SessionManager::new(self.manager.sessions().clone(), store.clone());
+        (manager, store)
     }
 
     pub fn advance(&self, seconds: u64) {
@@ -169,6 +181,12 @@ where
 pub fn count(session: &Session) -> u16 {
     let n: u64 = session.get("test_counter").unwrap().unwrap_or(0);
     session.insert("test_counter", &(n + 1)).unwrap();
+    200
+}
+
+/// Logout: destroys the session and returns 200.
+pub fn log_out(session: &Session) -> u16 {
+    session.destroy().unwrap();
     200
 }
 

@@ -147,8 +147,8 @@ async fn fifty_concurrent_writers_of_different_keys_lose_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_creations_with_a_repeating_id_generator_never_share_a_session() {
-    // Both requests draw ID 7; the store's insert-if-absent lets one have it and the other draws
-    // again (7, then 8).
+    // Both requests draw ID 7; the store's insert-if-absent gives it to one, and the other draws
+    // again until it gets a free ID (7 again, then 8).
     let ids = SequentialIds::scripted([7, 7, 7, 8]);
     let manager = manager_with(|config| config.with_id_generator(ids)).await;
     let barrier = Arc::new(Barrier::new(2));
