@@ -6,6 +6,7 @@ use clap::{ArgAction, Parser, ValueEnum};
 use fastsession_core::{Config, Key, KeyRing, SameSite, Sessions, SkipRule};
 use fastsession_redis::RedisStore;
 
+use crate::servers::AppState;
 use crate::store::{AppStore, Backend};
 
 /// The fixed test key used when no `--key` is given (with a warning): never use it in production.
@@ -215,6 +216,19 @@ impl Options {
         Ok(AppStore::new(Backend::Redis(
             builder.build().map_err(OptionsError::Redis)?,
         )))
+    }
+
+    /// The app these flags describe: the engine and the store, no second middleware.
+    ///
+    /// # Errors
+    ///
+    /// As [`Options::config`], [`Options::sessions`] and [`Options::store`].
+    pub fn app_state(&self) -> Result<AppState, OptionsError> {
+        Ok(AppState {
+            sessions: Self::sessions(self.config()?)?,
+            store: self.store()?,
+            second: None,
+        })
     }
 
     /// The validated engine for `config`.

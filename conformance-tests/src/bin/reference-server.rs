@@ -7,22 +7,12 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use fastsession_conformance::options::{Options, OptionsError};
-use fastsession_conformance::servers::{self, AppState};
+use fastsession_conformance::options::Options;
+use fastsession_conformance::servers;
 
 fn fail(error: &dyn std::fmt::Display) -> ExitCode {
     eprintln!("reference-server: {error}");
     ExitCode::from(2)
-}
-
-fn state(options: &Options) -> Result<AppState, OptionsError> {
-    let sessions = Options::sessions(options.config()?)?;
-    let store = options.store()?;
-    Ok(AppState {
-        sessions,
-        store,
-        second: None,
-    })
 }
 
 async fn shutdown_signal() {
@@ -58,7 +48,7 @@ fn main() -> ExitCode {
         Err(error) => return fail(&error),
     };
     let _guard = runtime.enter();
-    let state = match state(&options) {
+    let state = match options.app_state() {
         Ok(state) => state,
         Err(error) => return fail(&error),
     };

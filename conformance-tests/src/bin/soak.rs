@@ -19,9 +19,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use fastsession_conformance::client::Client;
 use fastsession_conformance::options::{Framework, Options};
-use fastsession_conformance::servers::{self, AppState};
+use fastsession_conformance::scenarios::SID;
+use fastsession_conformance::servers;
 use fastsession_conformance::target::redis_url;
+use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
@@ -58,76 +61,88 @@ struct Tally {
     failures: Vec<String>,
 }
 
-/// The cookie the reply sets for `sid`, if any: `Some(None)` for a removal.
-fn session_cookie(reply: &reqwest::Response) -> Option<Option<String>> {
-    reply
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with("sid="))
-        .map(|value| {
-            let pair = value.split(';').next().unwrap_or_default().to_owned();
-            (!value.contains("Max-Age=0")).then_some(pair)
-        })
+/// What one simulated request does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    Set,
+    Get,
+    Remove,
+    Login,
+    Logout,
+    WhoAmI,
 }
 
-/// One random step for `browser`; returns a description of any mismatch.
-async fn step(
-    http: &reqwest::Client,
-    base: &str,
-    browser: &mut Browser,
-    id: usize,
-) -> Result<&'static str, String> {
+impl Action {
+    /// 40 % sets, 30 % reads, 6 % removals, 8 % logins, 6 % logouts, 10 % `whoami`.
+    fn pick() -> Self {
+        match rand::random_range(0..100u8) {
+            0..40 => Self::Set,
+            40..70 => Self::Get,
+            70..76 => Self::Remove,
+            76..84 => Self::Login,
+            84..90 => Self::Logout,
+            _ => Self::WhoAmI,
+        }
+    }
+}
+
+/// One random request for `browser`, checked against what it wrote before.
+async fn step(client: &Client, browser: &mut Browser, id: usize) -> Result<Action, String> {
+    let action = Action::pick();
     let key = format!("k{}", rand::random_range(0..4u8));
-    let dice = rand::random_range(0..100u8);
-    let (kind, request) = match dice {
-        0..40 => {
+    let (method, path, body) = match action {
+        Action::Set => {
             let value = json!(rand::random_range(0..1_000_000u32));
             browser.model.insert(key.clone(), value.clone());
-            ("set", http.post(format!("{base}/set/{key}")).json(&value))
+            (Method::POST, format!("/set/{key}"), Some(value))
         }
-        40..70 => ("get", http.get(format!("{base}/get/{key}"))),
-        70..76 => {
+        Action::Get => (Method::GET, format!("/get/{key}"), None),
+        Action::Remove => {
             browser.model.remove(&key);
-            ("remove", http.post(format!("{base}/remove/{key}")))
+            (Method::POST, format!("/remove/{key}"), None)
         }
-        76..84 => {
-            browser
-                .model
-                .insert("user".to_owned(), json!(format!("u{id}")));
-            ("login", http.post(format!("{base}/login/u{id}")))
+        Action::Login => {
+            let user = format!("u{id}");
+            browser.model.insert("user".to_owned(), json!(user));
+            (Method::POST, format!("/login/{user}"), None)
         }
-        84..90 => {
+        Action::Logout => {
             browser.model.clear();
-            ("logout", http.post(format!("{base}/logout")))
+            (Method::POST, "/logout".to_owned(), None)
         }
-        _ => ("whoami", http.get(format!("{base}/whoami"))),
+        Action::WhoAmI => (Method::GET, "/whoami".to_owned(), None),
     };
-    let request = match &browser.cookie {
-        Some(cookie) => request.header("cookie", cookie),
-        None => request,
-    };
-    let reply = request
-        .send()
+    let headers: Vec<(&str, &[u8])> = browser
+        .cookie
+        .iter()
+        .map(|cookie| ("cookie", cookie.as_bytes()))
+        .collect();
+    let body = body.map(|value| value.to_string().into_bytes());
+    let reply = client
+        .try_raw(method, &path, body, &headers)
         .await
-        .map_err(|error| format!("{kind}: {error}"))?;
-    let status = reply.status().as_u16();
-    if let Some(cookie) = session_cookie(&reply) {
-        if cookie.is_some() && cookie != browser.cookie {
+        .map_err(|error| format!("{action:?}: {error}"))?;
+    let cookies = reply.set_cookies_named(SID);
+    if cookies.len() > 1 {
+        return Err(format!("{action:?}: several session cookies {cookies:?}"));
+    }
+    if let Some(cookie) = cookies.first() {
+        let pair = cookie.split(';').next().unwrap_or_default().to_owned();
+        let pair = (!cookie.contains("Max-Age=0")).then_some(pair);
+        if pair.is_some() && pair != browser.cookie {
             browser.sessions += 1;
         }
-        browser.cookie = cookie;
+        browser.cookie = pair;
     }
-    let body: Value = reply
-        .json()
-        .await
-        .map_err(|error| format!("{kind}: body: {error}"))?;
-    if status != 200 {
-        return Err(format!("{kind}: status {status}: {body}"));
+    let body = reply.json();
+    if reply.status != 200 {
+        return Err(format!(
+            "{action:?}: status {}: {}",
+            reply.status, reply.body
+        ));
     }
-    match kind {
-        "get" => {
+    match action {
+        Action::Get => {
             let expected = browser.model.get(&key).cloned().unwrap_or(Value::Null);
             if body["value"] != expected {
                 return Err(format!(
@@ -136,7 +151,7 @@ async fn step(
                 ));
             }
         }
-        "whoami" => {
+        Action::WhoAmI => {
             let expected: Vec<&String> = browser.model.keys().collect();
             let keys: Vec<String> =
                 serde_json::from_value(body["keys"].clone()).unwrap_or_default();
@@ -144,12 +159,12 @@ async fn step(
                 return Err(format!("whoami: server {keys:?} but wrote {expected:?}"));
             }
         }
-        "logout" if browser.cookie.is_some() => {
+        Action::Logout if browser.cookie.is_some() => {
             return Err("logout left a session cookie".to_owned());
         }
         _ => {}
     }
-    Ok(kind)
+    Ok(action)
 }
 
 /// One run: the app on `framework` with `store`, for `duration`.
@@ -175,22 +190,13 @@ async fn run(
         "--store-prefix",
         &prefix,
     ]);
-    let config = options.config().map_err(|error| error.to_string())?;
-    let sessions = Options::sessions(config).map_err(|error| error.to_string())?;
-    let app_store = options.store().map_err(|error| error.to_string())?;
-    let state = AppState {
-        sessions,
-        store: app_store.clone(),
-        second: None,
-    };
+    let state = options.app_state().map_err(|error| error.to_string())?;
+    let app_store = state.store.clone();
     let server = servers::start(framework, state, 0)
         .await
         .map_err(|error| error.to_string())?;
-    let base = server.url();
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|error| error.to_string())?;
+    // One client for every browser: `try_raw` sends exactly the headers given, never its jar.
+    let client = Arc::new(Client::new(&server.url()));
     let browsers: Arc<Vec<Mutex<Browser>>> = Arc::new(
         (0..args.browsers)
             .map(|_| Mutex::new(Browser::default()))
@@ -201,25 +207,32 @@ async fn run(
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..args.workers {
-        let (http, base, browsers, tally) =
-            (http.clone(), base.clone(), browsers.clone(), tally.clone());
+        let (client, browsers, tally) = (client.clone(), browsers.clone(), tally.clone());
         workers.spawn(async move {
             while Instant::now() < deadline {
                 let id = rand::random_range(0..browsers.len());
                 let mut browser = browsers[id].lock().await;
-                let result = step(&http, &base, &mut browser, id).await;
+                let result = step(&client, &mut browser, id).await;
                 let mut tally = tally.lock().await;
                 tally.requests += 1;
                 match result {
-                    Ok("login") => tally.logins += 1,
-                    Ok("logout") => tally.logouts += 1,
+                    Ok(Action::Login) => tally.logins += 1,
+                    Ok(Action::Logout) => tally.logouts += 1,
                     Ok(_) => {}
                     Err(failure) => tally.failures.push(format!("browser {id}: {failure}")),
                 }
             }
         });
     }
-    while workers.join_next().await.is_some() {}
+    while let Some(joined) = workers.join_next().await {
+        if let Err(error) = joined {
+            tally
+                .lock()
+                .await
+                .failures
+                .push(format!("a worker died: {error}"));
+        }
+    }
     let elapsed = started.elapsed();
     let tally = tally.lock().await;
     let mut logged_in = 0;
