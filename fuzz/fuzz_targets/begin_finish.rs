@@ -1,50 +1,49 @@
-//! Arbitrary header sets and response statuses through the whole lifecycle against an empty
-//! in-memory store: skip rules, cookie parsing, verification, load, an optional write or
-//! destroy, the finish plan and its commit. Never panics; any cookie sent has the canonical shape
-//! or is a removal; nothing is stored for a 5xx response.
+//! Whole requests through the whole lifecycle against an empty in-memory store: skip rules,
+//! cookie parsing, verification, load, an optional write or destroy, the finish plan and its
+//! commit. Never panics; any cookie sent has the canonical shape or is a removal; nothing is
+//! stored for a 5xx response.
+//!
+//! Input: byte 0 holds flags (bit 0: insert `"k"`, bit 1: destroy), bytes 1 and 2 the status
+//! (big-endian), then header lines separated by `\n`, each `name:value` (a line without a colon
+//! is a `cookie` header). `@VALID@` stands for a value the engine issued.
 
 #![no_main]
 
-use arbitrary::Arbitrary;
 use fastsession_core::MemoryStore;
-use fastsession_fuzz::{NAME, block_on, is_canonical_shape, now, sessions, valid_value};
+use fastsession_fuzz::{block_on, is_canonical_shape, now, sessions, with_valid_value};
 use libfuzzer_sys::fuzz_target;
 
-#[derive(Arbitrary, Debug)]
-struct Request {
-    headers: Vec<(String, Vec<u8>)>,
-    with_valid_cookie: bool,
-    write: Option<(String, String)>,
-    destroy: bool,
-    status: u16,
-}
-
-fuzz_target!(|request: Request| {
-    let sessions = sessions();
-    let valid = format!("{NAME}={}", valid_value());
-    let mut headers: Vec<(&str, &[u8])> = request
-        .headers
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_slice()))
+fuzz_target!(|data: &[u8]| {
+    let [flags, high, low, rest @ ..] = data else {
+        return;
+    };
+    let status = u16::from_be_bytes([*high, *low]);
+    let lines = with_valid_value(rest);
+    let headers: Vec<(&str, &[u8])> = lines
+        .split(|byte| *byte == b'\n')
+        .map(|line| match line.iter().position(|byte| *byte == b':') {
+            Some(colon) => (
+                std::str::from_utf8(&line[..colon]).unwrap_or("x-not-utf8"),
+                &line[colon + 1..],
+            ),
+            None => ("cookie", line),
+        })
         .collect();
-    if request.with_valid_cookie {
-        headers.push(("cookie", valid.as_bytes()));
-    }
     let store = MemoryStore::new();
     block_on(async {
-        let handle = sessions.begin_request(headers.as_slice(), now());
+        let handle = sessions().begin_request(headers.as_slice(), now());
         let _ = handle.cause();
         if let Ok(Some(session)) = handle.load(&store, now()).await {
-            if let Some((key, value)) = &request.write {
+            if flags & 1 != 0 {
                 // Refusals (the payload cap, a destroyed session) are errors, never panics.
-                let _ = session.insert(key, value);
+                let _ = session.insert("k", &String::from_utf8_lossy(rest));
             }
-            if request.destroy {
+            if flags & 2 != 0 {
                 let _ = session.destroy();
             }
         }
-        let committed = sessions
-            .finish(handle, request.status, now())
+        let committed = sessions()
+            .finish(handle, status, now())
             .commit(&store, now())
             .await;
         if let Ok(committed) = &committed
@@ -54,7 +53,7 @@ fuzz_target!(|request: Request| {
             assert!(cookie.is_removal() || is_canonical_shape(cookie.value()));
         }
     });
-    if request.status >= 500 {
+    if status >= 500 {
         assert!(store.is_empty(), "nothing is stored for a 5xx response");
     }
 });
