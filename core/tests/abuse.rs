@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Browser, World, count, send};
+use common::{Browser, World, count, read_counter, send};
 use fastsession_core::testing::Probe;
 use fastsession_core::{MAX_CANDIDATES, Session, SessionError};
 
@@ -56,16 +56,7 @@ async fn a_one_mebibyte_header_of_100000_pairs_is_parsed_without_extra_allocatio
 
     // The session cookie, last of 100,001 pairs, is found.
     assert!(huge_found && small_found);
-    let mut n = 0;
-    send(
-        &world.manager,
-        Some(&huge),
-        Some(|session: &Session| {
-            n = common::counter(session);
-            200
-        }),
-    )
-    .await;
+    let n = read_counter(&world.manager, Some(&huge)).await;
     assert_eq!(n, 1);
 }
 
@@ -100,32 +91,14 @@ async fn a_thousand_same_name_cookies_cost_at_most_four_verifications_and_no_sto
     // The documented outcome: only the first MAX_CANDIDATES same-name cookies count, so a valid
     // one after 999 bad ones is ignored, and one among the first four is used.
     let late = format!("{}; {ours}", forged[..999].join("; "));
-    let mut seen = 0;
-    send(
-        &manager,
-        Some(&late),
-        Some(|session: &Session| {
-            seen = common::counter(session);
-            200
-        }),
-    )
-    .await;
+    let seen = read_counter(&manager, Some(&late)).await;
     assert_eq!(seen, 0, "the fifth and later candidates are never read");
     let early = format!(
         "{}; {ours}; {}",
         forged[..MAX_CANDIDATES - 1].join("; "),
         forged[999]
     );
-    send(
-        &manager,
-        Some(&early),
-        Some(|session: &Session| {
-            seen = common::counter(session);
-            200
-        }),
-    )
-    .await;
-    assert_eq!(seen, 1);
+    assert_eq!(read_counter(&manager, Some(&early)).await, 1);
     assert_eq!(Probe::count(&faulty.probe().loads), 1);
 }
 

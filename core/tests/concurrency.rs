@@ -174,13 +174,7 @@ async fn serialized_read_yield_write_loses_no_increment() {
     while let Some(result) = tasks.join_next().await {
         assert_eq!(result.unwrap(), None);
     }
-    let mut n = 0;
-    browser
-        .request(&world.manager, |session| {
-            n = counter(session);
-            200
-        })
-        .await;
+    let n = browser.read_counter(&world.manager).await;
     assert_eq!(n, 21);
 }
 

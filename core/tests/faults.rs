@@ -34,13 +34,7 @@ async fn a_failed_load_answers_503_without_a_cookie_and_recovers() {
     assert_eq!(response.status, 200);
 
     Probe::set(&faults.probe().fail_load, false);
-    let mut n = 0;
-    browser
-        .request(&manager, |session| {
-            n = counter(session);
-            200
-        })
-        .await;
+    let n = browser.read_counter(&manager).await;
     assert_eq!(n, 1, "the session survived the outage");
     assert_eq!(browser.cookie, cookie);
 }
@@ -67,13 +61,7 @@ async fn a_failed_save_answers_500_without_a_cookie() {
     assert_eq!(response.status, 500);
     assert!(response.set_cookie().is_none());
     Probe::set(&faults.probe().fail_apply, false);
-    let mut n = 0;
-    browser
-        .request(&manager, |session| {
-            n = counter(session);
-            200
-        })
-        .await;
+    let n = browser.read_counter(&manager).await;
     assert_eq!(n, 1, "the failed write left the old state");
 }
 
@@ -178,12 +166,6 @@ async fn a_stalled_store_hits_the_timeout_instead_of_hanging() {
 
     // The stalls changed nothing: the session is still there for its cookie.
     browser.cookie = cookie;
-    let mut n = 0;
-    browser
-        .request(&manager, |session| {
-            n = counter(session);
-            200
-        })
-        .await;
+    let n = browser.read_counter(&manager).await;
     assert_eq!(n, 1);
 }

@@ -142,6 +142,17 @@ impl Browser {
         response
     }
 
+    /// A request whose handler reads the seeds' counter, and the value it read.
+    pub async fn read_counter<S: SessionStore>(&mut self, manager: &SessionManager<S>) -> u64 {
+        let mut n = 0;
+        self.request(manager, |session| {
+            n = counter(session);
+            200
+        })
+        .await;
+        n
+    }
+
     /// A request whose handler never touches the session.
     pub async fn visit<S: SessionStore>(&mut self, manager: &SessionManager<S>) -> Response {
         let response =
@@ -175,6 +186,24 @@ where
     let outcome = request.finish(status).await;
     let status = outcome.error_status().unwrap_or(status);
     Response { outcome, status }
+}
+
+/// The seeds' counter as one request with this `Cookie` header reads it.
+pub async fn read_counter<S: SessionStore>(
+    manager: &SessionManager<S>,
+    cookie: Option<&str>,
+) -> u64 {
+    let mut n = 0;
+    send(
+        manager,
+        cookie,
+        Some(|session: &Session| {
+            n = counter(session);
+            200
+        }),
+    )
+    .await;
+    n
 }
 
 /// The seeds' counter: increments `test_counter` and returns 200.
