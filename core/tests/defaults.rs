@@ -1,5 +1,6 @@
 //! The checklist's build-time and default guarantees, on an unmodified `Config::new`: ID
-//! randomness (item 1), the exact default cookie (13) and the prefix rules (14).
+//! randomness (item 1), the exact default cookie (13), the prefix rules (14) and the default
+//! store timeout (44).
 
 use std::time::SystemTime;
 
@@ -53,6 +54,17 @@ async fn the_default_cookie_has_exactly_the_safe_attributes() {
     let mut attributes: Vec<&str> = attributes.split("; ").collect();
     attributes.sort_unstable();
     assert_eq!(attributes, ["HttpOnly", "Path=/", "SameSite=Lax", "Secure"]);
+}
+
+/// Item 44: every store call the manager makes is limited to 2 s unless configured.
+#[test]
+fn the_default_store_timeout_is_two_seconds() {
+    let config = Config::new(keys());
+    assert_eq!(config.store_timeout(), std::time::Duration::from_secs(2));
+    assert_eq!(
+        config.store_timeout(),
+        fastsession_core::DEFAULT_STORE_TIMEOUT
+    );
 }
 
 /// Item 14: a prefixed name without `Secure`, `__Host-` with a `Domain` or a `Path` other than
