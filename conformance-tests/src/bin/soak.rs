@@ -34,15 +34,15 @@ use tokio::sync::Mutex;
     about = "A bounded mixed load against the reference app"
 )]
 struct Args {
-    /// Total seconds over all eight runs.
-    #[arg(long, default_value_t = 60)]
+    /// Total seconds over all eight runs (at least 1).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     seconds: u64,
-    /// Simulated browsers per run.
-    #[arg(long, default_value_t = 3000)]
-    browsers: usize,
-    /// Concurrent workers per run.
-    #[arg(long, default_value_t = 32)]
-    workers: usize,
+    /// Simulated browsers per run (at least 1).
+    #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u32).range(1..))]
+    browsers: u32,
+    /// Concurrent workers per run (at least 1).
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..))]
+    workers: u32,
 }
 
 /// One simulated browser: its session cookie and what it believes its session holds.
@@ -50,7 +50,7 @@ struct Args {
 struct Browser {
     cookie: Option<String>,
     model: BTreeMap<String, Value>,
-    sessions: usize,
+    ids_issued: usize,
 }
 
 #[derive(Debug, Default)]
@@ -130,7 +130,7 @@ async fn step(client: &Client, browser: &mut Browser, id: usize) -> Result<Actio
         let pair = cookie.split(';').next().unwrap_or_default().to_owned();
         let pair = (!cookie.contains("Max-Age=0")).then_some(pair);
         if pair.is_some() && pair != browser.cookie {
-            browser.sessions += 1;
+            browser.ids_issued += 1;
         }
         browser.cookie = pair;
     }
@@ -236,11 +236,11 @@ async fn run(
     let elapsed = started.elapsed();
     let tally = tally.lock().await;
     let mut logged_in = 0;
-    let mut sessions = 0;
+    let mut ids_issued = 0;
     for browser in browsers.iter() {
         let browser = browser.lock().await;
         logged_in += usize::from(browser.cookie.is_some());
-        sessions += browser.sessions;
+        ids_issued += browser.ids_issued;
     }
     let stored = app_store.inner().count().await;
     if let fastsession_conformance::store::Backend::Redis(redis) = app_store.inner() {
@@ -262,7 +262,7 @@ async fn run(
         ));
     }
     Ok(format!(
-        "| {} | {store_name} | {:.1} | {} | {:.0} | {sessions} | {} | {} | {stored} | 0 |",
+        "| {} | {store_name} | {:.1} | {} | {:.0} | {ids_issued} | {} | {} | {stored} | 0 |",
         framework.name(),
         elapsed.as_secs_f64(),
         tally.requests,
