@@ -65,7 +65,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(_) => Key::generate()?,
     };
     let secure = std::env::var("FASTSESSION_SECURE").is_ok_and(|value| value == "true");
-    let sessions = Sessions::new(Config::new(key.into()).with_secure(secure))?;
+    let max_age = match std::env::var("FASTSESSION_MAX_AGE") {
+        Ok(seconds) => seconds.parse().map_err(|_| {
+            format!("FASTSESSION_MAX_AGE must be a whole number of seconds, not {seconds:?}")
+        })?,
+        Err(_) => 0, // a browser-session cookie
+    };
+    let config = Config::new(key.into())
+        .with_secure(secure)
+        .with_max_age_secs(max_age);
+    let sessions = Sessions::new(config)?;
 
     let app = Route::new()
         .at("/", get(home))
