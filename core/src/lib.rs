@@ -1,5 +1,7 @@
 //! Server-side sessions for any Rust web framework, with no framework and no I/O of its own.
 //!
+//! # How it works
+//!
 //! The browser's cookie carries only a random 256-bit session ID and its HMAC-SHA256
 //! signature; the session's data stays on the server, in a [`SessionStore`]. This crate holds
 //! all the session logic. Adapter crates (`fastsession-axum`, `fastsession-actix`,

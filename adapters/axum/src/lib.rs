@@ -40,6 +40,10 @@
 //! - [`SessionObjects`]: every session of the request by name, when several layers with
 //!   different cookie names are stacked ([`Config::with_session_object`]).
 //!
+//! # Features
+//!
+//! This crate has no cargo features.
+//!
 //! # Minimum supported Rust version
 //!
 //! Rust 1.89.

@@ -39,6 +39,10 @@
 //!   own `Option<T>` would hide it, so use this instead).
 //! - [`SessionObjects`]: every session of the request by name, for stacked middlewares.
 //!
+//! # Features
+//!
+//! This crate has no cargo features.
+//!
 //! # Minimum supported Rust version
 //!
 //! Rust 1.89.

@@ -38,6 +38,10 @@
 //!   own `Option<T>` would hide it, so use this instead).
 //! - [`SessionObjects`]: every session of the request by name, for stacked fairings.
 //!
+//! # Features
+//!
+//! This crate has no cargo features.
+//!
 //! # Minimum supported Rust version
 //!
 //! Rust 1.89.
