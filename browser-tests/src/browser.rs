@@ -6,9 +6,8 @@ use fantoccini::cookies::Cookie;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
-use tempfile::TempDir;
 
-use crate::{BrowserTestError, Running};
+use crate::{BrowserTestError, Chromedriver};
 
 /// A host name that this browser resolves to 127.0.0.1 (`--host-resolver-rules`), so a test
 /// can reach the loopback server through an origin the browser does not treat as secure.
@@ -35,21 +34,18 @@ const FLAGS: [&str; 7] = [
     "--no-first-run",
 ];
 
-/// A headless Chromium with a profile of its own: its own cookie jar, deleted on drop.
+/// A headless Chromium with a profile of its own: its own cookie jar.
 #[derive(Debug)]
 pub struct Browser {
     client: Client,
-    _profile: TempDir,
 }
 
 impl Browser {
     /// Starts a browser with a fresh `--user-data-dir`, through the `chromedriver` at `driver`.
-    pub async fn open(driver: &Running) -> Result<Self, BrowserTestError> {
-        let profile = tempfile::Builder::new()
-            .prefix("fastsession-chromium-")
-            .tempdir()?;
+    pub async fn open(driver: &Chromedriver) -> Result<Self, BrowserTestError> {
+        let profile = driver.new_profile()?;
         let mut args: Vec<String> = FLAGS.iter().map(|flag| (*flag).to_owned()).collect();
-        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.push(format!("--user-data-dir={}", profile.display()));
         args.push(format!(
             "--host-resolver-rules=MAP {INSECURE_HOST} 127.0.0.1"
         ));
@@ -65,10 +61,7 @@ impl Browser {
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", driver.port()))
             .await?;
-        Ok(Self {
-            client,
-            _profile: profile,
-        })
+        Ok(Self { client })
     }
 
     /// Navigates to `url`, as typing it into the address bar would.

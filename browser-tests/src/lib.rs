@@ -7,10 +7,14 @@
 //! loopback port, the example app's binary on another, and one or more headless Chromium
 //! browsers, each with a fresh `--user-data-dir` (its own cookie jar). It drives the browser as
 //! a person would (address bar, forms, buttons) and reads what the browser kept through its
-//! cookie API and through `document.cookie`. Every process is killed when the scenario ends,
-//! also when it fails.
+//! cookie API and through `document.cookie`. Every process (`chromedriver`, the app, each
+//! browser and its helpers) is killed and every profile deleted when the scenario ends, also
+//! when it fails.
 //!
-//! Each example crate runs all of them with one line in `tests/browser.rs`:
+//! # Quick start
+//!
+//! Each example crate runs every scenario against itself with one line in `tests/browser.rs`,
+//! one `#[test]` per scenario:
 //!
 //! ```no_run
 //! fastsession_browser_tests::browser_scenarios!(env!("CARGO_BIN_EXE_example-axum"));
@@ -37,7 +41,9 @@ pub mod scenarios;
 
 pub use browser::{Browser, CHROMIUM_VARIABLE, INSECURE_HOST};
 pub use error::BrowserTestError;
-pub use process::{CHROMEDRIVER_VARIABLE, Running, start_chromedriver, start_example};
+pub use process::{
+    CHROMEDRIVER_VARIABLE, Chromedriver, Running, start_chromedriver, start_example,
+};
 
 /// Runs a scenario to completion on a runtime of its own; a setup failure fails the test with
 /// its message.

@@ -1,9 +1,11 @@
 //! Child processes the tests start and always stop: `chromedriver` and the example apps.
 
 use std::net::{Ipv4Addr, TcpListener};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -14,12 +16,28 @@ use crate::BrowserTestError;
 /// Chromium takes seconds.
 const READY_DEADLINE: Duration = Duration::from_secs(60);
 
-/// A child process that is killed when this value is dropped, so a failing test leaves no
-/// server or browser behind.
+/// A child process, and every process it started, killed when this value is dropped, so a
+/// failing test leaves no server or browser behind.
+///
+/// The child leads a process group of its own, and the whole group is killed: Chromium's
+/// processes outlive a killed `chromedriver` otherwise.
 #[derive(Debug)]
 pub struct Running {
     child: Child,
     port: u16,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(group) = self.child.id() {
+            // `kill` the program rather than a libc call: this crate forbids `unsafe`. The group
+            // may already be gone, so the outcome is not checked.
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
 
 impl Running {
@@ -80,9 +98,9 @@ impl Running {
         Ok(Self { child, port })
     }
 
-    /// Stops the program and waits for it to exit.
-    pub async fn stop(mut self) {
-        let _ = self.child.kill().await;
+    /// Stops the program and everything it started.
+    pub fn stop(self) {
+        drop(self);
     }
 }
 
@@ -96,8 +114,48 @@ pub(crate) fn free_port() -> Result<u16, BrowserTestError> {
         .port())
 }
 
+/// A running `chromedriver` and the directory that holds its browsers' profiles.
+///
+/// Dropping it kills the driver and its browsers, then deletes their profiles.
+#[derive(Debug)]
+pub struct Chromedriver {
+    process: Option<Running>,
+    profiles: TempDir,
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        drop(self.process.take());
+        // A killed browser may still be writing for a moment: retry the deletion a little while
+        // rather than leave a profile behind (the `TempDir` makes a last attempt after this).
+        for _ in 0..50 {
+            if std::fs::remove_dir_all(self.profiles.path()).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Chromedriver {
+    /// The loopback port `chromedriver` listens on.
+    pub fn port(&self) -> u16 {
+        self.process.as_ref().map_or(0, Running::port)
+    }
+
+    /// A new, empty directory for one browser's `--user-data-dir`.
+    pub(crate) fn new_profile(&self) -> Result<PathBuf, BrowserTestError> {
+        Ok(tempfile::tempdir_in(self.profiles.path())?.keep())
+    }
+
+    /// Stops `chromedriver` and its browsers, and deletes their profiles.
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
 /// Starts `chromedriver` on a free loopback port, accepting connections from 127.0.0.1 only.
-pub async fn start_chromedriver() -> Result<Running, BrowserTestError> {
+pub async fn start_chromedriver() -> Result<Chromedriver, BrowserTestError> {
     let program =
         std::env::var(CHROMEDRIVER_VARIABLE).unwrap_or_else(|_| "chromedriver".to_owned());
     let port = free_port()?;
@@ -107,7 +165,14 @@ pub async fn start_chromedriver() -> Result<Running, BrowserTestError> {
         .arg("--allowed-ips=127.0.0.1");
     let hint = "the browser tests need Debian's chromium and chromium-driver packages, which \
                 .ci/run installs; or set FASTSESSION_CHROMEDRIVER to the chromedriver binary";
-    Running::start(command, &program, hint, port, "started successfully").await
+    let profiles = tempfile::Builder::new()
+        .prefix("fastsession-chromium-")
+        .tempdir()?;
+    let process = Running::start(command, &program, hint, port, "started successfully").await?;
+    Ok(Chromedriver {
+        process: Some(process),
+        profiles,
+    })
 }
 
 /// Starts an example app (the binary at `binary`) on a free loopback port, with `environment`

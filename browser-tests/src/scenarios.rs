@@ -9,14 +9,17 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use cookie::SameSite;
 use serde_json::{Value, json};
 
-use crate::{Browser, BrowserTestError, INSECURE_HOST, Running, start_chromedriver, start_example};
+use crate::{
+    Browser, BrowserTestError, Chromedriver, INSECURE_HOST, Running, start_chromedriver,
+    start_example,
+};
 
 /// The examples' cookie name: the default configuration's.
 pub const COOKIE: &str = "sid";
 
 /// A `chromedriver` and an example app started with `environment`.
 struct Rig {
-    driver: Running,
+    driver: Chromedriver,
     app: Running,
 }
 
@@ -37,9 +40,9 @@ impl Rig {
         format!("http://{INSECURE_HOST}:{}{path}", self.app.port())
     }
 
-    async fn stop(self) {
-        self.app.stop().await;
-        self.driver.stop().await;
+    fn stop(self) {
+        self.app.stop();
+        self.driver.stop();
     }
 }
 
@@ -74,7 +77,7 @@ pub async fn counter_counts_per_profile(binary: &str) -> Result<(), BrowserTestE
     );
     first.close().await?;
     second.close().await?;
-    rig.stop().await;
+    rig.stop();
     Ok(())
 }
 
@@ -127,7 +130,7 @@ pub async fn cookie_is_hidden_from_scripts_and_has_the_configured_attributes(
         "max_age 0 makes a browser-session cookie: {cookie}"
     );
     browser.close().await?;
-    rig.stop().await;
+    rig.stop();
     Ok(())
 }
 
@@ -157,7 +160,7 @@ pub async fn max_age_gives_the_cookie_an_expiry(binary: &str) -> Result<(), Brow
         "expiry {expiry} is Max-Age {MAX_AGE} s after the response ({before}..={after})"
     );
     browser.close().await?;
-    rig.stop().await;
+    rig.stop();
     Ok(())
 }
 
@@ -203,7 +206,7 @@ pub async fn login_rotates_the_cookie_and_keeps_the_data(
     );
     assert_eq!(counter(&browser, &counter_url).await?, json!(3));
     browser.close().await?;
-    rig.stop().await;
+    rig.stop();
     Ok(())
 }
 
@@ -248,7 +251,7 @@ pub async fn logout_removes_the_cookie_and_the_next_page_is_anonymous(
         "an anonymous read creates no session"
     );
     browser.close().await?;
-    rig.stop().await;
+    rig.stop();
     Ok(())
 }
 
@@ -272,7 +275,7 @@ pub async fn secure_cookie_is_not_sent_back_over_plain_http(
         "the browser kept no Secure cookie"
     );
     browser.close().await?;
-    rig.stop().await;
+    rig.stop();
     Ok(())
 }
 
@@ -290,7 +293,7 @@ pub async fn cookie_without_secure_is_sent_back_over_plain_http(
         "the cookie came back"
     );
     browser.close().await?;
-    rig.stop().await;
+    rig.stop();
     Ok(())
 }
 
@@ -314,6 +317,6 @@ pub async fn secure_cookie_is_kept_on_loopback(binary: &str) -> Result<(), Brows
         .expect("the browser kept the Secure cookie");
     assert_eq!(cookie.secure(), Some(true), "Secure: {cookie}");
     browser.close().await?;
-    rig.stop().await;
+    rig.stop();
     Ok(())
 }
