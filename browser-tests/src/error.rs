@@ -8,6 +8,7 @@ use std::io;
 /// is for the parts around it: a missing `chromedriver`, an example app that did not start, a
 /// WebDriver command that failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BrowserTestError {
     /// A program could not be started (most often: it is not installed).
     #[error("could not start `{program}`: {source} ({hint})")]
@@ -34,7 +35,7 @@ pub enum BrowserTestError {
     #[error("a WebDriver command failed: {0}")]
     Command(#[from] fantoccini::error::CmdError),
     /// A temporary profile directory could not be created, or another I/O step failed.
-    #[error("I/O error: {0}")]
+    #[error("an I/O step failed: {0}")]
     Io(#[from] io::Error),
     /// A page that should hold JSON did not.
     #[error("the page at {url} is not the expected JSON: {text:?}")]
