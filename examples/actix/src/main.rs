@@ -2,9 +2,7 @@
 
 use actix_web::http::header::LOCATION;
 use actix_web::{App, HttpResponse, HttpServer, web};
-use fastsession_actix::{
-    Config, Key, MemoryStore, Session, SessionMiddleware, SessionRejection, Sessions,
-};
+use fastsession_actix::{MemoryStore, Session, SessionMiddleware, SessionRejection};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -63,28 +61,11 @@ async fn whoami(session: Session) -> Result<HttpResponse, SessionRejection> {
 
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let key = match std::env::var("FASTSESSION_KEY") {
-        Ok(hex) => Key::try_from(hex::decode(hex)?)?,
-        Err(_) => Key::generate()?,
-    };
-    let secure = std::env::var("FASTSESSION_SECURE").is_ok_and(|value| value == "true");
-    let max_age = match std::env::var("FASTSESSION_MAX_AGE") {
-        Ok(seconds) => seconds.parse().map_err(|_| {
-            format!("FASTSESSION_MAX_AGE must be a whole number of seconds, not {seconds:?}")
-        })?,
-        Err(_) => 0, // a browser-session cookie
-    };
-    let config = Config::new(key.into())
-        .with_secure(secure)
-        .with_max_age_secs(max_age);
-    let sessions = Sessions::new(config)?;
+    let sessions = example_support::sessions_from_env()?;
     // Built once, cloned into every worker: all workers share one store.
     let middleware = SessionMiddleware::new(sessions, MemoryStore::new());
 
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or(3001);
+    let port = example_support::port_from_env(3001)?;
     let server = HttpServer::new(move || {
         App::new()
             .wrap(middleware.clone())

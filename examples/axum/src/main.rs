@@ -4,7 +4,7 @@ use axum::extract::Form;
 use axum::response::{Html, Redirect};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fastsession_axum::{Config, Key, MemoryStore, Session, SessionRejection, Sessions};
+use fastsession_axum::{MemoryStore, Session, SessionRejection};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -54,21 +54,7 @@ async fn whoami(session: Session) -> Result<Json<Value>, SessionRejection> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let key = match std::env::var("FASTSESSION_KEY") {
-        Ok(hex) => Key::try_from(hex::decode(hex)?)?,
-        Err(_) => Key::generate()?,
-    };
-    let secure = std::env::var("FASTSESSION_SECURE").is_ok_and(|value| value == "true");
-    let max_age = match std::env::var("FASTSESSION_MAX_AGE") {
-        Ok(seconds) => seconds.parse().map_err(|_| {
-            format!("FASTSESSION_MAX_AGE must be a whole number of seconds, not {seconds:?}")
-        })?,
-        Err(_) => 0, // a browser-session cookie
-    };
-    let config = Config::new(key.into())
-        .with_secure(secure)
-        .with_max_age_secs(max_age);
-    let sessions = Sessions::new(config)?;
+    let sessions = example_support::sessions_from_env()?;
 
     let app = Router::new()
         .route("/", get(home))
@@ -78,7 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/whoami", get(whoami))
         .layer(fastsession_axum::layer(sessions, MemoryStore::new()));
 
-    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".to_owned());
+    let port = example_support::port_from_env(3000)?;
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app).await?;

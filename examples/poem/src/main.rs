@@ -1,8 +1,6 @@
 //! fastsession on poem: `cargo run -p example-poem`, then open http://127.0.0.1:3003.
 
-use fastsession_poem::{
-    Config, Key, MemoryStore, Session, SessionMiddleware, SessionRejection, Sessions,
-};
+use fastsession_poem::{MemoryStore, Session, SessionMiddleware, SessionRejection};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::{Form, Html, Json, Redirect};
 use poem::{EndpointExt, Route, Server, get, handler, post};
@@ -60,21 +58,7 @@ fn whoami(session: Session) -> Result<Json<Value>, SessionRejection> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let key = match std::env::var("FASTSESSION_KEY") {
-        Ok(hex) => Key::try_from(hex::decode(hex)?)?,
-        Err(_) => Key::generate()?,
-    };
-    let secure = std::env::var("FASTSESSION_SECURE").is_ok_and(|value| value == "true");
-    let max_age = match std::env::var("FASTSESSION_MAX_AGE") {
-        Ok(seconds) => seconds.parse().map_err(|_| {
-            format!("FASTSESSION_MAX_AGE must be a whole number of seconds, not {seconds:?}")
-        })?,
-        Err(_) => 0, // a browser-session cookie
-    };
-    let config = Config::new(key.into())
-        .with_secure(secure)
-        .with_max_age_secs(max_age);
-    let sessions = Sessions::new(config)?;
+    let sessions = example_support::sessions_from_env()?;
 
     let app = Route::new()
         .at("/", get(home))
@@ -84,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .at("/whoami", get(whoami))
         .with(SessionMiddleware::new(sessions, MemoryStore::new()));
 
-    let port = std::env::var("PORT").unwrap_or_else(|_| "3003".to_owned());
+    let port = example_support::port_from_env(3003)?;
     let acceptor = TcpListener::bind(format!("127.0.0.1:{port}"))
         .into_acceptor()
         .await?;

@@ -1,8 +1,6 @@
 //! fastsession on rocket: `cargo run -p example-rocket`, then open http://127.0.0.1:3002.
 
-use fastsession_rocket::{
-    Config, Key, MemoryStore, Session, SessionFairing, SessionRejection, Sessions,
-};
+use fastsession_rocket::{MemoryStore, Session, SessionFairing, SessionRejection};
 use rocket::form::Form;
 use rocket::response::Redirect;
 use rocket::response::content::RawHtml;
@@ -61,26 +59,9 @@ fn whoami(session: Session) -> Result<Json<Value>, SessionRejection> {
 
 #[rocket::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let key = match std::env::var("FASTSESSION_KEY") {
-        Ok(hex) => Key::try_from(hex::decode(hex)?)?,
-        Err(_) => Key::generate()?,
-    };
-    let secure = std::env::var("FASTSESSION_SECURE").is_ok_and(|value| value == "true");
-    let max_age = match std::env::var("FASTSESSION_MAX_AGE") {
-        Ok(seconds) => seconds.parse().map_err(|_| {
-            format!("FASTSESSION_MAX_AGE must be a whole number of seconds, not {seconds:?}")
-        })?,
-        Err(_) => 0, // a browser-session cookie
-    };
-    let config = Config::new(key.into())
-        .with_secure(secure)
-        .with_max_age_secs(max_age);
-    let sessions = Sessions::new(config)?;
+    let sessions = example_support::sessions_from_env()?;
 
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or(3002);
+    let port = example_support::port_from_env(3002)?;
     let config = rocket::Config {
         port,
         address: [127, 0, 0, 1].into(),
