@@ -29,6 +29,13 @@ pub struct Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
+        self.kill_group();
+    }
+}
+
+impl Running {
+    /// Kills the program and everything it started (its process group).
+    fn kill_group(&self) {
         if let Some(group) = self.child.id() {
             // `kill` the program rather than a libc call: this crate forbids `unsafe`. The group
             // may already be gone, so the outcome is not checked.
@@ -38,9 +45,7 @@ impl Drop for Running {
                 .status();
         }
     }
-}
 
-impl Running {
     /// The loopback port the program listens on.
     pub fn port(&self) -> u16 {
         self.port
@@ -97,11 +102,6 @@ impl Running {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Self { child, port })
     }
-
-    /// Stops the program and everything it started.
-    pub fn stop(self) {
-        drop(self);
-    }
 }
 
 /// The environment variable naming the `chromedriver` binary (default: `chromedriver` on `PATH`).
@@ -119,13 +119,13 @@ pub(crate) fn free_port() -> Result<u16, BrowserTestError> {
 /// Dropping it kills the driver and its browsers, then deletes their profiles.
 #[derive(Debug)]
 pub struct Chromedriver {
-    process: Option<Running>,
+    process: Running,
     profiles: TempDir,
 }
 
 impl Drop for Chromedriver {
     fn drop(&mut self) {
-        drop(self.process.take());
+        self.process.kill_group();
         // A killed browser may still be writing for a moment: retry the deletion a little while
         // rather than leave a profile behind (the `TempDir` makes a last attempt after this).
         for _ in 0..50 {
@@ -140,17 +140,12 @@ impl Drop for Chromedriver {
 impl Chromedriver {
     /// The loopback port `chromedriver` listens on.
     pub fn port(&self) -> u16 {
-        self.process.as_ref().map_or(0, Running::port)
+        self.process.port()
     }
 
     /// A new, empty directory for one browser's `--user-data-dir`.
     pub(crate) fn new_profile(&self) -> Result<PathBuf, BrowserTestError> {
         Ok(tempfile::tempdir_in(self.profiles.path())?.keep())
-    }
-
-    /// Stops `chromedriver` and its browsers, and deletes their profiles.
-    pub fn stop(self) {
-        drop(self);
     }
 }
 
@@ -169,10 +164,7 @@ pub async fn start_chromedriver() -> Result<Chromedriver, BrowserTestError> {
         .prefix("fastsession-chromium-")
         .tempdir()?;
     let process = Running::start(command, &program, hint, port, "started successfully").await?;
-    Ok(Chromedriver {
-        process: Some(process),
-        profiles,
-    })
+    Ok(Chromedriver { process, profiles })
 }
 
 /// Starts an example app (the binary at `binary`) on a free loopback port, with `environment`

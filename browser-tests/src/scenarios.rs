@@ -2,11 +2,11 @@
 //! example app at `binary` (see [`browser_scenarios!`](crate::browser_scenarios)).
 //!
 //! Every scenario starts its own `chromedriver`, its own app and fresh browser profiles, and
-//! stops them all, also when it fails.
+//! stops them all when it ends (by dropping them), also when it fails.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use cookie::SameSite;
+use cookie::{Cookie, SameSite};
 use serde_json::{Value, json};
 
 use crate::{
@@ -38,11 +38,6 @@ impl Rig {
     /// The app's address at `path`, through a host name the browser does not trust as secure.
     fn insecure_url(&self, path: &str) -> String {
         format!("http://{INSECURE_HOST}:{}{path}", self.app.port())
-    }
-
-    fn stop(self) {
-        self.app.stop();
-        self.driver.stop();
     }
 }
 
@@ -77,7 +72,6 @@ pub async fn counter_counts_per_profile(binary: &str) -> Result<(), BrowserTestE
     );
     first.close().await?;
     second.close().await?;
-    rig.stop();
     Ok(())
 }
 
@@ -130,7 +124,6 @@ pub async fn cookie_is_hidden_from_scripts_and_has_the_configured_attributes(
         "max_age 0 makes a browser-session cookie: {cookie}"
     );
     browser.close().await?;
-    rig.stop();
     Ok(())
 }
 
@@ -160,7 +153,6 @@ pub async fn max_age_gives_the_cookie_an_expiry(binary: &str) -> Result<(), Brow
         "expiry {expiry} is Max-Age {MAX_AGE} s after the response ({before}..={after})"
     );
     browser.close().await?;
-    rig.stop();
     Ok(())
 }
 
@@ -206,7 +198,6 @@ pub async fn login_rotates_the_cookie_and_keeps_the_data(
     );
     assert_eq!(counter(&browser, &counter_url).await?, json!(3));
     browser.close().await?;
-    rig.stop();
     Ok(())
 }
 
@@ -251,8 +242,27 @@ pub async fn logout_removes_the_cookie_and_the_next_page_is_anonymous(
         "an anonymous read creates no session"
     );
     browser.close().await?;
-    rig.stop();
     Ok(())
+}
+
+/// Loads `/session_test` twice in one browser from an app started with `FASTSESSION_SECURE`
+/// set to `secure`, at the address `url_of` gives ([`Rig::url`] or [`Rig::insecure_url`]).
+/// Returns the two counters and the session cookie the browser kept.
+async fn load_twice(
+    binary: &str,
+    secure: &str,
+    url_of: fn(&Rig, &str) -> String,
+) -> Result<([Value; 2], Option<Cookie<'static>>), BrowserTestError> {
+    let rig = Rig::start(binary, &[("FASTSESSION_SECURE", secure)]).await?;
+    let browser = Browser::open(&rig.driver).await?;
+    let url = url_of(&rig, "/session_test");
+    let counters = [
+        counter(&browser, &url).await?,
+        counter(&browser, &url).await?,
+    ];
+    let cookie = browser.cookie(COOKIE).await?;
+    browser.close().await?;
+    Ok((counters, cookie))
 }
 
 /// The seeds' own test: with `Secure` on, a browser on a plain-HTTP origin never sends the
@@ -260,22 +270,13 @@ pub async fn logout_removes_the_cookie_and_the_next_page_is_anonymous(
 pub async fn secure_cookie_is_not_sent_back_over_plain_http(
     binary: &str,
 ) -> Result<(), BrowserTestError> {
-    let rig = Rig::start(binary, &[("FASTSESSION_SECURE", "true")]).await?;
-    let browser = Browser::open(&rig.driver).await?;
-    let url = rig.insecure_url("/session_test");
-    assert_eq!(counter(&browser, &url).await?, json!(1));
+    let (counters, cookie) = load_twice(binary, "true", Rig::insecure_url).await?;
     assert_eq!(
-        counter(&browser, &url).await?,
-        json!(1),
+        counters,
+        [json!(1), json!(1)],
         "the Secure cookie did not come back"
     );
-    assert_eq!(
-        browser.cookie(COOKIE).await?,
-        None,
-        "the browser kept no Secure cookie"
-    );
-    browser.close().await?;
-    rig.stop();
+    assert_eq!(cookie, None, "the browser kept no Secure cookie");
     Ok(())
 }
 
@@ -283,17 +284,8 @@ pub async fn secure_cookie_is_not_sent_back_over_plain_http(
 pub async fn cookie_without_secure_is_sent_back_over_plain_http(
     binary: &str,
 ) -> Result<(), BrowserTestError> {
-    let rig = Rig::start(binary, &[("FASTSESSION_SECURE", "false")]).await?;
-    let browser = Browser::open(&rig.driver).await?;
-    let url = rig.insecure_url("/session_test");
-    assert_eq!(counter(&browser, &url).await?, json!(1));
-    assert_eq!(
-        counter(&browser, &url).await?,
-        json!(2),
-        "the cookie came back"
-    );
-    browser.close().await?;
-    rig.stop();
+    let (counters, _) = load_twice(binary, "false", Rig::insecure_url).await?;
+    assert_eq!(counters, [json!(1), json!(2)], "the cookie came back");
     Ok(())
 }
 
@@ -302,21 +294,13 @@ pub async fn cookie_without_secure_is_sent_back_over_plain_http(
 /// A development server on loopback works with `Secure` on; a plain-HTTP site elsewhere does
 /// not.
 pub async fn secure_cookie_is_kept_on_loopback(binary: &str) -> Result<(), BrowserTestError> {
-    let rig = Rig::start(binary, &[("FASTSESSION_SECURE", "true")]).await?;
-    let browser = Browser::open(&rig.driver).await?;
-    let url = rig.url("/session_test");
-    assert_eq!(counter(&browser, &url).await?, json!(1));
+    let (counters, cookie) = load_twice(binary, "true", Rig::url).await?;
     assert_eq!(
-        counter(&browser, &url).await?,
-        json!(2),
+        counters,
+        [json!(1), json!(2)],
         "127.0.0.1 counts as a secure origin"
     );
-    let cookie = browser
-        .cookie(COOKIE)
-        .await?
-        .expect("the browser kept the Secure cookie");
+    let cookie = cookie.expect("the browser kept the Secure cookie");
     assert_eq!(cookie.secure(), Some(true), "Secure: {cookie}");
-    browser.close().await?;
-    rig.stop();
     Ok(())
 }
