@@ -13,22 +13,25 @@
 //!
 //! ```no_run
 //! use actix_web::{App, HttpResponse, HttpServer, web};
-//! use fastsession_actix::{Config, Key, MemoryStore, Session, SessionMiddleware, Sessions};
+//! use fastsession_actix::{Config, Key, MemoryStore, Session, SessionMiddleware, SessionRejection, Sessions};
+//! use serde_json::json;
 //!
-//! async fn session_test(session: Session) -> Result<HttpResponse, fastsession_actix::SessionRejection> {
-//!     let n: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
-//!     session.insert("test_counter", &n)?;
-//!     Ok(HttpResponse::Ok().json(serde_json::json!({ "test_counter": n })))
+//! async fn session_test(session: Session) -> Result<HttpResponse, SessionRejection> {
+//!     let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+//!     session.insert("test_counter", &counter)?;
+//!     Ok(HttpResponse::Ok().json(json!({ "test_counter": counter })))
 //! }
 //!
 //! #[actix_web::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     let sessions = Sessions::new(Config::new(Key::generate()?.into()))?;
+//!     let key = Key::generate()?;
+//!     let sessions = Sessions::new(Config::new(key.into()).with_secure(false))?;
+//!     // Built outside HttpServer::new, so that every worker shares one store.
 //!     let middleware = SessionMiddleware::new(sessions, MemoryStore::new());
 //!     HttpServer::new(move || {
 //!         App::new().wrap(middleware.clone()).route("/session_test", web::get().to(session_test))
 //!     })
-//!     .bind(("127.0.0.1", 8080))?
+//!     .bind(("127.0.0.1", 3000))?
 //!     .run()
 //!     .await?;
 //!     Ok(())

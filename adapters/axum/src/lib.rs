@@ -13,23 +13,28 @@
 //!
 //! ```no_run
 //! use axum::{Json, Router, routing::get};
-//! use fastsession_axum::{Config, Key, MemoryStore, Session, Sessions};
+//! use fastsession_axum::{Config, Key, MemoryStore, Session, SessionRejection, Sessions};
 //! use serde_json::{Value, json};
 //!
-//! async fn session_test(session: Session) -> Result<Json<Value>, fastsession_axum::SessionRejection> {
-//!     let n: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
-//!     session.insert("test_counter", &n)?;
-//!     Ok(Json(json!({ "test_counter": n })))
+//! /// The seeds' counter: each browser counts its own visits.
+//! async fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
+//!     let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+//!     session.insert("test_counter", &counter)?;
+//!     Ok(Json(json!({ "test_counter": counter })))
 //! }
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let sessions = Sessions::new(Config::new(Key::generate()?.into()))?;
-//! let app = Router::new()
-//!     .route("/session_test", get(session_test))
-//!     .layer(fastsession_axum::layer(sessions, MemoryStore::new()));
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//! axum::serve(listener, app).await?;
-//! # Ok(()) }
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let key = Key::generate()?; // production: Key::try_from(secret bytes, 32 or more), the same on every instance
+//!     let config = Config::new(key.into()).with_secure(false); // plain HTTP for this demo only
+//!     let sessions = Sessions::new(config)?;
+//!     let app = Router::new()
+//!         .route("/session_test", get(session_test))
+//!         .layer(fastsession_axum::layer(sessions, MemoryStore::new()));
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     axum::serve(listener, app).await?;
+//!     Ok(())
+//! }
 //! ```
 //!
 //! # Extractors

@@ -12,24 +12,29 @@
 //! # Quick start
 //!
 //! ```no_run
-//! use poem::{EndpointExt, Route, Server, get, handler, listener::TcpListener, web::Json};
 //! use fastsession_poem::{Config, Key, MemoryStore, Session, SessionMiddleware, SessionRejection, Sessions};
+//! use poem::listener::TcpListener;
+//! use poem::web::Json;
+//! use poem::{EndpointExt, Route, Server, get, handler};
 //! use serde_json::{Value, json};
 //!
 //! #[handler]
 //! fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
-//!     let n: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
-//!     session.insert("test_counter", &n)?;
-//!     Ok(Json(json!({ "test_counter": n })))
+//!     let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+//!     session.insert("test_counter", &counter)?;
+//!     Ok(Json(json!({ "test_counter": counter })))
 //! }
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let sessions = Sessions::new(Config::new(Key::generate()?.into()))?;
-//! let app = Route::new()
-//!     .at("/session_test", get(session_test))
-//!     .with(SessionMiddleware::new(sessions, MemoryStore::new()));
-//! Server::new(TcpListener::bind("127.0.0.1:3000")).run(app).await?;
-//! # Ok(()) }
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let key = Key::generate()?;
+//!     let sessions = Sessions::new(Config::new(key.into()).with_secure(false))?;
+//!     let app = Route::new()
+//!         .at("/session_test", get(session_test))
+//!         .with(SessionMiddleware::new(sessions, MemoryStore::new()));
+//!     Server::new(TcpListener::bind("127.0.0.1:3000")).run(app).await?;
+//!     Ok(())
+//! }
 //! ```
 //!
 //! # Extractors

@@ -11,23 +11,26 @@
 //! # Quick start
 //!
 //! ```no_run
-//! use rocket::serde::json::{Json, Value, json};
 //! use fastsession_rocket::{Config, Key, MemoryStore, Session, SessionFairing, SessionRejection, Sessions};
+//! use rocket::serde::json::{Json, Value, json};
 //!
 //! #[rocket::get("/session_test")]
 //! fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
-//!     let n: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
-//!     session.insert("test_counter", &n)?;
-//!     Ok(Json(json!({ "test_counter": n })))
+//!     let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
+//!     session.insert("test_counter", &counter)?;
+//!     Ok(Json(json!({ "test_counter": counter })))
 //! }
 //!
-//! #[rocket::launch]
-//! fn rocket() -> _ {
-//!     let key = Key::generate().expect("a random key");
-//!     let sessions = Sessions::new(Config::new(key.into())).expect("a valid configuration");
+//! #[rocket::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let key = Key::generate()?;
+//!     let sessions = Sessions::new(Config::new(key.into()).with_secure(false))?;
 //!     rocket::build()
 //!         .attach(SessionFairing::new(sessions, MemoryStore::new()))
 //!         .mount("/", rocket::routes![session_test])
+//!         .launch()
+//!         .await?;
+//!     Ok(())
 //! }
 //! ```
 //!
