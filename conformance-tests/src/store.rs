@@ -99,6 +99,15 @@ impl SessionStore for Backend {
         delegate!(self, touch(id, expiry, now))
     }
 
+    async fn retire(
+        &self,
+        id: &SessionId,
+        successor: &SessionId,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, retire(id, successor, now))
+    }
+
     async fn delete(&self, id: &SessionId, now: SystemTime) -> Result<(), StoreError> {
         delegate!(self, delete(id, now))
     }

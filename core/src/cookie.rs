@@ -11,7 +11,8 @@ use crate::sign::{Signer, VALUE_LEN};
 /// bounds the HMAC work of a request at this many times the number of keys.
 pub const MAX_CANDIDATES: usize = 4;
 
-/// The values of our cookie found in a request, in order, at most [`MAX_CANDIDATES`].
+/// The well-formed values of our cookie found in a request, in order, at most
+/// [`MAX_CANDIDATES`].
 #[derive(Debug, Default)]
 pub(crate) struct Candidates<'a> {
     values: [&'a [u8]; MAX_CANDIDATES],
@@ -28,7 +29,9 @@ impl<'a> Candidates<'a> {
 
 /// Scans every `Cookie` header value, byte by byte, for pairs named exactly `name`.
 ///
-/// Pairs are separated by `;`; spaces and tabs around names and values are ignored; a pair
+/// Every such pair counts as seen; only values of the issued shape
+/// ([`is_well_formed`](crate::sign::is_well_formed)) are kept as candidates, so that junk cookies
+/// with our name cannot use up the [`MAX_CANDIDATES`] slots before the real one. Pairs are separated by `;`; spaces and tabs around names and values are ignored; a pair
 /// without `=` is skipped; names are compared byte for byte, never decoded or case-folded. Bytes
 /// that are not UTF-8 only spoil the pair they are in.
 pub(crate) fn find_candidates<'a>(
@@ -46,8 +49,9 @@ pub(crate) fn find_candidates<'a>(
                 continue;
             }
             found.seen += 1;
-            if found.len < MAX_CANDIDATES {
-                found.values[found.len] = trim(&pair[eq + 1..]);
+            let value = trim(&pair[eq + 1..]);
+            if found.len < MAX_CANDIDATES && crate::sign::is_well_formed(value) {
+                found.values[found.len] = value;
                 found.len += 1;
             }
         }
@@ -210,33 +214,62 @@ mod tests {
             .collect()
     }
 
+    /// A value of the issued shape (its MAC is not checked here).
+    fn shaped(fill: char) -> String {
+        format!("{0}.{0}", fill.to_string().repeat(43))
+    }
+
     #[test]
     fn finds_our_cookie_in_any_header_and_position() {
-        assert_eq!(values(&[b"a=1; sid=x; b=2"], "sid"), [b"x"]);
-        assert_eq!(values(&[b"a=1", b"b=2", b"sid=y"], "sid"), [b"y"]);
-        assert_eq!(values(&[b" sid = z ;"], "sid"), [b"z"]);
-        assert_eq!(values(&[b"sid="], "sid"), [b""]);
+        let (x, y, z) = (shaped('x'), shaped('y'), shaped('z'));
+        let first = format!("a=1; sid={x}; b=2");
+        assert_eq!(values(&[first.as_bytes()], "sid"), [x.as_bytes()]);
+        let last = format!("sid={y}");
+        assert_eq!(
+            values(&[b"a=1", b"b=2", last.as_bytes()], "sid"),
+            [y.as_bytes()]
+        );
+        let spaced = format!(" sid = {z} ;");
+        assert_eq!(values(&[spaced.as_bytes()], "sid"), [z.as_bytes()]);
     }
 
     #[test]
     fn names_are_compared_byte_exactly() {
-        for header in [&b"SID=x"[..], b"%73id=x", b"sidx=x", b"xsid=x", b"sid"] {
-            assert!(values(&[header], "sid").is_empty(), "{header:?}");
+        let x = shaped('x');
+        for name in ["SID", "%73id", "sidx", "xsid"] {
+            let header = format!("{name}={x}");
+            assert!(values(&[header.as_bytes()], "sid").is_empty(), "{header:?}");
         }
-        assert!(values(&[b"__host-id=x; __%48ost-id=y"], "__Host-id").is_empty());
+        let host = format!("__host-id={x}; __%48ost-id={x}");
+        assert!(values(&[host.as_bytes()], "__Host-id").is_empty());
     }
 
     #[test]
     fn malformed_pairs_and_bytes_spoil_only_themselves() {
-        let header: &[u8] = b";;;=;\xff\xfe=1; \"q\"; sid=ok; =x";
-        assert_eq!(values(&[header], "sid"), [b"ok"]);
+        let ok = shaped('o');
+        let header = [&b";;;=;\xff\xfe=1; \"q\"; sid="[..], ok.as_bytes(), b"; =x"].concat();
+        assert_eq!(values(&[&header], "sid"), [ok.as_bytes()]);
     }
 
     #[test]
     fn candidates_are_bounded() {
-        let header = "sid=1; ".repeat(50);
+        let header = format!("sid={}; ", shaped('1')).repeat(50);
         let found = find_candidates([header.as_bytes()], b"sid");
         assert_eq!(found.iter().count(), MAX_CANDIDATES);
         assert_eq!(found.seen, 50);
+    }
+
+    #[test]
+    fn values_of_another_shape_are_seen_but_take_no_candidate_slot() {
+        let real = shaped('r');
+        let bang = format!("{}!{}", "a".repeat(43), "b".repeat(43));
+        let long = format!("{}=", shaped('l'));
+        let mut junk: Vec<String> = ["x", "", "a.b", "\"quoted\""].map(str::to_owned).into();
+        junk.extend([bang, long, shaped('é').chars().take(87).collect()]);
+        let pairs: Vec<String> = junk.iter().map(|value| format!("sid={value}")).collect();
+        let header = format!("{}; sid={real}", pairs.join("; "));
+        let found = find_candidates([header.as_bytes()], b"sid");
+        assert_eq!(found.iter().collect::<Vec<_>>(), [real.as_bytes()]);
+        assert_eq!(found.seen, junk.len() + 1);
     }
 }

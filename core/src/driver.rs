@@ -19,12 +19,14 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
+use crate::commit::SaveError;
 use crate::cookie::SetCookie;
 use crate::engine::{RequestHeaders, Sessions};
-#[cfg(feature = "http")]
-use crate::finish::{FieldValue, session_fields};
-use crate::finish::{Finish, SaveError, session_headers};
+use crate::finish::Finish;
 use crate::handle::SessionHandle;
+use crate::headers::{Field, replaced_fields, session_headers};
+#[cfg(feature = "http")]
+use crate::headers::{FieldValue, session_fields};
 use crate::id::{IdHashBuilder, SessionId};
 use crate::session::Session;
 use crate::store::time_limited::TimeLimited;
@@ -306,9 +308,17 @@ pub struct Outcome {
 
 impl Outcome {
     /// The headers to append, as `(lowercase name, value)`; append each as a separate field,
-    /// never folded into one.
+    /// never folded into one, after removing the [`Outcome::replaced_headers`].
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
         session_headers(self.set_cookie.as_ref(), self.accessed)
+    }
+
+    /// The response headers to remove, every field of each, before appending
+    /// [`Outcome::headers`] (lowercase names): the application's `cache-control` when a session
+    /// cookie is set, so that a `Cache-Control: public` of its own never makes a response that
+    /// carries a session cookie cacheable.
+    pub fn replaced_headers(&self) -> impl Iterator<Item = &'static str> {
+        replaced_fields(self.set_cookie.as_ref()).map(Field::name)
     }
 
     /// When set, saving failed: replace the response with this status (500), the body
@@ -322,9 +332,13 @@ impl Outcome {
         self.set_cookie.as_ref()
     }
 
-    /// Appends [`Outcome::headers`] to an `http` header map, each as its own field.
+    /// Removes [`Outcome::replaced_headers`] from an `http` header map, then appends
+    /// [`Outcome::headers`], each as its own field.
     #[cfg(feature = "http")]
     pub fn append_to(&self, headers: &mut http::HeaderMap) {
+        for field in replaced_fields(self.set_cookie.as_ref()) {
+            headers.remove(field.header_name());
+        }
         for (field, value) in session_fields(self.set_cookie.as_ref(), self.accessed) {
             let value = match value {
                 FieldValue::Fixed(text) => http::HeaderValue::from_static(text),

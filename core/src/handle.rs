@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use crate::cookie::MAX_CANDIDATES;
 use crate::data::{Changes, SessionData};
-use crate::engine::Engine;
+use crate::engine::{Engine, Policy};
 use crate::id::SessionId;
 use crate::session::Session;
 use crate::sign::{VALUE_LEN, Verdict};
@@ -226,7 +226,11 @@ impl State {
     }
 
     /// Feeds the store's answer for the candidate [`State::next_load`] returned.
-    pub(crate) fn complete_load(&mut self, record: Option<Record>, now_ms: u64) {
+    ///
+    /// The record's end is the earlier of what it stored and what the current `policy` gives
+    /// for its creation and last refresh, so a timeout tightened since it was written (and a
+    /// restart) applies to it at once.
+    pub(crate) fn complete_load(&mut self, record: Option<Record>, policy: &Policy, now_ms: u64) {
         if self.phase != Phase::Pending {
             return;
         }
@@ -237,16 +241,24 @@ impl State {
         };
         let first = self.next_candidate == 0;
         self.next_candidate += 1;
-        match record {
-            Some(record) if to_millis(record.expiry.expires_at) > now_ms => {
-                self.live = Some(Live {
-                    id,
-                    key_index,
-                    created_ms: to_millis(record.created_at),
-                    refreshed_ms: to_millis(record.expiry.refreshed_at),
-                    expires_ms: to_millis(record.expiry.expires_at),
-                });
-                self.base = record.data;
+        let live = record.map(|record| {
+            let created_ms = to_millis(record.created_at);
+            let refreshed_ms = to_millis(record.expiry.refreshed_at);
+            let expires_ms = to_millis(record.expiry.expires_at)
+                .min(policy.expires_at(created_ms, refreshed_ms));
+            let live = Live {
+                id,
+                key_index,
+                created_ms,
+                refreshed_ms,
+                expires_ms,
+            };
+            (live, record.data)
+        });
+        match live {
+            Some((live, data)) if live.expires_ms > now_ms => {
+                self.live = Some(live);
+                self.base = data;
                 self.cause = Cause::Success;
                 self.phase = Phase::Ready;
             }
@@ -360,7 +372,10 @@ impl SessionHandle {
     /// Gives the store's answer for the ID [`SessionHandle::next_load`] returned. A missing or
     /// expired record moves on to the next candidate, or to a fresh session.
     pub fn complete_load(&self, record: Option<Record>, now: SystemTime) {
-        self.shared.state().complete_load(record, to_millis(now));
+        let policy = &self.shared.engine.policy;
+        self.shared
+            .state()
+            .complete_load(record, policy, to_millis(now));
     }
 
     /// Marks loading as failed (the store errored): `finish` will then neither write nor send a

@@ -106,6 +106,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod commit;
 mod config;
 mod cookie;
 mod data;
@@ -113,6 +114,7 @@ mod driver;
 mod engine;
 mod finish;
 mod handle;
+mod headers;
 mod id;
 mod key;
 mod session;
@@ -129,6 +131,7 @@ mod time;
 )]
 pub mod testing;
 
+pub use commit::{CREATE_ATTEMPTS, Committed, SaveError, SaveFailure};
 pub use config::{
     Config, ConfigError, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_SESSION_OBJECT,
     DEFAULT_STORE_TIMEOUT, MAX_ATTRIBUTE_LEN, MAX_COOKIE_AGE, SameSite, SkipRule,
@@ -140,7 +143,7 @@ pub use driver::{
     TOO_LARGE_BODY,
 };
 pub use engine::{RequestHeaders, Sessions};
-pub use finish::{CREATE_ATTEMPTS, Committed, Finish, SaveError};
+pub use finish::Finish;
 pub use handle::{Cause, SessionHandle};
 pub use id::{ID_LEN, IdError, IdGenerator, IdLabel, OsRandom, SessionId};
 pub use key::{Key, KeyError, KeyRing, MAX_KEYS, MIN_KEY_LEN};
@@ -149,5 +152,7 @@ pub use session::{Session, SessionError};
 pub use store::memory::{
     DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, DEFAULT_SWEEP_INTERVAL, MemoryStore,
 };
-pub use store::{Expiry, Record, SessionStore, StoreError, StoreErrorKind};
+pub use store::{
+    Expiry, MAX_SUCCESSORS_FOLLOWED, Record, SessionStore, StoreError, StoreErrorKind,
+};
 pub use time::{Clock, SystemClock};

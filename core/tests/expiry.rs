@@ -239,3 +239,61 @@ async fn an_expired_record_is_never_revived_by_a_replay() {
             .is_none()
     );
 }
+
+/// The cause a request with `browser`'s cookie sees on `manager` (an app restarted with another
+/// policy over the same store).
+async fn cause_on(
+    manager: &fastsession_core::SessionManager<fastsession_core::MemoryStore>,
+    browser: &Browser,
+) -> Cause {
+    let mut cause = Cause::New;
+    send(
+        manager,
+        browser.cookie.as_deref(),
+        Some(|session: &Session| {
+            cause = session.cause();
+            200
+        }),
+    )
+    .await;
+    cause
+}
+
+#[tokio::test]
+async fn a_lowered_idle_timeout_reaches_existing_sessions() {
+    let world = World::with(|config| config.with_idle_timeout(Duration::from_secs(3600)));
+    let mut browser = Browser::new();
+    visit(&world, &mut browser).await;
+    world.advance(6 * 60);
+    let restarted = world.sibling(|config| config.with_idle_timeout(Duration::from_secs(300)));
+    assert_eq!(cause_on(&restarted, &browser).await, Cause::Expired);
+}
+
+#[tokio::test]
+async fn an_added_absolute_timeout_reaches_existing_sessions() {
+    let world = World::new();
+    let mut browser = Browser::new();
+    for _ in 0..4 {
+        visit(&world, &mut browser).await;
+        world.advance(30 * 60);
+    }
+    let restarted = world.sibling(|config| config.with_absolute_timeout(Duration::from_secs(3600)));
+    assert_eq!(cause_on(&restarted, &browser).await, Cause::Expired);
+    assert_eq!(
+        cause_on(&world.manager, &browser).await,
+        Cause::NoStore,
+        "and it was deleted"
+    );
+}
+
+#[tokio::test]
+async fn a_lowered_max_age_reaches_existing_sessions() {
+    let world = World::with(|config| config.with_max_age_secs(3600));
+    let mut browser = Browser::new();
+    visit(&world, &mut browser).await;
+    world.advance(61);
+    let unchanged = world.sibling(|config| config.with_max_age_secs(3600));
+    assert_eq!(cause_on(&unchanged, &browser).await, Cause::Success);
+    let restarted = world.sibling(|config| config.with_max_age_secs(60));
+    assert_eq!(cause_on(&restarted, &browser).await, Cause::Expired);
+}

@@ -90,7 +90,7 @@ async fn a_failed_rotation_keeps_the_old_session() {
     let mut browser = Browser::new();
     browser.request(&manager, count).await;
     let cookie = browser.cookie.clone();
-    Probe::set(&faults.probe().fail_delete, true);
+    Probe::set(&faults.probe().fail_retire, true);
     let response = browser
         .request(&manager, |session| {
             session.cycle_id().unwrap();
@@ -100,6 +100,13 @@ async fn a_failed_rotation_keeps_the_old_session() {
     assert_eq!(response.status, 500);
     assert!(response.set_cookie().is_none());
     assert_eq!(browser.cookie, cookie);
+    assert_eq!(world.store.len(), 1, "the successor was discarded");
+    Probe::set(&faults.probe().fail_retire, false);
+    assert_eq!(
+        browser.read_counter(&manager).await,
+        1,
+        "the old session goes on"
+    );
 }
 
 #[tokio::test]

@@ -183,15 +183,49 @@ async fn names_are_never_decoded_or_case_folded() {
 }
 
 #[tokio::test]
-async fn only_the_first_four_same_name_cookies_are_checked() {
+async fn only_the_first_four_well_formed_same_name_cookies_are_checked() {
     let world = World::new();
     let good = logged_in(&world).await;
-    let junk = "sid=x; ".repeat(50);
-    let (cause, _, _) = cause_for(&world, &format!("{junk}{good}")).await;
+    // Values of the issued shape whose MAC is wrong: each takes a candidate slot.
+    let forged = format!("sid={0}.{0}; ", "A".repeat(43)).repeat(50);
+    let (cause, _, _) = cause_for(&world, &format!("{forged}{good}")).await;
     assert_eq!(
         cause,
-        Cause::BadSignature,
+        Cause::InvalidSignature,
         "the fifth and later candidates are ignored"
+    );
+}
+
+#[tokio::test]
+async fn junk_cookies_planted_before_the_real_one_cannot_hide_it() {
+    let world = World::new();
+    let good = logged_in(&world).await;
+    let junk = [
+        "x",
+        "",
+        "a.b",
+        &"!".repeat(87),
+        &format!("{}=", "A".repeat(86)),
+    ]
+    .map(|value| format!("sid={value}; "))
+    .concat()
+    .repeat(20);
+    let mut cause = Cause::New;
+    let mut seen = 0;
+    send(
+        &world.manager,
+        Some(&format!("{junk}{good}")),
+        Some(|session: &Session| {
+            cause = session.cause();
+            seen = counter(session);
+            count(session)
+        }),
+    )
+    .await;
+    assert_eq!(
+        (cause, seen),
+        (Cause::Success, 1),
+        "the real session continues"
     );
 }
 

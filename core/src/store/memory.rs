@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::data::{Changes, SessionData};
 use crate::id::{IdHashBuilder, SessionId};
-use crate::store::{Expiry, Record, SessionStore, StoreError};
+use crate::store::{Expiry, MAX_SUCCESSORS_FOLLOWED, Record, SessionStore, StoreError};
 use crate::time::{duration_millis, from_millis, to_millis};
 
 /// The default bound on the number of sessions: one million.
@@ -64,6 +64,8 @@ struct Shared {
     max_bytes: usize,
     sweep_interval_ms: u64,
     entries: AtomicUsize,
+    /// How many of the entries are retired sessions' pointers to their successors.
+    retired: AtomicUsize,
     bytes: AtomicUsize,
 }
 
@@ -82,6 +84,9 @@ struct Stored {
     refreshed_ms: u64,
     expires_ms: u64,
     bytes: usize,
+    /// Set once the session is retired: the record is then only a pointer to its successor,
+    /// kept until `expires_ms` so that a logout in flight can follow it.
+    successor: Option<SessionId>,
 }
 
 impl Stored {
@@ -92,6 +97,7 @@ impl Stored {
             refreshed_ms: to_millis(record.expiry.refreshed_at),
             expires_ms: to_millis(record.expiry.expires_at),
             bytes: ENTRY_OVERHEAD + record.data.serialized_len(),
+            successor: None,
         }
     }
 
@@ -106,8 +112,15 @@ impl Stored {
         }
     }
 
-    fn is_live(&self, now_ms: u64) -> bool {
+    /// Whether the entry still holds its ID: a live session, or a retired one's pointer to its
+    /// successor, until it expires.
+    fn holds_id(&self, now_ms: u64) -> bool {
         self.expires_ms > now_ms
+    }
+
+    /// Whether this is a session requests may use: unexpired and not retired.
+    fn is_live(&self, now_ms: u64) -> bool {
+        self.holds_id(now_ms) && self.successor.is_none()
     }
 
     fn extend(&mut self, expiry: &Expiry) {
@@ -158,6 +171,7 @@ impl MemoryStore {
                 max_bytes: max_bytes.max(1),
                 sweep_interval_ms: duration_millis(sweep_interval),
                 entries: AtomicUsize::new(0),
+                retired: AtomicUsize::new(0),
                 bytes: AtomicUsize::new(0),
             }),
         }
@@ -186,9 +200,13 @@ impl MemoryStore {
         Duration::from_millis(self.shared.sweep_interval_ms)
     }
 
-    /// How many sessions are stored, expired ones included until they are swept.
+    /// How many sessions are stored, expired ones included until they are swept. The pointers
+    /// retired sessions leave to their successors are not sessions and are not counted (they
+    /// count towards the bounds).
     pub fn len(&self) -> usize {
-        self.shared.entries.load(Ordering::Relaxed)
+        let shared = &self.shared;
+        let entries = shared.entries.load(Ordering::Relaxed);
+        entries.saturating_sub(shared.retired.load(Ordering::Relaxed))
     }
 
     /// Whether no session is stored.
@@ -239,6 +257,13 @@ impl Shared {
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
 
+    fn remove(&self, stored: &Stored) {
+        if stored.successor.is_some() {
+            self.retired.fetch_sub(1, Ordering::Relaxed);
+        }
+        self.subtract(stored.bytes);
+    }
+
     fn subtract(&self, bytes: usize) {
         self.entries.fetch_sub(1, Ordering::Relaxed);
         self.bytes.fetch_sub(bytes, Ordering::Relaxed);
@@ -271,11 +296,11 @@ impl Shared {
         let mut removed = 0;
         let mut earliest = u64::MAX;
         map.retain(|_, stored| {
-            let live = stored.is_live(now_ms);
+            let live = stored.holds_id(now_ms);
             if live {
                 earliest = earliest.min(stored.expires_ms);
             } else {
-                self.subtract(stored.bytes);
+                self.remove(stored);
                 removed += 1;
             }
             live
@@ -328,7 +353,7 @@ impl Shared {
                     .map(|(id, _)| *id);
                 let Some(victim) = victim else { break };
                 if let Some(stored) = map.remove(&victim) {
-                    self.subtract(stored.bytes);
+                    self.remove(&stored);
                     tracing::debug!(session = %victim.label(), "memory store full: evicted a session");
                 }
             }
@@ -350,10 +375,10 @@ impl SessionStore for MemoryStore {
             let mut map = write(shard);
             shared.sweep_if_due(shard, &mut map, now_ms);
             match map.get(id) {
-                Some(existing) if existing.is_live(now_ms) => return Ok(false),
+                Some(existing) if existing.holds_id(now_ms) => return Ok(false),
                 Some(_) => {
                     if let Some(expired) = map.remove(id) {
-                        shared.subtract(expired.bytes);
+                        shared.remove(&expired);
                     }
                 }
                 None => {}
@@ -374,7 +399,10 @@ impl SessionStore for MemoryStore {
     async fn load(&self, id: &SessionId, now: SystemTime) -> Result<Option<Record>, StoreError> {
         let shared = &self.shared;
         let shard = shared.shard(id);
-        let record = read(shard).get(id).map(Stored::record);
+        let record = read(shard)
+            .get(id)
+            .filter(|stored| stored.successor.is_none())
+            .map(Stored::record);
         let now_ms = to_millis(now);
         if shared.sweep_due(shard, now_ms) {
             shared.sweep_if_due(shard, &mut write(shard), now_ms);
@@ -431,9 +459,34 @@ impl SessionStore for MemoryStore {
         )
     }
 
+    async fn retire(
+        &self,
+        id: &SessionId,
+        successor: &SessionId,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        let now_ms = to_millis(now);
+        let shared = &self.shared;
+        let mut map = write(shared.shard(id));
+        let Some(stored) = map.get_mut(id).filter(|stored| stored.is_live(now_ms)) else {
+            return Ok(false);
+        };
+        stored.successor = Some(*successor);
+        shared.retired.fetch_add(1, Ordering::Relaxed);
+        stored.data = SessionData::new();
+        shared.resize(stored.bytes, ENTRY_OVERHEAD);
+        stored.bytes = ENTRY_OVERHEAD;
+        Ok(true)
+    }
+
     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
-        if let Some(stored) = write(self.shared.shard(id)).remove(id) {
-            self.shared.subtract(stored.bytes);
+        let mut next = Some(*id);
+        for _ in 0..MAX_SUCCESSORS_FOLLOWED {
+            let Some(id) = next.take() else { break };
+            if let Some(stored) = write(self.shared.shard(&id)).remove(&id) {
+                self.shared.remove(&stored);
+                next = stored.successor;
+            }
         }
         Ok(())
     }

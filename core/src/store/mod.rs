@@ -62,7 +62,19 @@ pub struct Record {
 ///   has not expired (returning `false` otherwise): a write never brings back a session that a
 ///   concurrent request destroyed or rotated. The expiry never moves backwards.
 /// - [`touch`](SessionStore::touch) updates only the expiry, under the same conditions.
+/// - [`retire`](SessionStore::retire) ends a live record because a successor replaces it
+///   (rotation, or a logout followed by writes), atomically with the check that it is still
+///   live and not retired already: of two concurrent retirements, one wins. A retired record is
+///   not live: `load` returns `None` for it, `apply` and `touch` return `false`, `create` does
+///   not reuse its ID before its `expires_at`.
 /// - [`delete`](SessionStore::delete) removes the record; deleting a missing record succeeds.
+///   Deleting a retired record also deletes its successor, and the successor's successor, and
+///   so on: a logout still in flight for a session ends whatever a concurrent rotation made of
+///   it.
+///
+/// Every operation touches the record of one ID at a time (following a successor is a second
+/// operation), so a store may put predecessor and successor on different shards or Redis
+/// Cluster nodes.
 ///
 /// # Examples
 ///
@@ -75,35 +87,54 @@ pub struct Record {
 /// use std::time::SystemTime;
 /// use fastsession_core::{Changes, Expiry, Record, SessionId, SessionStore, StoreError};
 ///
+/// /// A record, or the marker a retired record leaves: the ID of its successor, until it expires.
+/// #[derive(Debug)]
+/// enum Entry {
+///     Live(Record),
+///     Retired { successor: SessionId, expires_at: SystemTime },
+/// }
+///
 /// #[derive(Debug, Default)]
-/// struct MapStore(Mutex<HashMap<[u8; 32], Record>>);
+/// struct MapStore(Mutex<HashMap<[u8; 32], Entry>>);
 ///
 /// impl MapStore {
-///     fn map(&self) -> Result<std::sync::MutexGuard<'_, HashMap<[u8; 32], Record>>, StoreError> {
+///     fn map(&self) -> Result<std::sync::MutexGuard<'_, HashMap<[u8; 32], Entry>>, StoreError> {
 ///         self.0.lock().map_err(|_| StoreError::backend("the map's lock is poisoned"))
+///     }
+///
+///     fn live(&self, id: &SessionId, now: SystemTime) -> Result<Option<Record>, StoreError> {
+///         Ok(match self.map()?.get(id.as_bytes()) {
+///             Some(Entry::Live(record)) if record.expiry.expires_at > now => Some(record.clone()),
+///             _ => None,
+///         })
 ///     }
 /// }
 ///
 /// impl SessionStore for MapStore {
 ///     async fn create(&self, id: &SessionId, record: &Record, now: SystemTime) -> Result<bool, StoreError> {
 ///         let mut map = self.map()?;
-///         match map.get(id.as_bytes()) {
-///             Some(existing) if existing.expiry.expires_at > now => Ok(false),
-///             _ => {
-///                 map.insert(*id.as_bytes(), record.clone());
-///                 Ok(true)
-///             }
+///         let taken = match map.get(id.as_bytes()) {
+///             Some(Entry::Live(existing)) => existing.expiry.expires_at > now,
+///             Some(Entry::Retired { expires_at, .. }) => *expires_at > now,
+///             None => false,
+///         };
+///         if !taken {
+///             map.insert(*id.as_bytes(), Entry::Live(record.clone()));
 ///         }
+///         Ok(!taken)
 ///     }
 ///
 ///     async fn load(&self, id: &SessionId, _now: SystemTime) -> Result<Option<Record>, StoreError> {
-///         Ok(self.map()?.get(id.as_bytes()).cloned())
+///         Ok(match self.map()?.get(id.as_bytes()) {
+///             Some(Entry::Live(record)) => Some(record.clone()),
+///             _ => None,
+///         })
 ///     }
 ///
 ///     async fn apply(&self, id: &SessionId, changes: &Changes, expiry: &Expiry, now: SystemTime) -> Result<bool, StoreError> {
 ///         let mut map = self.map()?;
 ///         match map.get_mut(id.as_bytes()) {
-///             Some(record) if record.expiry.expires_at > now => {
+///             Some(Entry::Live(record)) if record.expiry.expires_at > now => {
 ///                 changes.apply_to(&mut record.data);
 ///                 record.expiry.refreshed_at = record.expiry.refreshed_at.max(expiry.refreshed_at);
 ///                 record.expiry.expires_at = record.expiry.expires_at.max(expiry.expires_at);
@@ -117,8 +148,27 @@ pub struct Record {
 ///         self.apply(id, &Changes::new(), expiry, now).await
 ///     }
 ///
+///     async fn retire(&self, id: &SessionId, successor: &SessionId, now: SystemTime) -> Result<bool, StoreError> {
+///         let mut map = self.map()?;
+///         let Some(Entry::Live(record)) = map.get(id.as_bytes()) else { return Ok(false) };
+///         if record.expiry.expires_at <= now {
+///             return Ok(false);
+///         }
+///         let expires_at = record.expiry.expires_at;
+///         map.insert(*id.as_bytes(), Entry::Retired { successor: *successor, expires_at });
+///         Ok(true)
+///     }
+///
 ///     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
-///         self.map()?.remove(id.as_bytes());
+///         let mut map = self.map()?;
+///         let mut next = Some(*id);
+///         // Follow the successors, a bounded number of times.
+///         for _ in 0..fastsession_core::MAX_SUCCESSORS_FOLLOWED {
+///             let Some(id) = next.take() else { break };
+///             if let Some(Entry::Retired { successor, .. }) = map.remove(id.as_bytes()) {
+///                 next = Some(successor);
+///             }
+///         }
 ///         Ok(())
 ///     }
 /// }
@@ -174,7 +224,25 @@ pub trait SessionStore: Send + Sync + 'static {
         now: SystemTime,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Removes the record under `id`, if any.
+    /// Ends the live record under `id` in favour of `successor`, atomically: only if it is live
+    /// and not retired already. Returns whether it did; `false` means a concurrent logout or
+    /// rotation ended it first, and the caller discards its successor.
+    ///
+    /// The retired record keeps only `successor` until its own `expires_at`, so that a
+    /// [`delete`](SessionStore::delete) of `id` by a request still in flight follows it.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be reached or fails.
+    fn retire(
+        &self,
+        id: &SessionId,
+        successor: &SessionId,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Removes the record under `id`, if any; if it was retired, its successor too, following at
+    /// most [`MAX_SUCCESSORS_FOLLOWED`] records in all.
     ///
     /// # Errors
     ///
@@ -185,6 +253,11 @@ pub trait SessionStore: Send + Sync + 'static {
         now: SystemTime,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
+
+/// How many records one [`SessionStore::delete`] removes at most while following successors: a
+/// bound on the work of one logout, far above the rotations a session sees while one request is
+/// in flight.
+pub const MAX_SUCCESSORS_FOLLOWED: usize = 16;
 
 /// What kind of failure a [`StoreError`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -58,6 +58,15 @@ impl<S: SessionStore> SessionStore for TimeLimited<S> {
         self.within(self.store.touch(id, expiry, now)).await
     }
 
+    async fn retire(
+        &self,
+        id: &SessionId,
+        successor: &SessionId,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        self.within(self.store.retire(id, successor, now)).await
+    }
+
     async fn delete(&self, id: &SessionId, now: SystemTime) -> Result<(), StoreError> {
         self.within(self.store.delete(id, now)).await
     }

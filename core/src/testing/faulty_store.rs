@@ -24,9 +24,11 @@ pub struct Probe {
     pub fail_touch: AtomicBool,
     /// Fail every `delete`.
     pub fail_delete: AtomicBool,
+    /// Fail every `retire`.
+    pub fail_retire: AtomicBool,
     /// Stall every `load`.
     pub stall_load: AtomicBool,
-    /// Stall every `create`, `apply` and `touch`.
+    /// Stall every `create`, `apply`, `touch` and `retire`.
     pub stall_writes: AtomicBool,
     /// Stall every `delete`.
     pub stall_delete: AtomicBool,
@@ -36,6 +38,8 @@ pub struct Probe {
     pub writes: AtomicUsize,
     /// Deletes made.
     pub deletes: AtomicUsize,
+    /// Retirements made (counted with neither writes nor deletes).
+    pub retires: AtomicUsize,
 }
 
 impl Probe {
@@ -160,6 +164,17 @@ impl<S: SessionStore> SessionStore for FaultyStore<S> {
         let probe = &self.probe;
         counted(&probe.writes, &probe.fail_touch, &probe.stall_writes).await?;
         self.inner.touch(id, expiry, now).await
+    }
+
+    async fn retire(
+        &self,
+        id: &SessionId,
+        successor: &SessionId,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        let probe = &self.probe;
+        counted(&probe.retires, &probe.fail_retire, &probe.stall_writes).await?;
+        self.inner.retire(id, successor, now).await
     }
 
     async fn delete(&self, id: &SessionId, now: SystemTime) -> Result<(), StoreError> {

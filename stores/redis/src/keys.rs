@@ -11,6 +11,8 @@ pub(crate) const CREATED: &str = "m:c";
 pub(crate) const REFRESHED: &str = "m:r";
 /// End of the session, Unix milliseconds.
 pub(crate) const EXPIRES: &str = "m:e";
+/// The successor's key, once the session is retired.
+pub(crate) const SUCCESSOR: &str = "m:s";
 
 /// `prefix{32 hex digits of SHA-256("fastsession/redis\0" || id)}`.
 pub(crate) fn session_key(prefix: &str, id: &SessionId) -> String {

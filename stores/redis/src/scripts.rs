@@ -24,12 +24,13 @@ return 1
 
 /// `KEYS[1]` the session; `ARGV`: now, refreshed, expires, ttl (ms), cleared (0/1), the number of
 /// removed fields, the removed fields, then field/value pairs to set. Applies only to a live
-/// session; the expiry only moves forward. Returns 1 if it applied.
+/// session that is not retired; the expiry only moves forward. Returns 1 if it applied.
 pub(crate) static APPLY: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local expires = redis.call('HGET', KEYS[1], 'm:e')
 if not expires or tonumber(expires) <= tonumber(ARGV[1]) then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'm:s') == 1 then return 0 end
 if ARGV[5] == '1' then
   for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
     if string.sub(field, 1, 2) == 'd:' then redis.call('HDEL', KEYS[1], field) end
@@ -45,6 +46,37 @@ if tonumber(ARGV[3]) > tonumber(expires) then
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
 end
 return 1
+",
+    )
+});
+
+/// `KEYS[1]` the session; `ARGV`: now, the successor's key. If the session is live and not
+/// retired, drops its data and records the successor (`m:s`), keeping the expiry and TTL: returns
+/// 1. Otherwise changes nothing and returns 0. One key, so it runs on any Cluster node.
+pub(crate) static RETIRE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local expires = redis.call('HGET', KEYS[1], 'm:e')
+if not expires or tonumber(expires) <= tonumber(ARGV[1]) then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'm:s') == 1 then return 0 end
+for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(field, 1, 2) == 'd:' then redis.call('HDEL', KEYS[1], field) end
+end
+redis.call('HSET', KEYS[1], 'm:s', ARGV[2])
+return 1
+",
+    )
+});
+
+/// `KEYS[1]` the session. Deletes it and returns its successor's key if it was retired (`m:s`),
+/// or nil: the caller deletes the successor next, with this script on that key (which may live
+/// on another Cluster node).
+pub(crate) static DELETE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local successor = redis.call('HGET', KEYS[1], 'm:s')
+redis.call('DEL', KEYS[1])
+return successor
 ",
     )
 });

@@ -7,13 +7,14 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fastsession_core::{
-    Changes, Expiry, Record, SessionData, SessionId, SessionStore, StoreError, StoreErrorKind,
+    Changes, Expiry, MAX_SUCCESSORS_FOLLOWED, Record, SessionData, SessionId, SessionStore,
+    StoreError, StoreErrorKind,
 };
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands as _, RedisError};
 
-use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, redact, session_key};
-use crate::scripts::{APPLY, CREATE};
+use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR, redact, session_key};
+use crate::scripts::{APPLY, CREATE, DELETE, RETIRE};
 
 /// The default key prefix: `fastsession:`.
 pub const DEFAULT_PREFIX: &str = "fastsession:";
@@ -323,7 +324,8 @@ impl RedisStore {
 }
 
 fn record(fields: HashMap<String, String>) -> Result<Option<Record>, StoreError> {
-    if fields.is_empty() {
+    if fields.is_empty() || fields.contains_key(SUCCESSOR) {
+        // Missing, or retired: only a pointer to its successor.
         return Ok(None);
     }
     let number = |field: &str| -> Result<u64, StoreError> {
@@ -441,10 +443,29 @@ impl SessionStore for RedisStore {
         self.apply(id, &Changes::new(), expiry, now).await
     }
 
-    async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
-        let key = self.key(id);
+    async fn retire(
+        &self,
+        id: &SessionId,
+        successor: &SessionId,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        let mut invocation = RETIRE.key(self.key(id));
+        invocation.arg(millis(now)).arg(self.key(successor));
         let mut connection = self.connection.clone();
-        self.call(async move { connection.del::<_, ()>(&key).await })
-            .await
+        let retired: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
+        Ok(retired == 1)
+    }
+
+    async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
+        // One key per call, so predecessor and successor may live on different Cluster nodes.
+        let mut next = Some(self.key(id));
+        for _ in 0..MAX_SUCCESSORS_FOLLOWED {
+            let Some(key) = next.take() else { break };
+            let mut connection = self.connection.clone();
+            next = self
+                .call(async move { DELETE.key(key).invoke_async(&mut connection).await })
+                .await?;
+        }
+        Ok(())
     }
 }

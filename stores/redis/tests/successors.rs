@@ -1,0 +1,209 @@
+//! Ending a session is final on a real Redis: rotations and destroy-then-write racing logouts and
+//! each other, staged by hand or released together by a barrier, never revive a session or leave
+//! two live successors.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use fastsession_core::{Config, Key, Session, SessionManager, Sessions};
+use fastsession_redis::RedisStore;
+use tokio::sync::Barrier;
+
+async fn manager() -> SessionManager<RedisStore> {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let url = std::env::var("FASTSESSION_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let prefix = format!(
+        "fastsession-successors:{}:{}:",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    let store = RedisStore::builder(&url)
+        .with_prefix(prefix)
+        .build()
+        .expect("a valid URL");
+    store
+        .ping()
+        .await
+        .unwrap_or_else(|error| panic!("Redis does not answer at {url}: {error}"));
+    // Serialization off, so the races reach the store.
+    let config = Config::new(Key::try_from(&[11u8; 32][..]).expect("a key").into())
+        .with_secure(false)
+        .with_serialized_requests(false);
+    SessionManager::new(Sessions::new(config).expect("a config"), store)
+}
+
+/// One request; returns its `Set-Cookie` pair (`sid=` for a removal).
+async fn request(
+    manager: &SessionManager<RedisStore>,
+    cookie: Option<&str>,
+    handler: impl FnOnce(&Session),
+) -> Option<String> {
+    let headers: Vec<(&str, &[u8])> = cookie
+        .map(|cookie| ("cookie", cookie.as_bytes()))
+        .into_iter()
+        .collect();
+    let request = manager.start(headers.as_slice());
+    handler(&request.session().await.expect("the session loads"));
+    let outcome = request.finish(200).await;
+    assert_eq!(outcome.error_status(), None, "every request succeeds");
+    outcome.set_cookie().map(|cookie| {
+        cookie
+            .as_str()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    })
+}
+
+async fn logged_in(manager: &SessionManager<RedisStore>) -> String {
+    request(manager, None, |session| {
+        session.insert("user", "ada").expect("insert")
+    })
+    .await
+    .expect("a cookie")
+}
+
+fn rotate(session: &Session) {
+    session.cycle_id().expect("cycle");
+}
+
+fn log_out(session: &Session) {
+    session.destroy().expect("destroy");
+}
+
+fn log_out_then_flash(session: &Session) {
+    session.destroy().expect("destroy");
+    session.insert("flash", "bye").expect("insert");
+}
+
+/// Request A loads; `interloper` runs a whole request; A runs `late` and finishes. Returns A's
+/// cookie and the keys left under the store's prefix.
+async fn race(
+    interloper: fn(&Session),
+    late: fn(&Session),
+) -> (Option<String>, Vec<String>, SessionManager<RedisStore>) {
+    let manager = manager().await;
+    let cookie = logged_in(&manager).await;
+    let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
+    let slow = manager.start(headers.as_slice());
+    let session = slow.session().await.expect("loaded before the interloper");
+    request(&manager, Some(&cookie), interloper).await;
+    late(&session);
+    let outcome = slow.finish(200).await;
+    assert_eq!(
+        outcome.error_status(),
+        None,
+        "the late request still succeeds"
+    );
+    let late_cookie = outcome.set_cookie().map(|cookie| {
+        cookie
+            .as_str()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    });
+    let keys = manager.store().keys().await.expect("a scan");
+    (late_cookie, keys, manager)
+}
+
+#[tokio::test]
+async fn a_login_racing_a_logout_does_not_revive_the_session() {
+    let (late, keys, _) = race(log_out, rotate).await;
+    assert_eq!(late, None, "no successor's cookie");
+    assert!(keys.is_empty(), "nothing was created: {keys:?}");
+}
+
+#[tokio::test]
+async fn destroy_then_write_racing_a_logout_creates_nothing() {
+    let (late, keys, _) = race(log_out, log_out_then_flash).await;
+    assert!(
+        late.as_deref().is_none_or(|cookie| cookie == "sid="),
+        "{late:?}"
+    );
+    assert!(keys.is_empty(), "nothing was created: {keys:?}");
+}
+
+#[tokio::test]
+async fn a_logout_in_flight_ends_what_a_concurrent_rotation_made() {
+    let (late, keys, _) = race(rotate, log_out).await;
+    assert_eq!(late.as_deref(), Some("sid="), "the removal cookie");
+    assert!(
+        keys.is_empty(),
+        "the successor went with the logout: {keys:?}"
+    );
+}
+
+#[tokio::test]
+async fn destroy_then_write_racing_a_rotation_still_logs_out() {
+    let (late, keys, _) = race(rotate, log_out_then_flash).await;
+    assert_eq!(late.as_deref(), Some("sid="), "the removal cookie");
+    assert!(keys.is_empty(), "no session is left: {keys:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_concurrent_rotations_and_a_logout_leave_nothing_or_one_successor() {
+    for with_logout in [false, true] {
+        let manager = manager().await;
+        let cookie = Arc::new(logged_in(&manager).await);
+        let barrier = Arc::new(Barrier::new(21));
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..21 {
+            let (manager, cookie, barrier) = (manager.clone(), cookie.clone(), barrier.clone());
+            tasks.spawn(async move {
+                let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
+                let request = manager.start(headers.as_slice());
+                let session = request.session().await.expect("the session loads");
+                barrier.wait().await;
+                if n == 20 && with_logout {
+                    log_out(&session);
+                } else {
+                    rotate(&session);
+                }
+                let outcome = request.finish(200).await;
+                assert_eq!(outcome.error_status(), None);
+                outcome
+                    .set_cookie()
+                    .filter(|cookie| !cookie.is_removal())
+                    .map(|cookie| {
+                        cookie
+                            .as_str()
+                            .split(';')
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned()
+                    })
+            });
+        }
+        let mut issued = Vec::new();
+        while let Some(result) = tasks.join_next().await {
+            issued.extend(result.expect("no panic"));
+        }
+        let mut live = Vec::new();
+        for cookie in &issued {
+            request(&manager, Some(cookie), |session| {
+                if session.get::<String>("user").expect("a string").is_some() {
+                    live.push(cookie.clone());
+                }
+            })
+            .await;
+        }
+        if with_logout {
+            assert!(
+                live.is_empty(),
+                "the logout ended every successor: {live:?}"
+            );
+            let keys = manager.store().keys().await.expect("a scan");
+            assert!(
+                keys.is_empty(),
+                "no record and no pointer is left: {keys:?}"
+            );
+        } else {
+            assert_eq!(issued.len(), 1, "exactly one rotation sends a cookie");
+            assert_eq!(live.len(), 1, "and its session is the one live successor");
+        }
+        manager.store().clear().await.expect("cleanup");
+    }
+}
