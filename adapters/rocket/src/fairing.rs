@@ -109,6 +109,9 @@ impl<S: SessionStore> Fairing for SessionFairing<S> {
                 .sized_body(body.len(), Cursor::new(body))
                 .finalize();
         }
+        for name in outcome.replaced_headers() {
+            response.remove_header(name);
+        }
         for (name, value) in outcome.headers() {
             response.adjoin_raw_header(name, value.to_owned());
         }
