@@ -15,6 +15,10 @@ pub const DEFAULT_SESSION_OBJECT: &str = "session";
 /// The longest `max_age` a browser honours: 400 days (RFC 6265bis section 5.5).
 pub const MAX_COOKIE_AGE: Duration = Duration::from_secs(400 * 24 * 60 * 60);
 
+/// The longest idle or absolute timeout: 400 days, the cap RFC 6265bis puts on cookie
+/// lifetimes. A session that should outlive it cannot keep its cookie anyway.
+pub const MAX_TIMEOUT: Duration = MAX_COOKIE_AGE;
+
 /// The default idle timeout: 12 hours since the last activity.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(12 * 60 * 60);
 
@@ -327,7 +331,8 @@ impl Config {
         self
     }
 
-    /// How long a session may sit unused before the server forgets it; default 12 hours.
+    /// How long a session may sit unused before the server forgets it; default 12 hours, at most
+    /// [`MAX_TIMEOUT`] (400 days).
     /// Activity is recorded sparingly (at most once per tenth of this timeout), so a session ends
     /// between 90 % and 100 % of the timeout after its last use.
     #[must_use]
@@ -336,7 +341,8 @@ impl Config {
         self
     }
 
-    /// The longest a session may live from its creation, however active; default none.
+    /// The longest a session may live from its creation, however active; default none, at most
+    /// [`MAX_TIMEOUT`] (400 days).
     /// [`Session::cycle_id`](crate::Session::cycle_id) keeps the creation time.
     #[must_use]
     pub fn with_absolute_timeout(mut self, absolute_timeout: Duration) -> Self {
@@ -511,6 +517,18 @@ impl Config {
         if self.store_timeout.is_zero() {
             return Err(ConfigError::ZeroTimeout { which: "store" });
         }
+        let timeouts = [
+            ("idle", Some(self.idle_timeout)),
+            ("absolute", self.absolute_timeout),
+        ];
+        for (which, timeout) in timeouts {
+            if let Some(timeout) = timeout.filter(|timeout| *timeout > MAX_TIMEOUT) {
+                return Err(ConfigError::TimeoutTooLong {
+                    which,
+                    seconds: timeout.as_secs(),
+                });
+            }
+        }
         for rule in &self.skip_rules {
             if rule.name.is_empty() {
                 return Err(ConfigError::SkipRuleWithoutName);
@@ -668,6 +686,16 @@ pub enum ConfigError {
         /// The value given.
         seconds: i64,
     },
+    /// The idle or absolute timeout is over [`MAX_TIMEOUT`].
+    #[error(
+        "the {which} timeout is {seconds} seconds: at most 34560000 seconds (400 days) are allowed, the longest a browser keeps a cookie"
+    )]
+    TimeoutTooLong {
+        /// `idle` or `absolute`.
+        which: &'static str,
+        /// The value given, in whole seconds.
+        seconds: u64,
+    },
     /// A timeout is zero.
     #[error("the {which} timeout is zero: it must be a positive duration")]
     ZeroTimeout {
@@ -779,6 +807,24 @@ mod tests {
                 .contains("Partitioned requires Secure")
         );
         config().with_same_site(SameSite::None).validate().unwrap();
+    }
+
+    #[test]
+    fn timeouts_are_bounded_at_400_days() {
+        let over = MAX_TIMEOUT + Duration::from_secs(1);
+        let idle = error(config().with_idle_timeout(over));
+        assert!(idle.contains("idle timeout is 34560001 seconds"), "{idle}");
+        assert!(idle.contains("400 days"), "{idle}");
+        let absolute = error(config().with_absolute_timeout(Duration::MAX));
+        assert!(
+            absolute.contains("absolute timeout is 18446744073709551615 seconds"),
+            "{absolute}"
+        );
+        config()
+            .with_idle_timeout(MAX_TIMEOUT)
+            .with_absolute_timeout(MAX_TIMEOUT)
+            .validate()
+            .unwrap();
     }
 
     #[test]

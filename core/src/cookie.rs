@@ -1,7 +1,7 @@
 //! Reading our cookie out of `Cookie` headers, and writing `Set-Cookie` values.
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::config::Config;
 use crate::id::SessionId;
@@ -70,6 +70,16 @@ fn trim(bytes: &[u8]) -> &[u8] {
         .rposition(|b| !is_space(b))
         .map_or(start, |last| last + 1);
     &bytes[start..end]
+}
+
+/// The last second an HTTP date can name: 9999-12-31T23:59:59Z.
+const LAST_HTTP_DATE: Duration = Duration::from_secs(253_402_300_799);
+
+/// `time` as an HTTP date; a time past what the format can hold (or one that overflowed) is
+/// written as its last second, so no clock, however wrong, can make formatting panic.
+fn http_date(time: Option<SystemTime>) -> String {
+    let last = UNIX_EPOCH + LAST_HTTP_DATE;
+    httpdate::fmt_http_date(time.map_or(last, |time| time.clamp(UNIX_EPOCH, last)))
 }
 
 /// A rendered `Set-Cookie` header value.
@@ -187,7 +197,7 @@ impl CookieFormat {
             header.push_str("; Max-Age=");
             header.push_str(&seconds.to_string());
             header.push_str("; Expires=");
-            header.push_str(&httpdate::fmt_http_date(now + Duration::from_secs(seconds)));
+            header.push_str(&http_date(now.checked_add(Duration::from_secs(seconds))));
         }
         header.push_str(&self.attributes);
         SetCookie {
@@ -257,6 +267,15 @@ mod tests {
         let found = find_candidates([header.as_bytes()], b"sid");
         assert_eq!(found.iter().count(), MAX_CANDIDATES);
         assert_eq!(found.seen, 50);
+    }
+
+    #[test]
+    fn dates_past_year_9999_are_written_as_its_last_second() {
+        let last = "Fri, 31 Dec 9999 23:59:59 GMT";
+        let far = UNIX_EPOCH + LAST_HTTP_DATE + Duration::from_secs(400 * 86_400);
+        assert_eq!(http_date(Some(far)), last);
+        assert_eq!(http_date(None), last, "an overflowed time");
+        assert_eq!(http_date(Some(UNIX_EPOCH)), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 
     #[test]

@@ -148,7 +148,7 @@ impl<'de> Deserialize<'de> for SessionData {
 }
 
 /// One request's edits to a session: keys set, keys removed, and whether everything was cleared
-/// first. Stores apply them to the current record, so keys this request did not touch keep
+/// first. `Debug` lists the keys only, since values may hold secrets. Stores apply them to the current record, so keys this request did not touch keep
 /// whatever a concurrent request wrote.
 ///
 /// # Examples
@@ -165,12 +165,26 @@ impl<'de> Deserialize<'de> for SessionData {
 /// assert_eq!(changes.inserted().collect::<Vec<_>>(), [("a", &json!(1))]);
 /// assert_eq!(changes.removed().collect::<Vec<_>>(), ["b"]);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Changes {
     cleared: bool,
     /// The last edit of each key, in the order keys were first edited: `Some` sets, `None`
     /// removes.
     edits: Vec<(Box<str>, Option<Value>)>,
+}
+
+/// Keys only: values may hold secrets.
+impl fmt::Debug for Changes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Changes")
+            .field("cleared", &self.cleared)
+            .field(
+                "inserted",
+                &self.inserted().map(|(key, _)| key).collect::<Vec<_>>(),
+            )
+            .field("removed", &self.removed().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// What [`Changes`] say about one key.

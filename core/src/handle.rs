@@ -78,7 +78,6 @@ pub(crate) struct Live {
 }
 
 /// The whole per-request state, shared by the handle and the handler's `Session`s.
-#[derive(Debug)]
 pub(crate) struct State {
     pub(crate) phase: Phase,
     pub(crate) cause: Cause,
@@ -104,6 +103,22 @@ pub(crate) struct State {
     pub(crate) destroyed: bool,
     /// The JSON length of the current data, once computed.
     pub(crate) payload_len: Option<usize>,
+}
+
+/// No cookie values and no session values: IDs print as labels, data as keys.
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("State")
+            .field("phase", &self.phase)
+            .field("cause", &self.cause)
+            .field("candidates", &self.unverified_len)
+            .field("live", &self.live.map(|live| live.id))
+            .field("base", &self.base)
+            .field("changes", &self.changes)
+            .field("cycled", &self.cycled)
+            .field("destroyed", &self.destroyed)
+            .finish_non_exhaustive()
+    }
 }
 
 impl State {

@@ -134,7 +134,7 @@ pub mod testing;
 pub use commit::{CREATE_ATTEMPTS, Committed, SaveError, SaveFailure};
 pub use config::{
     Config, ConfigError, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_SESSION_OBJECT,
-    DEFAULT_STORE_TIMEOUT, MAX_ATTRIBUTE_LEN, MAX_COOKIE_AGE, SameSite, SkipRule,
+    DEFAULT_STORE_TIMEOUT, MAX_ATTRIBUTE_LEN, MAX_COOKIE_AGE, MAX_TIMEOUT, SameSite, SkipRule,
 };
 pub use cookie::{MAX_CANDIDATES, SetCookie};
 pub use data::{Changes, SessionData};

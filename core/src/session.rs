@@ -104,14 +104,7 @@ impl Session {
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
         let state = self.state();
         match current(&state, key) {
-            Some(value) => {
-                T::deserialize(value)
-                    .map(Some)
-                    .map_err(|source| SessionError::Deserialize {
-                        key: key.to_owned(),
-                        source,
-                    })
-            }
+            Some(value) => deserialize(key, value).map(Some),
             None => Ok(None),
         }
     }
@@ -163,14 +156,7 @@ impl Session {
     /// the same), and [`SessionError::Finished`] after the request ended.
     pub fn remove<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
         match self.remove_value(key)? {
-            Some(value) => {
-                T::deserialize(value)
-                    .map(Some)
-                    .map_err(|source| SessionError::Deserialize {
-                        key: key.to_owned(),
-                        source,
-                    })
-            }
+            Some(value) => deserialize(key, &value).map(Some),
             None => Ok(None),
         }
     }
@@ -273,6 +259,14 @@ impl Session {
     }
 }
 
+/// `value` as a `T`; on failure an error that names `key` and `T`, never the value.
+fn deserialize<T: DeserializeOwned>(key: &str, value: &Value) -> Result<T, SessionError> {
+    T::deserialize(value).map_err(|_| SessionError::Deserialize {
+        key: key.to_owned(),
+        expected: std::any::type_name::<T>(),
+    })
+}
+
 fn payload_len(state: &mut State) -> usize {
     if let Some(len) = state.payload_len {
         return len;
@@ -291,14 +285,14 @@ pub enum SessionError {
     /// The value could not be serialized to JSON.
     #[error("the value could not be serialized for the session")]
     Serialize(#[source] serde_json::Error),
-    /// The stored value does not have the requested type.
-    #[error("the session value under {key:?} does not have the requested type")]
+    /// The stored value does not have the requested type. The error names the key and the type
+    /// asked for, never the value (which may be a secret): serde's own message would quote it.
+    #[error("the session value under {key:?} cannot be read as {expected}")]
     Deserialize {
         /// The key read.
         key: String,
-        /// What serde said.
-        #[source]
-        source: serde_json::Error,
+        /// The type asked for, as [`std::any::type_name`] gives it.
+        expected: &'static str,
     },
     /// The session would pass its payload cap.
     #[error("the session would hold {size} bytes of JSON, over its cap of {max} bytes")]

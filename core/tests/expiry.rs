@@ -297,3 +297,29 @@ async fn a_lowered_max_age_reaches_existing_sessions() {
     let restarted = world.sibling(|config| config.with_max_age_secs(60));
     assert_eq!(cause_on(&restarted, &browser).await, Cause::Expired);
 }
+
+#[tokio::test]
+async fn no_clock_however_far_ahead_panics_the_cookie_formatter() {
+    let world = World::with(|config| config.with_max_age_secs(34_560_000));
+    let last_http_second = std::time::UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+    for now in [
+        last_http_second - Duration::from_secs(86_400),
+        last_http_second + Duration::from_secs(86_400 * 365 * 10_000),
+    ] {
+        world.clock.set(now);
+        let mut browser = Browser::new();
+        let (n, cause, set_cookie) = visit(&world, &mut browser).await;
+        assert_eq!((n, cause), (1, Cause::New));
+        let set_cookie = set_cookie.unwrap();
+        assert_eq!(
+            attribute(&set_cookie, "Expires").as_deref(),
+            Some("Fri, 31 Dec 9999 23:59:59 GMT"),
+            "{set_cookie}"
+        );
+        assert_eq!(
+            visit(&world, &mut browser).await.0,
+            2,
+            "the session goes on"
+        );
+    }
+}

@@ -172,9 +172,16 @@ fn time(millis: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(millis)
 }
 
-/// The TTL for a session ending at `expires`, seen at `now`: at least one millisecond.
+/// The longest TTL the store sets: the core's longest session lifetime
+/// ([`MAX_TIMEOUT`](fastsession_core::MAX_TIMEOUT), 400 days), far inside what `PEXPIRE` takes.
+const MAX_TTL_MS: u64 = 400 * 24 * 60 * 60 * 1000;
+
+/// The TTL for a session ending at `expires`, seen at `now`: at least one millisecond, at most
+/// [`MAX_TTL_MS`], whatever the times.
 fn ttl(expires: SystemTime, now: SystemTime) -> u64 {
-    millis(expires).saturating_sub(millis(now)).max(1)
+    millis(expires)
+        .saturating_sub(millis(now))
+        .clamp(1, MAX_TTL_MS)
 }
 
 fn store_error(error: RedisError) -> StoreError {
@@ -467,5 +474,25 @@ impl SessionStore for RedisStore {
                 .await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_stay_within_what_redis_accepts() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_767_225_600);
+        assert_eq!(
+            ttl(now, now),
+            1,
+            "an ending session still gets a positive TTL"
+        );
+        assert_eq!(ttl(UNIX_EPOCH, now), 1, "so does one in the past");
+        assert_eq!(ttl(now + Duration::from_millis(1500), now), 1500);
+        let far = now + Duration::from_secs(u64::from(u32::MAX) * 1000);
+        assert_eq!(ttl(far, now), MAX_TTL_MS, "a far end is capped");
+        assert_eq!(MAX_TTL_MS, fastsession_core::MAX_TIMEOUT.as_millis() as u64);
     }
 }
