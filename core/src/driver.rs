@@ -12,11 +12,10 @@
 //!    [`Outcome::error_status`] is set, answer that status with [`ERROR_BODY`] and only those
 //!    headers.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::commit::SaveError;
@@ -27,7 +26,8 @@ use crate::handle::SessionHandle;
 use crate::headers::{Field, replaced_fields, session_headers};
 #[cfg(feature = "http")]
 use crate::headers::{FieldValue, session_fields};
-use crate::id::{IdHashBuilder, SessionId};
+use crate::id::SessionId;
+use crate::locks::{LockTable, SessionLock};
 use crate::session::Session;
 use crate::store::time_limited::TimeLimited;
 use crate::store::{Record, SessionStore, StoreError};
@@ -114,6 +114,13 @@ impl<S: SessionStore> SessionManager<S> {
     /// The store.
     pub fn store(&self) -> &S {
         &self.inner.store.store
+    }
+
+    /// How many sessions have their per-request lock held or awaited right now (with request
+    /// serialization on): every entry belongs to a request in flight, so this returns to zero
+    /// when they are all over, cancelled ones included.
+    pub fn locked_sessions(&self) -> usize {
+        self.inner.locks.len()
     }
 
     /// Starts a request: applies the skip rules and reads the cookie (no store I/O).
@@ -233,7 +240,17 @@ impl RequestSession {
         let serialize = sessions.config().serializes_requests();
         while let Some(id) = inner.handle.next_load() {
             let lock = if serialize {
-                Some(inner.driver.lock(id).await)
+                // Bounded like a store call: a request that waits on itself (a handler calling its
+                // own server with the user's cookie) or on a stuck one answers 503, never hangs.
+                let limit = sessions.config().store_timeout();
+                match tokio::time::timeout(limit, inner.driver.lock(id)).await {
+                    Ok(lock) => Some(lock),
+                    Err(_elapsed) => {
+                        tracing::warn!(session = %id.label(), ?limit, "another request of this session held it past the store timeout; answering 503");
+                        inner.handle.fail_load();
+                        return Err(ExtractError::Unavailable(StoreError::timeout()));
+                    }
+                }
             } else {
                 None
             };
@@ -525,60 +542,5 @@ impl RequestSessions {
             );
             ExtractError::NotInstalled(name.to_owned())
         })
-    }
-}
-
-/// Per-session locks, held from load to finish when request serialization is on.
-#[derive(Clone, Default)]
-struct LockTable {
-    shards: Arc<[LockShard; LOCK_SHARDS]>,
-}
-
-const LOCK_SHARDS: usize = 16;
-
-type LockShard = Mutex<HashMap<SessionId, Arc<tokio::sync::Mutex<()>>, IdHashBuilder>>;
-
-impl LockTable {
-    fn shard(
-        &self,
-        id: &SessionId,
-    ) -> std::sync::MutexGuard<'_, HashMap<SessionId, Arc<tokio::sync::Mutex<()>>, IdHashBuilder>>
-    {
-        self.shards[usize::from(id.as_bytes()[9]) % LOCK_SHARDS]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    async fn lock(&self, id: SessionId) -> SessionLock {
-        let mutex = self.shard(&id).entry(id).or_default().clone();
-        let guard = mutex.lock_owned().await;
-        SessionLock {
-            guard: Some(guard),
-            table: self.clone(),
-            id,
-        }
-    }
-}
-
-/// A held per-session lock; dropping it releases the session, and forgets the lock once nobody
-/// else holds or waits for it.
-struct SessionLock {
-    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
-    table: LockTable,
-    id: SessionId,
-}
-
-impl Drop for SessionLock {
-    fn drop(&mut self) {
-        drop(self.guard.take());
-        let mut shard = self.table.shard(&self.id);
-        // Clones are only made under this shard lock, so a count of one (the table's own) means
-        // nobody holds or waits for the lock.
-        if shard
-            .get(&self.id)
-            .is_some_and(|mutex| Arc::strong_count(mutex) == 1)
-        {
-            shard.remove(&self.id);
-        }
     }
 }

@@ -117,6 +117,7 @@ mod handle;
 mod headers;
 mod id;
 mod key;
+mod locks;
 mod session;
 mod sign;
 mod store;
