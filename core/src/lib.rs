@@ -56,7 +56,9 @@
 //! 3. The handler uses a [`Session`]: synchronous, `Clone + Send + Sync`.
 //! 4. [`Sessions::finish`] decides, from what the handler did and the response status, the store
 //!    writes and the cookie; [`Finish::commit`] runs them. Only changed sessions are written; a
-//!    5xx response writes nothing; a new session with no data creates nothing (unless eager).
+//!    5xx response writes nothing but a logout (which applies on any status); a new session with
+//!    no data creates nothing (unless eager). A rotation creates its successor, then retires the
+//!    old record in its favour ([`SessionStore::retire`]) only if it is still live.
 //!
 //! # The adapter contract
 //!
@@ -85,7 +87,9 @@
 //! - Expiry is enforced on the server: idle timeout, optional absolute timeout, and the cookie's
 //!   max age.
 //! - Concurrent requests on one session merge their key-level changes; a write never brings
-//!   back a session that was destroyed or rotated meanwhile.
+//!   back a session that was destroyed or rotated meanwhile; a rotation racing a logout creates
+//!   nothing, and of two racing rotations one successor survives. Every store operation touches
+//!   one record, so this holds when old and new records live on different Redis Cluster nodes.
 //! - IDs, cookie values and keys never appear in logs, errors or `Debug` output; logs carry a
 //!   one-way [`IdLabel`].
 //!
