@@ -33,6 +33,21 @@ pub(crate) fn session_key(prefix: &str, id: &SessionId) -> String {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// The `SCAN MATCH` pattern of every key under `prefix`: the prefix with Redis's glob characters
+/// (`*`, `?`, `[`, `]`, `\`) escaped by a backslash, then `*`. Unescaped, a prefix `app*` would
+/// also match the keys of an application under `app-other:`.
+pub(crate) fn scan_pattern(prefix: &str) -> String {
+    let mut pattern = String::with_capacity(prefix.len() + 8);
+    for character in prefix.chars() {
+        if matches!(character, '*' | '?' | '[' | ']' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(character);
+    }
+    pattern.push('*');
+    pattern
+}
+
 /// Hides the password of a Redis URL, for error messages.
 pub(crate) fn redact(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
@@ -68,5 +83,13 @@ mod tests {
         );
         assert_eq!(redact("redis://host:6379/0"), "redis://host:6379/0");
         assert_eq!(redact("not a url"), "not a url");
+    }
+
+    #[test]
+    fn scan_patterns_escape_glob_characters() {
+        assert_eq!(scan_pattern("app:"), "app:*");
+        assert_eq!(scan_pattern("app*"), "app\\**");
+        assert_eq!(scan_pattern("a?b[c]d\\e"), "a\\?b\\[c\\]d\\\\e*");
+        assert_eq!(scan_pattern("é^-!:"), "é^-!:*");
     }
 }

@@ -13,7 +13,9 @@ use fastsession_core::{
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands as _, RedisError};
 
-use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR, redact, session_key};
+use crate::keys::{
+    CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR, redact, scan_pattern, session_key,
+};
 use crate::scripts::{APPLY, CREATE, DELETE, RETIRE};
 
 /// The default key prefix: `fastsession:`.
@@ -271,7 +273,7 @@ impl RedisStore {
     /// The store error.
     pub async fn keys(&self) -> Result<Vec<String>, StoreError> {
         let mut connection = self.connection.clone();
-        let pattern = format!("{}*", self.prefix);
+        let pattern = scan_pattern(&self.prefix);
         self.call(async move {
             let mut keys = Vec::new();
             let mut cursor: u64 = 0;
