@@ -43,6 +43,18 @@
 //! With an adapter, pass the store where the in-memory store went:
 //! `fastsession_axum::layer(sessions, RedisStore::open(url)?)`.
 //!
+//! # URLs
+//!
+//! - `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`, and `rediss://…` for TLS (feature `tls`);
+//! - a Unix socket, `redis+unix:///PATH[?db=DB&user=USER&pass=PASSWORD]`, or the same with
+//!   `unix://` (on Unix platforms; redis-rs reads both).
+//!
+//! Percent-encode `/`, `?`, `#` and `@` in a user name or password (`%2F`, `%3F`, `%23`, `%40`)
+//! and `&`, `#` in a `pass` value. No error or `Debug` output of this crate shows a password:
+//! URLs appear with their userinfo and any `pass=`/`password=` parameter replaced by `***`,
+//! also when a password was not encoded, and redis-rs's errors about a URL are reduced to their
+//! fixed description.
+//!
 //! # Failures
 //!
 //! Every call has a timeout (default [`DEFAULT_TIMEOUT`], 2 s); a load retried once after a
@@ -60,8 +72,11 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod builder;
 mod keys;
 mod scripts;
 mod store;
+mod url;
 
-pub use store::{DEFAULT_PREFIX, DEFAULT_TIMEOUT, RedisStore, RedisStoreBuilder, RedisStoreError};
+pub use builder::{RedisStoreBuilder, RedisStoreError};
+pub use store::{DEFAULT_PREFIX, DEFAULT_TIMEOUT, RedisStore};

@@ -10,12 +10,11 @@ use fastsession_core::{
     Changes, Expiry, MAX_SUCCESSORS_FOLLOWED, Record, SessionData, SessionId, SessionStore,
     StoreError, StoreErrorKind,
 };
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 use redis::{AsyncCommands as _, RedisError};
 
-use crate::keys::{
-    CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR, redact, scan_pattern, session_key,
-};
+use crate::builder::{RedisStoreBuilder, RedisStoreError};
+use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR, scan_pattern, session_key};
 use crate::scripts::{APPLY, CREATE, DELETE, RETIRE};
 
 /// The default key prefix: `fastsession:`.
@@ -46,6 +45,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 ///
 /// let error = RedisStore::open("http://127.0.0.1").unwrap_err();
 /// assert!(error.to_string().contains("redis://"));
+/// assert!(error.to_string().contains("redis+unix://"));
 /// # });
 /// ```
 #[derive(Clone)]
@@ -62,106 +62,6 @@ impl fmt::Debug for RedisStore {
             .field("timeout", &self.timeout)
             .finish()
     }
-}
-
-/// Builds a [`RedisStore`]: the URL, then optionally the key prefix and the timeout.
-#[derive(Clone, Debug)]
-#[must_use]
-pub struct RedisStoreBuilder {
-    url: String,
-    prefix: String,
-    timeout: Duration,
-}
-
-impl RedisStoreBuilder {
-    /// The prefix of every key; default [`DEFAULT_PREFIX`]. Give each application (and each test)
-    /// its own.
-    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
-    }
-
-    /// The timeout of every call; default [`DEFAULT_TIMEOUT`].
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The store. It connects on first use.
-    ///
-    /// # Errors
-    ///
-    /// [`RedisStoreError`] for a URL that is not `redis://` or `rediss://` (or `rediss://`
-    /// without the `tls` feature), an empty prefix or one with `{`/`}`, a zero timeout, or a call
-    /// outside a Tokio runtime.
-    pub fn build(self) -> Result<RedisStore, RedisStoreError> {
-        if self.prefix.is_empty() || self.prefix.contains(['{', '}']) {
-            return Err(RedisStoreError::InvalidPrefix {
-                prefix: self.prefix,
-            });
-        }
-        if self.timeout.is_zero() {
-            return Err(RedisStoreError::ZeroTimeout);
-        }
-        if !(self.url.starts_with("redis://") || self.url.starts_with("rediss://")) {
-            return Err(RedisStoreError::InvalidUrl {
-                url: redact(&self.url),
-                reason: "the scheme must be redis:// or rediss://".to_owned(),
-            });
-        }
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Err(RedisStoreError::NoRuntime);
-        }
-        let invalid = |error: RedisError| RedisStoreError::InvalidUrl {
-            url: redact(&self.url),
-            reason: error.to_string(),
-        };
-        let client = redis::Client::open(self.url.as_str()).map_err(invalid)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.timeout))
-            .set_response_timeout(Some(self.timeout))
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
-        let connection =
-            ConnectionManager::new_lazy_with_config(client, config).map_err(invalid)?;
-        Ok(RedisStore {
-            connection,
-            prefix: self.prefix.into(),
-            timeout: self.timeout,
-        })
-    }
-}
-
-/// A [`RedisStore`] could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum RedisStoreError {
-    /// The URL was rejected.
-    #[error(
-        "invalid Redis URL {url:?} ({reason}): use redis://HOST:PORT/DB or rediss://HOST:PORT/DB"
-    )]
-    InvalidUrl {
-        /// The URL, with any password hidden.
-        url: String,
-        /// Why.
-        reason: String,
-    },
-    /// The prefix was rejected.
-    #[error(
-        "invalid Redis key prefix {prefix:?}: use a non-empty prefix without '{{' or '}}', such as \"myapp:sessions:\""
-    )]
-    InvalidPrefix {
-        /// The prefix given.
-        prefix: String,
-    },
-    /// The timeout was zero.
-    #[error("the Redis timeout is zero: use a positive duration, such as 2 seconds")]
-    ZeroTimeout,
-    /// The store was built outside a Tokio runtime, which its connection needs.
-    #[error(
-        "a RedisStore must be built inside a Tokio runtime (for example in an async main under #[tokio::main])"
-    )]
-    NoRuntime,
 }
 
 fn millis(time: SystemTime) -> u64 {
@@ -212,12 +112,18 @@ impl RedisStore {
         Self::builder(url).build()
     }
 
-    /// A builder for `url` (`redis://HOST:PORT/DB`, or `rediss://` with the `tls` feature).
+    /// A builder for `url`: `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`, `rediss://` (TLS,
+    /// with the `tls` feature), or a Unix socket, `redis+unix:///PATH[?db=DB&pass=PASSWORD]` or
+    /// `unix:///PATH[?…]`. Percent-encode `/`, `?`, `#` and `@` in a user name or password.
     pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
-        RedisStoreBuilder {
-            url: url.into(),
-            prefix: DEFAULT_PREFIX.to_owned(),
-            timeout: DEFAULT_TIMEOUT,
+        RedisStoreBuilder::new(url.into(), DEFAULT_PREFIX.to_owned(), DEFAULT_TIMEOUT)
+    }
+
+    pub(crate) fn new(connection: ConnectionManager, prefix: Arc<str>, timeout: Duration) -> Self {
+        Self {
+            connection,
+            prefix,
+            timeout,
         }
     }
 

@@ -1,0 +1,168 @@
+//! [`RedisStoreBuilder`] and [`RedisStoreError`].
+
+use std::fmt;
+use std::time::Duration;
+
+use redis::RedisError;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use crate::store::RedisStore;
+use crate::url::{SCHEMES, reason, redact, scheme};
+
+/// Builds a [`RedisStore`]: the URL, then optionally the key prefix and the timeout.
+///
+/// Its `Debug` output hides the URL's password, as every error of this crate does.
+///
+/// # Examples
+///
+/// ```
+/// use fastsession_redis::RedisStore;
+///
+/// let builder = RedisStore::builder("redis://app:s3cret@redis.internal:6379/0");
+/// assert!(!format!("{builder:?}").contains("s3cret"));
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct RedisStoreBuilder {
+    url: String,
+    prefix: String,
+    timeout: Duration,
+}
+
+impl fmt::Debug for RedisStoreBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStoreBuilder")
+            .field("url", &redact(&self.url))
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl RedisStoreBuilder {
+    pub(crate) fn new(url: String, prefix: String, timeout: Duration) -> Self {
+        Self {
+            url,
+            prefix,
+            timeout,
+        }
+    }
+
+    /// The prefix of every key; default [`DEFAULT_PREFIX`](crate::DEFAULT_PREFIX). Give each
+    /// application (and each test) its own.
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// The timeout of every call; default [`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The store. It connects on first use.
+    ///
+    /// # Errors
+    ///
+    /// [`RedisStoreError`] for a URL that redis-rs cannot read or whose scheme is not one of
+    /// `redis://`, `rediss://` (with the `tls` feature), `redis+unix://` or `unix://`; an empty
+    /// prefix or one with `{`/`}`; a zero timeout; or a call outside a Tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use fastsession_redis::RedisStore;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let store = RedisStore::builder("redis+unix:///run/redis/redis.sock?db=2").build();
+    /// assert!(store.is_ok());
+    ///
+    /// let error = RedisStore::open("redis://app:pa/ss@redis.internal:6379/0").unwrap_err();
+    /// assert!(!error.to_string().contains("pa/ss"));
+    /// assert!(error.to_string().contains("redis.internal:6379"));
+    /// # });
+    /// ```
+    pub fn build(self) -> Result<RedisStore, RedisStoreError> {
+        if self.prefix.is_empty() || self.prefix.contains(['{', '}']) {
+            return Err(RedisStoreError::InvalidPrefix {
+                prefix: self.prefix,
+            });
+        }
+        if self.timeout.is_zero() {
+            return Err(RedisStoreError::ZeroTimeout);
+        }
+        let invalid = |reason: String| RedisStoreError::InvalidUrl {
+            url: redact(&self.url),
+            reason,
+        };
+        match scheme(&self.url) {
+            None => {
+                return Err(invalid(format!(
+                    "the scheme is not one of {}",
+                    SCHEMES.join(", ")
+                )));
+            }
+            Some("rediss://") if cfg!(not(feature = "tls")) => {
+                return Err(invalid(
+                    "rediss:// needs the \"tls\" feature of fastsession-redis".to_owned(),
+                ));
+            }
+            Some(_) => {}
+        }
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(RedisStoreError::NoRuntime);
+        }
+        let rejected = |error: RedisError| invalid(reason(&error, &self.url));
+        let client = redis::Client::open(self.url.as_str()).map_err(rejected)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.timeout))
+            .set_response_timeout(Some(self.timeout))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500));
+        let connection =
+            ConnectionManager::new_lazy_with_config(client, config).map_err(rejected)?;
+        Ok(RedisStore::new(
+            connection,
+            self.prefix.into(),
+            self.timeout,
+        ))
+    }
+}
+
+/// A [`RedisStore`] could not be built.
+///
+/// No variant carries a password: URLs are shown with their userinfo and `pass=`/`password=`
+/// parameters replaced by `***`, and redis-rs's error is kept only as its description (its detail
+/// may echo a value from the URL), not as a source.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RedisStoreError {
+    /// The URL was rejected.
+    #[error(
+        "invalid Redis URL {url:?} ({reason}): use redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], \
+         rediss://… for TLS, or redis+unix:///PATH[?db=DB&pass=PASSWORD] (unix:///PATH likewise)"
+    )]
+    InvalidUrl {
+        /// The URL, with its user name and password hidden.
+        url: String,
+        /// Why, without the password.
+        reason: String,
+    },
+    /// The prefix was rejected.
+    #[error(
+        "invalid Redis key prefix {prefix:?}: use a non-empty prefix without '{{' or '}}', such as \"myapp:sessions:\""
+    )]
+    InvalidPrefix {
+        /// The prefix given.
+        prefix: String,
+    },
+    /// The timeout was zero.
+    #[error("the Redis timeout is zero: use a positive duration, such as 2 seconds")]
+    ZeroTimeout,
+    /// The store was built outside a Tokio runtime, which its connection needs.
+    #[error(
+        "a RedisStore must be built inside a Tokio runtime (for example in an async main under #[tokio::main])"
+    )]
+    NoRuntime,
+}

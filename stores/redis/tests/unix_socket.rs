@@ -1,0 +1,125 @@
+//! `redis+unix://` and `unix://` URLs reach a real Redis over its Unix socket, with the password
+//! in the `pass` parameter; a wrong password fails without showing either password. The test runs
+//! its own `redis-server`, on a socket only, with a password that needs percent-encoding.
+
+#![cfg(unix)]
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use fastsession_core::SessionStore;
+use fastsession_core::testing::SequentialIds;
+use fastsession_core::testing::store_suite::{record, start};
+use fastsession_redis::RedisStore;
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, Command};
+
+/// The server's password, and as the URL carries it.
+const PASSWORD: &str = "s3/cr?t#1";
+const ENCODED: &str = "s3%2Fcr%3Ft%231";
+
+/// A `redis-server` listening on a Unix socket only, killed on drop.
+struct SocketServer {
+    child: Child,
+    path: PathBuf,
+}
+
+impl SocketServer {
+    /// Starts the server and waits for the line saying it accepts connections.
+    async fn start() -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "fastsession-redis-{}-{}.sock",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_file(&path);
+        let mut child = Command::new("redis-server")
+            .args(["--port", "0", "--unixsocket"])
+            .arg(&path)
+            .args([
+                "--requirepass",
+                PASSWORD,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("redis-server is installed (.ci/run installs it)");
+        let mut lines = BufReader::new(child.stdout.take().expect("a piped stdout")).lines();
+        // A deadline that only stops a hung run; the server is ready when it says so.
+        let ready = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.expect("the server's output") {
+                if line.contains("ready to accept connections") {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(ready, Ok(true), "redis-server did not start on {path:?}");
+        // Keep reading, so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self { child, path }
+    }
+
+    fn url(&self, scheme: &str, query: &str) -> String {
+        format!("{scheme}://{}?{query}", self.path.display())
+    }
+}
+
+impl Drop for SocketServer {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[tokio::test]
+async fn unix_socket_urls_reach_redis_with_the_pass_parameter() {
+    let server = SocketServer::start().await;
+    for scheme in ["redis+unix", "unix"] {
+        let url = server.url(scheme, &format!("pass={ENCODED}&db=1"));
+        let store = RedisStore::builder(&url)
+            .with_prefix(format!("fastsession-unix:{}:{scheme}:", std::process::id()))
+            .build()
+            .unwrap_or_else(|error| panic!("{error}"));
+        store
+            .ping()
+            .await
+            .unwrap_or_else(|error| panic!("{scheme}: {error}"));
+        let id = SequentialIds::id(1);
+        let session = record(&[("user", json!("ada"))]);
+        assert!(store.create(&id, &session, start()).await.unwrap());
+        let loaded = store
+            .load(&id, start())
+            .await
+            .unwrap()
+            .expect("the session");
+        assert_eq!(loaded.data, session.data);
+        store.clear().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_fails_without_showing_a_password() {
+    let server = SocketServer::start().await;
+    let url = server.url("redis+unix", "pass=wr0ng%2Fpass");
+    let store = RedisStore::builder(&url)
+        .with_timeout(Duration::from_secs(30))
+        .build()
+        .unwrap_or_else(|error| panic!("{error}"));
+    let error = store.ping().await.expect_err("a wrong password is refused");
+    for rendering in [error.to_string(), format!("{error:?}")] {
+        for secret in ["wr0ng", PASSWORD, ENCODED] {
+            assert!(!rendering.contains(secret), "{rendering}");
+        }
+    }
+}
