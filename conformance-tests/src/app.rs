@@ -1,6 +1,9 @@
 //! The reference app's handlers, written once: each framework's routes extract the session with
-//! its adapter and call these.
+//! its adapter and call these, through [`staged`] for the query parameters every session route
+//! accepts (`delay_ms`, `status`, `error`).
 
+use std::borrow::Cow;
+use std::future::Future;
 use std::time::Duration;
 
 use fastsession_core::{Rejection, Session, SessionError};
@@ -21,7 +24,7 @@ pub enum Body {
     /// `application/json`.
     Json(Value),
     /// `text/plain`.
-    Text(&'static str),
+    Text(Cow<'static, str>),
 }
 
 impl Reply {
@@ -47,7 +50,7 @@ impl Reply {
             Body::Text(text) => (
                 self.status,
                 "text/plain; charset=utf-8",
-                text.as_bytes().to_vec(),
+                text.into_owned().into_bytes(),
             ),
         }
     }
@@ -58,7 +61,7 @@ impl From<SessionError> for Reply {
         let rejection = Rejection::from(error);
         Self {
             status: rejection.status(),
-            body: Body::Text(rejection.body()),
+            body: Body::Text(Cow::Borrowed(rejection.body())),
         }
     }
 }
@@ -86,7 +89,7 @@ pub fn session_test(session: &Session) -> Reply {
 pub fn plain() -> Reply {
     Reply {
         status: 200,
-        body: Body::Text("Hello, world!"),
+        body: Body::Text(Cow::Borrowed("Hello, world!")),
     }
 }
 
@@ -100,7 +103,7 @@ pub fn set(session: &Session, key: &str, body: &[u8]) -> Reply {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return Reply {
             status: 400,
-            body: Body::Text("The body must be JSON."),
+            body: Body::Text(Cow::Borrowed("The body must be JSON.")),
         };
     };
     run(|| {
@@ -170,7 +173,7 @@ pub fn fail(session: &Session) -> Reply {
         session.insert("x", &1)?;
         Ok(Reply {
             status: 500,
-            body: Body::Text("The handler failed on purpose."),
+            body: Body::Text(Cow::Borrowed("The handler failed on purpose.")),
         })
     })
 }
@@ -190,3 +193,198 @@ pub fn optional(session: Option<&Session>) -> Reply {
 
 /// The cookies `/app-cookies` sets with the framework's own API.
 pub const APP_COOKIES: [(&str, &str); 2] = [("app", "1"), ("app2", "2")];
+
+/// A route's answer after [`staged`]: `Ok` goes out as an ordinary response; `Err` goes out
+/// through the framework's own error mechanism, with the reply's status.
+pub type Staged = Result<Reply, Reply>;
+
+/// How a reply leaves, after the route acted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Ending {
+    /// As the handler made it.
+    #[default]
+    AsIs,
+    /// `status=N`: an ordinary response with status N and the same body.
+    Status(u16),
+    /// `error=N`: the framework's own error mechanism, with status N.
+    Error(u16),
+}
+
+/// The query parameters every route that uses the session accepts, to stage races and error
+/// paths: `delay_ms`, then `status` or `error`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Staging {
+    /// `delay_ms=N`: wait N ms, without blocking the thread, after the session was loaded and
+    /// before acting on it.
+    pub delay: Option<Duration>,
+    /// How the reply leaves.
+    pub ending: Ending,
+}
+
+/// A query parameter the reference app cannot use.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryError {
+    /// `delay_ms` is not a whole number.
+    #[error("delay_ms={0:?} is not a whole number of milliseconds")]
+    Delay(String),
+    /// `status` is not a number from 100 to 599.
+    #[error("status={0:?} is not a status code from 100 to 599")]
+    Status(String),
+    /// `error` is not a number from 400 to 599.
+    #[error("error={0:?} is not an error status code from 400 to 599")]
+    Error(String),
+    /// A parameter appears more than once.
+    #[error("{0} is given more than once")]
+    Repeated(&'static str),
+    /// Both `status` and `error` are given.
+    #[error("status and error cannot both be given")]
+    StatusAndError,
+}
+
+/// A whole number in plain digits (`u64::from_str` alone would accept a leading `+`).
+fn number(value: &str) -> Option<u64> {
+    if value.bytes().all(|byte| byte.is_ascii_digit()) {
+        value.parse().ok()
+    } else {
+        None
+    }
+}
+
+fn status(value: &str, range: std::ops::RangeInclusive<u16>) -> Option<u16> {
+    let n = u16::try_from(number(value)?).ok()?;
+    range.contains(&n).then_some(n)
+}
+
+impl Staging {
+    /// Parses a raw query string (without the `?`; empty when there is none). Other parameters
+    /// are ignored.
+    ///
+    /// # Errors
+    ///
+    /// A value that is not a number in its range, a parameter given twice, or both `status`
+    /// and `error`.
+    pub fn parse(query: &str) -> Result<Self, QueryError> {
+        let mut staging = Self::default();
+        let (mut delay, mut status_seen, mut error_seen) = (false, false, false);
+        for pair in query.split('&') {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match name {
+                "delay_ms" => {
+                    if std::mem::replace(&mut delay, true) {
+                        return Err(QueryError::Repeated("delay_ms"));
+                    }
+                    let ms = number(value).ok_or_else(|| QueryError::Delay(value.to_owned()))?;
+                    staging.delay = Some(Duration::from_millis(ms));
+                }
+                "status" => {
+                    if std::mem::replace(&mut status_seen, true) {
+                        return Err(QueryError::Repeated("status"));
+                    }
+                    let n = status(value, 100..=599)
+                        .ok_or_else(|| QueryError::Status(value.to_owned()))?;
+                    staging.ending = Ending::Status(n);
+                }
+                "error" => {
+                    if std::mem::replace(&mut error_seen, true) {
+                        return Err(QueryError::Repeated("error"));
+                    }
+                    let n = status(value, 400..=599)
+                        .ok_or_else(|| QueryError::Error(value.to_owned()))?;
+                    staging.ending = Ending::Error(n);
+                }
+                _ => {}
+            }
+        }
+        if status_seen && error_seen {
+            return Err(QueryError::StatusAndError);
+        }
+        Ok(staging)
+    }
+}
+
+impl From<QueryError> for Reply {
+    fn from(error: QueryError) -> Self {
+        Self {
+            status: 400,
+            body: Body::Text(Cow::Owned(format!("Bad query: {error}."))),
+        }
+    }
+}
+
+/// Runs a route's `action` under the route's raw `query` (see [`Staging`]): a 400 with a
+/// plain-text body when the query is invalid, without acting; otherwise the delay, then
+/// `action`, then its reply with the status or error asked for. Call it after the session was
+/// extracted, with `action` not yet started (an `async` block does not run until awaited).
+pub async fn staged(query: &str, action: impl Future<Output = Reply>) -> Staged {
+    let staging = match Staging::parse(query) {
+        Ok(staging) => staging,
+        Err(error) => return Ok(Reply::from(error)),
+    };
+    if let Some(delay) = staging.delay {
+        tokio::time::sleep(delay).await;
+    }
+    let mut reply = action.await;
+    match staging.ending {
+        Ending::AsIs => Ok(reply),
+        Ending::Status(status) => {
+            reply.status = status;
+            Ok(reply)
+        }
+        Ending::Error(status) => {
+            reply.status = status;
+            Err(reply)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{Ending, QueryError, Staging};
+
+    #[test]
+    fn parses_the_three_parameters_and_ignores_others() {
+        assert_eq!(Staging::parse(""), Ok(Staging::default()));
+        assert_eq!(
+            Staging::parse("x=1&delay_ms=250&status=422&y"),
+            Ok(Staging {
+                delay: Some(Duration::from_millis(250)),
+                ending: Ending::Status(422),
+            })
+        );
+        assert_eq!(
+            Staging::parse("error=503").map(|s| s.ending),
+            Ok(Ending::Error(503))
+        );
+        assert_eq!(
+            Staging::parse("status=100&delay_ms=0").map(|s| s.ending),
+            Ok(Ending::Status(100))
+        );
+    }
+
+    #[test]
+    fn rejects_bad_values_clearly() {
+        for (query, error) in [
+            ("delay_ms=soon", QueryError::Delay("soon".to_owned())),
+            ("delay_ms=-1", QueryError::Delay("-1".to_owned())),
+            ("delay_ms=", QueryError::Delay(String::new())),
+            ("status=abc", QueryError::Status("abc".to_owned())),
+            ("status=99", QueryError::Status("99".to_owned())),
+            ("status=600", QueryError::Status("600".to_owned())),
+            ("status=+200", QueryError::Status("+200".to_owned())),
+            ("status=65736", QueryError::Status("65736".to_owned())),
+            ("error=302", QueryError::Error("302".to_owned())),
+            ("error=600", QueryError::Error("600".to_owned())),
+            ("status=200&status=201", QueryError::Repeated("status")),
+            ("status=200&error=500", QueryError::StatusAndError),
+        ] {
+            assert_eq!(Staging::parse(query), Err(error), "{query}");
+        }
+        assert_eq!(
+            QueryError::Status("abc".to_owned()).to_string(),
+            "status=\"abc\" is not a status code from 100 to 599"
+        );
+    }
+}

@@ -1,5 +1,7 @@
 //! The reference app on actix-web, in its own thread with its own actix system.
 
+use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::TcpListener;
 
@@ -7,7 +9,7 @@ use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
 use actix_web::web::{self, Bytes, Path};
-use actix_web::{App, HttpResponse, HttpServer, ResponseError};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use fastsession_actix::{OptionalSession, Session, SessionMiddleware, SessionObjects};
 
 use super::{AppState, RunningServer, SECOND_OBJECT};
@@ -21,68 +23,98 @@ fn respond(reply: Reply) -> HttpResponse {
         .body(body)
 }
 
-async fn session_test(s: Session) -> HttpResponse {
-    respond(app::session_test(&s))
+/// `?error=N`: the reply, returned as actix-web's own error (`Err` of a `ResponseError`).
+#[derive(Debug)]
+struct HandlerError(Reply);
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the handler answered {} as an error", self.0.status)
+    }
+}
+
+impl ResponseError for HandlerError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        respond(self.0.clone())
+    }
+}
+
+type Answer = Result<HttpResponse, HandlerError>;
+
+/// Runs `action` under the request's query parameters (see [`app::staged`]).
+async fn staged(request: &HttpRequest, action: impl Future<Output = Reply>) -> Answer {
+    app::staged(request.query_string(), action)
+        .await
+        .map(respond)
+        .map_err(HandlerError)
+}
+
+async fn session_test(s: Session, r: HttpRequest) -> Answer {
+    staged(&r, async { app::session_test(&s) }).await
 }
 
 async fn plain() -> HttpResponse {
     respond(app::plain())
 }
 
-async fn get_key(s: Session, key: Path<String>) -> HttpResponse {
-    respond(app::get(&s, &key))
+async fn get_key(s: Session, r: HttpRequest, key: Path<String>) -> Answer {
+    staged(&r, async { app::get(&s, &key) }).await
 }
 
-async fn set_key(s: Session, key: Path<String>, body: Bytes) -> HttpResponse {
-    respond(app::set(&s, &key, &body))
+async fn set_key(s: Session, r: HttpRequest, key: Path<String>, body: Bytes) -> Answer {
+    staged(&r, async { app::set(&s, &key, &body) }).await
 }
 
-async fn remove_key(s: Session, key: Path<String>) -> HttpResponse {
-    respond(app::remove(&s, &key))
+async fn remove_key(s: Session, r: HttpRequest, key: Path<String>) -> Answer {
+    staged(&r, async { app::remove(&s, &key) }).await
 }
 
-async fn clear(s: Session) -> HttpResponse {
-    respond(app::clear(&s))
+async fn clear(s: Session, r: HttpRequest) -> Answer {
+    staged(&r, async { app::clear(&s) }).await
 }
 
-async fn login(s: Session, user: Path<String>) -> HttpResponse {
-    respond(app::login(&s, &user))
+async fn login(s: Session, r: HttpRequest, user: Path<String>) -> Answer {
+    staged(&r, async { app::login(&s, &user) }).await
 }
 
-async fn logout(s: Session) -> HttpResponse {
-    respond(app::logout(&s))
+async fn logout(s: Session, r: HttpRequest) -> Answer {
+    staged(&r, async { app::logout(&s) }).await
 }
 
-async fn whoami(s: Session) -> HttpResponse {
-    respond(app::whoami(&s))
+async fn whoami(s: Session, r: HttpRequest) -> Answer {
+    staged(&r, async { app::whoami(&s) }).await
 }
 
-async fn incr_slow(s: Session, key: Path<String>) -> HttpResponse {
-    respond(app::incr_slow(&s, &key).await)
+async fn incr_slow(s: Session, r: HttpRequest, key: Path<String>) -> Answer {
+    staged(&r, app::incr_slow(&s, &key)).await
 }
 
-async fn fail(s: Session) -> HttpResponse {
-    respond(app::fail(&s))
+async fn fail(s: Session, r: HttpRequest) -> Answer {
+    staged(&r, async { app::fail(&s) }).await
 }
 
-async fn app_cookies(s: Session) -> HttpResponse {
-    let mut response = respond(app::app_cookies(&s));
+async fn app_cookies(s: Session, r: HttpRequest) -> Answer {
+    let mut response = staged(&r, async { app::app_cookies(&s) }).await?;
     for (name, value) in app::APP_COOKIES {
         let mut cookie = Cookie::new(name, value);
         cookie.set_path("/");
         let _ = response.add_cookie(&cookie);
     }
-    response
+    Ok(response)
 }
 
-async fn optional(s: OptionalSession) -> HttpResponse {
-    respond(app::optional(s.0.as_deref()))
+async fn optional(s: OptionalSession, r: HttpRequest) -> Answer {
+    staged(&r, async { app::optional(s.0.as_deref()) }).await
 }
 
-async fn second_session_test(sessions: SessionObjects) -> HttpResponse {
+async fn second_session_test(sessions: SessionObjects, r: HttpRequest) -> Answer {
     match sessions.get(SECOND_OBJECT).await {
-        Ok(s) => respond(app::session_test(&s)),
-        Err(rejection) => rejection.error_response(),
+        Ok(s) => staged(&r, async { app::session_test(&s) }).await,
+        Err(rejection) => Ok(rejection.error_response()),
     }
 }
 

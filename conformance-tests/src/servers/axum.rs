@@ -1,11 +1,12 @@
 //! The reference app on axum.
 
+use std::future::Future;
 use std::io;
 use std::net::TcpListener;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::Path;
+use axum::extract::{Path, RawQuery};
 use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,50 +22,115 @@ fn respond(reply: Reply) -> Response {
     (status, [(CONTENT_TYPE, content_type)], body).into_response()
 }
 
+/// `?error=N`: the reply, returned as the handler's error (`Err` of an `IntoResponse` type).
+#[derive(Debug)]
+struct HandlerError(Reply);
+
+impl IntoResponse for HandlerError {
+    fn into_response(self) -> Response {
+        respond(self.0)
+    }
+}
+
+type Answer = Result<Response, HandlerError>;
+
+/// Runs `action` under the request's query parameters (see [`app::staged`]).
+async fn staged(query: Option<String>, action: impl Future<Output = Reply>) -> Answer {
+    app::staged(query.as_deref().unwrap_or_default(), action)
+        .await
+        .map(respond)
+        .map_err(HandlerError)
+}
+
+async fn session_test(s: Session, RawQuery(q): RawQuery) -> Answer {
+    staged(q, async { app::session_test(&s) }).await
+}
+
+async fn plain() -> Response {
+    respond(app::plain())
+}
+
+async fn get_key(s: Session, RawQuery(q): RawQuery, Path(key): Path<String>) -> Answer {
+    staged(q, async { app::get(&s, &key) }).await
+}
+
+async fn set_key(
+    s: Session,
+    RawQuery(q): RawQuery,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Answer {
+    staged(q, async { app::set(&s, &key, &body) }).await
+}
+
+async fn remove_key(s: Session, RawQuery(q): RawQuery, Path(key): Path<String>) -> Answer {
+    staged(q, async { app::remove(&s, &key) }).await
+}
+
+async fn clear(s: Session, RawQuery(q): RawQuery) -> Answer {
+    staged(q, async { app::clear(&s) }).await
+}
+
+async fn login(s: Session, RawQuery(q): RawQuery, Path(user): Path<String>) -> Answer {
+    staged(q, async { app::login(&s, &user) }).await
+}
+
+async fn logout(s: Session, RawQuery(q): RawQuery) -> Answer {
+    staged(q, async { app::logout(&s) }).await
+}
+
+async fn whoami(s: Session, RawQuery(q): RawQuery) -> Answer {
+    staged(q, async { app::whoami(&s) }).await
+}
+
+async fn incr_slow(s: Session, RawQuery(q): RawQuery, Path(key): Path<String>) -> Answer {
+    staged(q, app::incr_slow(&s, &key)).await
+}
+
+async fn fail(s: Session, RawQuery(q): RawQuery) -> Answer {
+    staged(q, async { app::fail(&s) }).await
+}
+
+async fn app_cookies(s: Session, RawQuery(q): RawQuery) -> Answer {
+    let mut response = staged(q, async { app::app_cookies(&s) }).await?;
+    for (name, value) in app::APP_COOKIES {
+        if let Ok(header) = HeaderValue::from_str(&format!("{name}={value}; Path=/")) {
+            response.headers_mut().append(SET_COOKIE, header);
+        }
+    }
+    Ok(response)
+}
+
+async fn optional(s: Option<Session>, RawQuery(q): RawQuery) -> Answer {
+    staged(q, async { app::optional(s.as_deref()) }).await
+}
+
+async fn second_session_test(sessions: SessionObjects, RawQuery(q): RawQuery) -> Answer {
+    match sessions.get(SECOND_OBJECT).await {
+        Ok(s) => staged(q, async { app::session_test(&s) }).await,
+        Err(rejection) => Ok(rejection.into_response()),
+    }
+}
+
 fn router(state: AppState) -> Router {
     let mut router = Router::new()
-        .route("/session_test", get(|s: Session| async move { respond(app::session_test(&s)) }))
-        .route("/a/b/c", get(|s: Session| async move { respond(app::session_test(&s)) }))
-        .route("/plain", get(|| async { respond(app::plain()) }))
-        .route("/get/{key}", get(|s: Session, Path(key): Path<String>| async move { respond(app::get(&s, &key)) }))
-        .route(
-            "/set/{key}",
-            post(|s: Session, Path(key): Path<String>, body: Bytes| async move { respond(app::set(&s, &key, &body)) }),
-        )
-        .route("/remove/{key}", post(|s: Session, Path(key): Path<String>| async move { respond(app::remove(&s, &key)) }))
-        .route("/clear", post(|s: Session| async move { respond(app::clear(&s)) }))
-        .route("/login/{user}", post(|s: Session, Path(user): Path<String>| async move { respond(app::login(&s, &user)) }))
-        .route("/logout", post(|s: Session| async move { respond(app::logout(&s)) }))
-        .route("/whoami", get(|s: Session| async move { respond(app::whoami(&s)) }))
-        .route(
-            "/incr-slow/{key}",
-            post(|s: Session, Path(key): Path<String>| async move { respond(app::incr_slow(&s, &key).await) }),
-        )
-        .route("/fail", get(|s: Session| async move { respond(app::fail(&s)) }))
-        .route(
-            "/app-cookies",
-            get(|s: Session| async move {
-                let mut response = respond(app::app_cookies(&s));
-                for (name, value) in app::APP_COOKIES {
-                    if let Ok(header) = HeaderValue::from_str(&format!("{name}={value}; Path=/")) {
-                        response.headers_mut().append(SET_COOKIE, header);
-                    }
-                }
-                response
-            }),
-        )
-        .route("/optional", get(|s: Option<Session>| async move { respond(app::optional(s.as_deref())) }));
+        .route("/session_test", get(session_test))
+        .route("/a/b/c", get(session_test))
+        .route("/plain", get(plain))
+        .route("/get/{key}", get(get_key))
+        .route("/set/{key}", post(set_key))
+        .route("/remove/{key}", post(remove_key))
+        .route("/clear", post(clear))
+        .route("/login/{user}", post(login))
+        .route("/logout", post(logout))
+        .route("/whoami", get(whoami))
+        .route("/incr-slow/{key}", post(incr_slow))
+        .route("/fail", get(fail))
+        .route("/app-cookies", get(app_cookies))
+        .route("/optional", get(optional));
     if let Some((second, store)) = state.second {
         router = router
-            .route(
-                "/second/session_test",
-                get(|sessions: SessionObjects| async move {
-                    match sessions.get(SECOND_OBJECT).await {
-                        Ok(s) => respond(app::session_test(&s)),
-                        Err(rejection) => rejection.into_response(),
-                    }
-                }),
-            )
+            .route("/second/session_test", get(second_session_test))
             .layer(layer(second, store));
     }
     router.layer(layer(state.sessions, state.store))

@@ -86,3 +86,59 @@ fn stopper(sender: tokio::sync::oneshot::Sender<()>) -> Option<Box<dyn FnOnce() 
         let _ = sender.send(());
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::fixture::Fixture;
+    use crate::options::Framework;
+
+    /// Each framework hands the query to `app::staged` and translates its answer: a plain
+    /// status, its own error mechanism, and a 400 for a bad value.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_framework_honours_the_query_parameters() {
+        for framework in Framework::ALL {
+            let app = Fixture::start(framework).await;
+            let client = app.client();
+            let name = framework.name();
+            let reply = client.get("/session_test?delay_ms=1&status=299").await;
+            assert_eq!(reply.status, 299, "{name}");
+            assert_eq!(reply.json(), json!({ "test_counter": 1 }), "{name}");
+            let reply = client.get("/session_test?error=418").await;
+            assert_eq!(reply.status, 418, "{name}: {}", reply.body);
+            let reply = client.get("/session_test?x=1").await;
+            assert_eq!(reply.json(), json!({ "test_counter": 3 }), "{name}");
+            for (query, body) in [
+                (
+                    "status=abc",
+                    "Bad query: status=\"abc\" is not a status code from 100 to 599.",
+                ),
+                (
+                    "error=302",
+                    "Bad query: error=\"302\" is not an error status code from 400 to 599.",
+                ),
+                (
+                    "delay_ms=soon",
+                    "Bad query: delay_ms=\"soon\" is not a whole number of milliseconds.",
+                ),
+            ] {
+                let reply = client.get(&format!("/session_test?{query}")).await;
+                assert_eq!((reply.status, reply.body.as_str()), (400, body), "{name}");
+                assert_eq!(
+                    reply.header("content-type").as_deref(),
+                    Some("text/plain; charset=utf-8"),
+                    "{name}"
+                );
+            }
+            let reply = client.get("/whoami").await;
+            assert_eq!(reply.json()["keys"], json!(["test_counter"]), "{name}");
+            let reply = client.get("/get/test_counter").await;
+            assert_eq!(
+                reply.json(),
+                json!({ "value": 3 }),
+                "{name}: no bad query acted"
+            );
+        }
+    }
+}

@@ -1,12 +1,13 @@
 //! The reference app on poem.
 
+use std::future::Future;
 use std::io;
 use std::net::TcpListener;
 use std::time::Duration;
 
 use fastsession_poem::{OptionalSession, Session, SessionMiddleware, SessionObjects};
-use poem::http::StatusCode;
 use poem::http::header::{CONTENT_TYPE, SET_COOKIE};
+use poem::http::{StatusCode, Uri};
 use poem::listener::TcpAcceptor;
 use poem::web::Path;
 use poem::{EndpointExt, Response, Route, Server, get, handler, post};
@@ -22,9 +23,20 @@ fn respond(reply: Reply) -> Response {
         .body(body)
 }
 
+/// Runs `action` under the request's query parameters (see [`app::staged`]); `?error=N` is
+/// poem's own error mechanism, `Err(poem::Error)`.
+async fn staged(uri: &Uri, action: impl Future<Output = Reply>) -> poem::Result<Response> {
+    match app::staged(uri.query().unwrap_or_default(), action).await {
+        Ok(reply) => Ok(respond(reply)),
+        Err(reply) => Err(poem::Error::from_status(
+            StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        )),
+    }
+}
+
 #[handler]
-fn session_test(s: Session) -> Response {
-    respond(app::session_test(&s))
+async fn session_test(s: Session, uri: &Uri) -> poem::Result<Response> {
+    staged(uri, async { app::session_test(&s) }).await
 }
 
 #[handler]
@@ -33,71 +45,76 @@ fn plain() -> Response {
 }
 
 #[handler]
-fn get_key(s: Session, Path(key): Path<String>) -> Response {
-    respond(app::get(&s, &key))
+async fn get_key(s: Session, uri: &Uri, Path(key): Path<String>) -> poem::Result<Response> {
+    staged(uri, async { app::get(&s, &key) }).await
 }
 
 #[handler]
-fn set_key(s: Session, Path(key): Path<String>, body: Vec<u8>) -> Response {
-    respond(app::set(&s, &key, &body))
+async fn set_key(
+    s: Session,
+    uri: &Uri,
+    Path(key): Path<String>,
+    body: Vec<u8>,
+) -> poem::Result<Response> {
+    staged(uri, async { app::set(&s, &key, &body) }).await
 }
 
 #[handler]
-fn remove_key(s: Session, Path(key): Path<String>) -> Response {
-    respond(app::remove(&s, &key))
+async fn remove_key(s: Session, uri: &Uri, Path(key): Path<String>) -> poem::Result<Response> {
+    staged(uri, async { app::remove(&s, &key) }).await
 }
 
 #[handler]
-fn clear(s: Session) -> Response {
-    respond(app::clear(&s))
+async fn clear(s: Session, uri: &Uri) -> poem::Result<Response> {
+    staged(uri, async { app::clear(&s) }).await
 }
 
 #[handler]
-fn login(s: Session, Path(user): Path<String>) -> Response {
-    respond(app::login(&s, &user))
+async fn login(s: Session, uri: &Uri, Path(user): Path<String>) -> poem::Result<Response> {
+    staged(uri, async { app::login(&s, &user) }).await
 }
 
 #[handler]
-fn logout(s: Session) -> Response {
-    respond(app::logout(&s))
+async fn logout(s: Session, uri: &Uri) -> poem::Result<Response> {
+    staged(uri, async { app::logout(&s) }).await
 }
 
 #[handler]
-fn whoami(s: Session) -> Response {
-    respond(app::whoami(&s))
+async fn whoami(s: Session, uri: &Uri) -> poem::Result<Response> {
+    staged(uri, async { app::whoami(&s) }).await
 }
 
 #[handler]
-async fn incr_slow(s: Session, Path(key): Path<String>) -> Response {
-    respond(app::incr_slow(&s, &key).await)
+async fn incr_slow(s: Session, uri: &Uri, Path(key): Path<String>) -> poem::Result<Response> {
+    staged(uri, app::incr_slow(&s, &key)).await
 }
 
 #[handler]
-fn fail(s: Session) -> Response {
-    respond(app::fail(&s))
+async fn fail(s: Session, uri: &Uri) -> poem::Result<Response> {
+    staged(uri, async { app::fail(&s) }).await
 }
 
 #[handler]
-fn app_cookies(s: Session) -> Response {
-    let mut response = respond(app::app_cookies(&s));
+async fn app_cookies(s: Session, uri: &Uri) -> poem::Result<Response> {
+    let mut response = staged(uri, async { app::app_cookies(&s) }).await?;
     for (name, value) in app::APP_COOKIES {
         if let Ok(header) = format!("{name}={value}; Path=/").parse() {
             response.headers_mut().append(SET_COOKIE, header);
         }
     }
-    response
+    Ok(response)
 }
 
 #[handler]
-fn optional(s: OptionalSession) -> Response {
-    respond(app::optional(s.0.as_deref()))
+async fn optional(s: OptionalSession, uri: &Uri) -> poem::Result<Response> {
+    staged(uri, async { app::optional(s.0.as_deref()) }).await
 }
 
 #[handler]
-async fn second_session_test(sessions: SessionObjects) -> Response {
+async fn second_session_test(sessions: SessionObjects, uri: &Uri) -> poem::Result<Response> {
     match sessions.get(SECOND_OBJECT).await {
-        Ok(s) => respond(app::session_test(&s)),
-        Err(rejection) => poem::Error::from(rejection).into_response(),
+        Ok(s) => staged(uri, async { app::session_test(&s) }).await,
+        Err(rejection) => Ok(poem::Error::from(rejection).into_response()),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The reference app on rocket.
 
+use std::future::Future;
 use std::io;
 use std::net::TcpListener;
 
@@ -7,6 +8,7 @@ use fastsession_rocket::{OptionalSession, Session, SessionFairing, SessionObject
 use rocket::config::{LogLevel, Shutdown};
 use rocket::data::{Limits, ToByteUnit};
 use rocket::fairing::AdHoc;
+use rocket::http::uri::Origin;
 use rocket::http::{ContentType, Cookie, CookieJar, Status};
 use rocket::{Either, get, post, routes};
 
@@ -14,6 +16,9 @@ use super::{AppState, RunningServer, SECOND_OBJECT};
 use crate::app::{self, Reply};
 
 type Answer = (Status, (ContentType, Vec<u8>));
+
+/// A route's answer: `Err(Status)` is rocket's own error mechanism (`?error=N`).
+type Staged = Result<Answer, Status>;
 
 fn respond(reply: Reply) -> Answer {
     let (status, content_type, body) = reply.into_parts();
@@ -25,14 +30,23 @@ fn respond(reply: Reply) -> Answer {
     (Status::new(status), (content_type, body))
 }
 
+/// Runs `action` under the request's query parameters (see [`app::staged`]).
+async fn staged(uri: &Origin<'_>, action: impl Future<Output = Reply>) -> Staged {
+    let query = uri.query().map_or("", |query| query.as_str());
+    app::staged(query, action)
+        .await
+        .map(respond)
+        .map_err(|reply| Status::new(reply.status))
+}
+
 #[get("/session_test")]
-fn session_test(s: Session) -> Answer {
-    respond(app::session_test(&s))
+async fn session_test(s: Session, uri: &Origin<'_>) -> Staged {
+    staged(uri, async { app::session_test(&s) }).await
 }
 
 #[get("/a/b/c")]
-fn deep(s: Session) -> Answer {
-    respond(app::session_test(&s))
+async fn deep(s: Session, uri: &Origin<'_>) -> Staged {
+    staged(uri, async { app::session_test(&s) }).await
 }
 
 #[get("/plain")]
@@ -41,69 +55,71 @@ fn plain() -> Answer {
 }
 
 #[get("/get/<key>")]
-fn get_key(s: Session, key: &str) -> Answer {
-    respond(app::get(&s, key))
+async fn get_key(s: Session, uri: &Origin<'_>, key: &str) -> Staged {
+    staged(uri, async { app::get(&s, key) }).await
 }
 
 #[post("/set/<key>", data = "<body>")]
-fn set_key(s: Session, key: &str, body: Vec<u8>) -> Answer {
-    respond(app::set(&s, key, &body))
+async fn set_key(s: Session, uri: &Origin<'_>, key: &str, body: Vec<u8>) -> Staged {
+    staged(uri, async { app::set(&s, key, &body) }).await
 }
 
 #[post("/remove/<key>")]
-fn remove_key(s: Session, key: &str) -> Answer {
-    respond(app::remove(&s, key))
+async fn remove_key(s: Session, uri: &Origin<'_>, key: &str) -> Staged {
+    staged(uri, async { app::remove(&s, key) }).await
 }
 
 #[post("/clear")]
-fn clear(s: Session) -> Answer {
-    respond(app::clear(&s))
+async fn clear(s: Session, uri: &Origin<'_>) -> Staged {
+    staged(uri, async { app::clear(&s) }).await
 }
 
 #[post("/login/<user>")]
-fn login(s: Session, user: &str) -> Answer {
-    respond(app::login(&s, user))
+async fn login(s: Session, uri: &Origin<'_>, user: &str) -> Staged {
+    staged(uri, async { app::login(&s, user) }).await
 }
 
 #[post("/logout")]
-fn logout(s: Session) -> Answer {
-    respond(app::logout(&s))
+async fn logout(s: Session, uri: &Origin<'_>) -> Staged {
+    staged(uri, async { app::logout(&s) }).await
 }
 
 #[get("/whoami")]
-fn whoami(s: Session) -> Answer {
-    respond(app::whoami(&s))
+async fn whoami(s: Session, uri: &Origin<'_>) -> Staged {
+    staged(uri, async { app::whoami(&s) }).await
 }
 
 #[post("/incr-slow/<key>")]
-async fn incr_slow(s: Session, key: &str) -> Answer {
-    respond(app::incr_slow(&s, key).await)
+async fn incr_slow(s: Session, uri: &Origin<'_>, key: &str) -> Staged {
+    staged(uri, app::incr_slow(&s, key)).await
 }
 
 #[get("/fail")]
-fn fail(s: Session) -> Answer {
-    respond(app::fail(&s))
+async fn fail(s: Session, uri: &Origin<'_>) -> Staged {
+    staged(uri, async { app::fail(&s) }).await
 }
 
 #[get("/app-cookies")]
-fn app_cookies(s: Session, cookies: &CookieJar<'_>) -> Answer {
+async fn app_cookies(s: Session, uri: &Origin<'_>, cookies: &CookieJar<'_>) -> Staged {
+    let answer = staged(uri, async { app::app_cookies(&s) }).await?;
     for (name, value) in app::APP_COOKIES {
         cookies.add(Cookie::build((name, value)).path("/"));
     }
-    respond(app::app_cookies(&s))
+    Ok(answer)
 }
 
 #[get("/optional")]
-fn optional(s: OptionalSession) -> Answer {
-    respond(app::optional(s.0.as_deref()))
+async fn optional(s: OptionalSession, uri: &Origin<'_>) -> Staged {
+    staged(uri, async { app::optional(s.0.as_deref()) }).await
 }
 
 #[get("/second/session_test")]
 async fn second_session_test(
     sessions: SessionObjects,
-) -> Either<Answer, fastsession_rocket::SessionRejection> {
+    uri: &Origin<'_>,
+) -> Either<Staged, fastsession_rocket::SessionRejection> {
     match sessions.get(SECOND_OBJECT).await {
-        Ok(s) => Either::Left(respond(app::session_test(&s))),
+        Ok(s) => Either::Left(staged(uri, async { app::session_test(&s) }).await),
         Err(rejection) => Either::Right(rejection),
     }
 }
