@@ -1,9 +1,10 @@
-//! E. Response hygiene (seeds' scenarios 24 to 28; checklist 17, 25, 42, 45).
+//! E. Response hygiene (seeds' scenarios 24 to 28; checklist 17, 25, 42, 45; item 9).
 
 use reqwest::Method;
+use serde_json::{Value, json};
 
 use super::{SID, count, whoami};
-use crate::client::cookie_value;
+use crate::client::{Reply, cookie_value};
 use crate::fixture::Fixture;
 use crate::store::Probe;
 use crate::target::{StoreKind, Target};
@@ -66,6 +67,53 @@ pub async fn failed_requests_do_not_save(target: Target) {
         ["test_counter"],
         "the write before the failure was discarded"
     );
+}
+
+/// Item 9: a handler that writes, then answers through its framework's own error mechanism, is
+/// treated by its status exactly as one that answers that status plainly: the write is saved
+/// (and a new session's cookie sent) on a 4xx, and nothing is saved on a 5xx.
+pub async fn framework_errors_are_treated_by_their_status(target: Target) {
+    let app = Fixture::start(target).await;
+    for how in ["error", "status"] {
+        // A new session: a 5xx creates nothing.
+        let client = app.client();
+        let stored = app.stored().await;
+        let reply = client
+            .post(&format!("/set/k2?{how}=503"), Some(json!(2)))
+            .await;
+        assert_eq!(reply.status, 503, "{how}=503: {}", reply.body);
+        assert!(reply.set_cookie(SID).is_none(), "{how}=503: no cookie");
+        assert_eq!(app.stored().await, stored, "{how}=503: nothing stored");
+        // A 4xx saves the new session and sends its cookie.
+        let reply = client
+            .post(&format!("/set/k?{how}=422"), Some(json!(1)))
+            .await;
+        assert_eq!(reply.status, 422, "{how}=422: {}", reply.body);
+        assert!(reply.set_cookie(SID).is_some(), "{how}=422: the cookie");
+        assert_eq!(value(&client.get("/get/k").await), json!(1), "{how}=422");
+        // On the existing session: a 5xx saves nothing, a 4xx saves.
+        let reply = client
+            .post(&format!("/set/k2?{how}=503"), Some(json!(2)))
+            .await;
+        assert_eq!(reply.status, 503, "{how}=503: {}", reply.body);
+        assert!(reply.set_cookie(SID).is_none(), "{how}=503: no cookie");
+        assert_eq!(
+            value(&client.get("/get/k2").await),
+            Value::Null,
+            "{how}=503"
+        );
+        let reply = client
+            .post(&format!("/set/k?{how}=404"), Some(json!(3)))
+            .await;
+        assert_eq!(reply.status, 404, "{how}=404: {}", reply.body);
+        assert_eq!(value(&client.get("/get/k").await), json!(3), "{how}=404");
+    }
+}
+
+/// `GET /get/{key}`'s value.
+fn value(reply: &Reply) -> Value {
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["value"].clone()
 }
 
 /// Scenario 27 and checklist 25: cookieless GET, HEAD and OPTIONS, reads and anonymous logouts
@@ -168,3 +216,4 @@ pub async fn at_most_one_session_cookie_per_response(target: Target) {
         );
     }
 }
+

@@ -68,6 +68,7 @@ macro_rules! with_scenarios {
             hygiene::app_cookies_survive,
             hygiene::errors_and_not_found_still_get_a_session_in_eager_mode,
             hygiene::failed_requests_do_not_save,
+            hygiene::framework_errors_are_treated_by_their_status,
             hygiene::lazy_mode_creates_nothing_for_cookieless_traffic,
             hygiene::eager_mode_stays_within_the_store_bound,
             hygiene::session_responses_vary_and_are_not_cached,
