@@ -248,7 +248,7 @@ impl Drop for Fixture {
                     .enable_all()
                     .build()
                 {
-                    let _ = runtime.block_on(redis.clear());
+                    let _ = runtime.block_on(redis.admin().clear());
                 }
             });
             let _ = cleanup.join();

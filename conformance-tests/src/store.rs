@@ -35,7 +35,7 @@ impl Backend {
     pub async fn count(&self) -> usize {
         match self {
             Self::Memory(memory) => memory.len(),
-            Self::Redis(redis) => redis.keys().await.expect("Redis answers").len(),
+            Self::Redis(redis) => redis.admin().keys().await.expect("Redis answers").len(),
         }
     }
 
@@ -51,7 +51,11 @@ impl Backend {
                 memory.purge_expired(now);
             }
             Self::Redis(redis) => {
-                redis.purge_expired(now).await.expect("Redis answers");
+                redis
+                    .admin()
+                    .purge_expired(now)
+                    .await
+                    .expect("Redis answers");
             }
         }
     }

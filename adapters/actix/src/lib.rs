@@ -56,6 +56,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod extract;
+mod inner_error;
 mod middleware;
 
 pub use extract::{OptionalSession, Session, SessionObjects, SessionRejection};
@@ -63,4 +64,5 @@ pub use fastsession_core;
 pub use fastsession_core::{
     Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule,
 };
+pub use inner_error::InnerError;
 pub use middleware::{SessionMiddleware, SessionMiddlewareService};

@@ -14,6 +14,8 @@ use fastsession_core::{
     ERROR_BODY, Outcome, RequestHeaders, RequestSessions, SessionManager, SessionStore, Sessions,
 };
 
+use crate::inner_error::InnerError;
+
 /// The session middleware: `App::new().wrap(SessionMiddleware::new(sessions, store))`.
 ///
 /// Cheap to clone: build it once, outside `HttpServer::new`, and clone it into each worker so
@@ -105,12 +107,22 @@ impl RequestHeaders for Headers<'_> {
     }
 }
 
-fn append(outcome: &Outcome, headers: &mut HeaderMap) {
+/// Adds the session's headers to a response, after removing those it replaces.
+pub(crate) fn append(outcome: &Outcome, headers: &mut HeaderMap) {
     for (name, value) in outcome.headers() {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.append(HeaderName::from_static(name), value);
         }
     }
+}
+
+/// The response for a request whose session could not be saved: `status` (a 500) with the
+/// generic body.
+pub(crate) fn failure(status: u16) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status)
+        .content_type("text/plain")
+        .body(ERROR_BODY)
 }
 
 impl<Inner, S, B> Service<ServiceRequest> for SessionMiddlewareService<Inner, S>
@@ -136,23 +148,21 @@ where
             let response = match service.call(request).await {
                 Ok(response) => response,
                 Err(error) => {
-                    // Nothing is saved for a failed request.
-                    let _ = session
-                        .finish(StatusCode::INTERNAL_SERVER_ERROR.as_u16())
-                        .await;
-                    return Err(error);
+                    // An error from inside (an inner middleware's: a handler's own `Err` is
+                    // already a response here) is judged by its status, as a response is. It
+                    // stays an error, with the session's headers riding on it: turning it into
+                    // a response needs the request, which is gone, and a clone kept from before
+                    // the call would make actix-web's router panic (it needs the only handle).
+                    let status = error.as_response_error().status_code();
+                    let outcome = session.finish(status.as_u16()).await;
+                    return Err(InnerError::new(error, outcome).into());
                 }
             };
             let outcome = session.finish(response.status().as_u16()).await;
             let mut response = match outcome.error_status() {
                 Some(status) => {
-                    let status =
-                        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                     let (request, _) = response.into_parts();
-                    let replacement = HttpResponse::build(status)
-                        .content_type("text/plain")
-                        .body(ERROR_BODY);
-                    ServiceResponse::new(request, replacement).map_into_right_body()
+                    ServiceResponse::new(request, failure(status)).map_into_right_body()
                 }
                 None => response.map_into_left_body(),
             };

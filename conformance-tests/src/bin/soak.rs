@@ -244,7 +244,11 @@ async fn run(
     }
     let stored = app_store.inner().count().await;
     if let fastsession_conformance::store::Backend::Redis(redis) = app_store.inner() {
-        redis.clear().await.map_err(|error| error.to_string())?;
+        redis
+            .admin()
+            .clear()
+            .await
+            .map_err(|error| error.to_string())?;
     }
     let store_name = if store == "memory" { "memory" } else { "Redis" };
     if !tally.failures.is_empty() {

@@ -49,7 +49,9 @@ impl RedisStoreBuilder {
     }
 
     /// The prefix of every key; default [`DEFAULT_PREFIX`](crate::DEFAULT_PREFIX). Give each
-    /// application (and each test) its own.
+    /// application (and each test) its own, one that is not the start of another's (`app:` and
+    /// `app:admin:` share keys, as far as [`RedisAdmin`](crate::RedisAdmin) sees). Any characters
+    /// but `{` and `}` work, glob characters such as `*` included.
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
         self

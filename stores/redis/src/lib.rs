@@ -55,6 +55,14 @@
 //! also when a password was not encoded, and redis-rs's errors about a URL are reduced to their
 //! fixed description.
 //!
+//! # Administration
+//!
+//! [`RedisStore`] has only the per-request API of a
+//! [`SessionStore`](fastsession_core::SessionStore), which touches one session per call.
+//! Operations on every session under the prefix (list the keys, delete them all, delete the
+//! expired ones) are on a separate handle, [`RedisAdmin`], from [`RedisStore::admin`]: they scan
+//! the whole database, for tests, maintenance and operators, never for request paths.
+//!
 //! # Failures
 //!
 //! Every call has a timeout (default [`DEFAULT_TIMEOUT`], 2 s); a load retried once after a
@@ -72,11 +80,13 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod admin;
 mod builder;
 mod keys;
 mod scripts;
 mod store;
 mod url;
 
+pub use admin::RedisAdmin;
 pub use builder::{RedisStoreBuilder, RedisStoreError};
 pub use store::{DEFAULT_PREFIX, DEFAULT_TIMEOUT, RedisStore};

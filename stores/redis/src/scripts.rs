@@ -80,3 +80,16 @@ return successor
 ",
     )
 });
+
+/// `KEYS[1]` any key under the prefix; `ARGV`: now. Deletes it if its stored end (`m:e`) is at or
+/// before now, or if it has none; returns how many keys it deleted (0 or 1). Live and retired
+/// records alike; checked and deleted in one step, so a record extended meanwhile is kept.
+pub(crate) static PURGE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local expires = redis.call('HGET', KEYS[1], 'm:e')
+if expires and tonumber(expires) > tonumber(ARGV[1]) then return 0 end
+return redis.call('DEL', KEYS[1])
+",
+    )
+});

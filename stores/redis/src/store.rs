@@ -13,8 +13,9 @@ use fastsession_core::{
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands as _, RedisError};
 
+use crate::admin::RedisAdmin;
 use crate::builder::{RedisStoreBuilder, RedisStoreError};
-use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR, scan_pattern, session_key};
+use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR, session_key};
 use crate::scripts::{APPLY, CREATE, DELETE, RETIRE};
 
 /// The default key prefix: `fastsession:`.
@@ -28,6 +29,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Cheap to clone: clones share one multiplexed connection that reconnects by itself. Built
 /// without connecting ([`RedisStore::open`]), so an application starts even while Redis is down;
 /// call [`RedisStore::ping`] to check at start-up.
+///
+/// It offers the per-request API of a [`SessionStore`] only; operations on every session under
+/// the prefix are on a separate handle, [`RedisStore::admin`].
 ///
 /// # Examples
 ///
@@ -64,7 +68,8 @@ impl fmt::Debug for RedisStore {
     }
 }
 
-fn millis(time: SystemTime) -> u64 {
+/// `time` in Unix milliseconds (0 before the epoch).
+pub(crate) fn millis(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH).map_or(0, |elapsed| {
         u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
     })
@@ -127,6 +132,11 @@ impl RedisStore {
         }
     }
 
+    /// A handle on the shared connection, for one call.
+    pub(crate) fn connection(&self) -> ConnectionManager {
+        self.connection.clone()
+    }
+
     /// The key prefix.
     pub fn prefix(&self) -> &str {
         &self.prefix
@@ -137,7 +147,8 @@ impl RedisStore {
         session_key(&self.prefix, id)
     }
 
-    async fn call<T>(
+    /// Runs `operation`, bounded by the store's timeout, mapping its error.
+    pub(crate) async fn call<T>(
         &self,
         operation: impl Future<Output = Result<T, RedisError>>,
     ) -> Result<T, StoreError> {
@@ -171,70 +182,21 @@ impl RedisStore {
         .map(drop)
     }
 
-    /// Every key under this store's prefix (a `SCAN`; for tests and maintenance, not for request
-    /// paths).
+    /// The administrative operations on every session under this store's prefix: listing,
+    /// clearing and purging. Not for request paths; see [`RedisAdmin`].
     ///
-    /// # Errors
+    /// # Examples
     ///
-    /// The store error.
-    pub async fn keys(&self) -> Result<Vec<String>, StoreError> {
-        let mut connection = self.connection.clone();
-        let pattern = scan_pattern(&self.prefix);
-        self.call(async move {
-            let mut keys = Vec::new();
-            let mut cursor: u64 = 0;
-            loop {
-                let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
-                    .arg(cursor)
-                    .arg("MATCH")
-                    .arg(&pattern)
-                    .arg("COUNT")
-                    .arg(500)
-                    .query_async(&mut connection)
-                    .await?;
-                keys.extend(batch);
-                if next == 0 {
-                    return Ok(keys);
-                }
-                cursor = next;
-            }
-        })
-        .await
-    }
-
-    /// Deletes every session under this prefix whose stored end is at or before `now`. Redis's
-    /// own TTLs do this in real time; this exists for tests that move a manual clock, and for
-    /// operators.
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use fastsession_redis::RedisStore;
     ///
-    /// # Errors
-    ///
-    /// The store error.
-    pub async fn purge_expired(&self, now: SystemTime) -> Result<usize, StoreError> {
-        let mut purged = 0;
-        for key in self.keys().await? {
-            let mut connection = self.connection.clone();
-            let expires: Option<u64> = self.call(connection.hget(&key, EXPIRES)).await?;
-            if expires.is_none_or(|expires| expires <= millis(now)) {
-                let mut connection = self.connection.clone();
-                self.call(connection.del::<_, ()>(&key)).await?;
-                purged += 1;
-            }
-        }
-        Ok(purged)
-    }
-
-    /// Deletes every key under this prefix (for tests).
-    ///
-    /// # Errors
-    ///
-    /// The store error.
-    pub async fn clear(&self) -> Result<(), StoreError> {
-        for key in self.keys().await? {
-            let mut connection = self.connection.clone();
-            self.call(async move { connection.del::<_, ()>(&key).await })
-                .await?;
-        }
-        Ok(())
+    /// let store = RedisStore::open("redis://127.0.0.1:6379/0")?;
+    /// let purged = store.admin().purge_expired(std::time::SystemTime::now()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn admin(&self) -> RedisAdmin {
+        RedisAdmin::new(self.clone())
     }
 }
 

@@ -1,7 +1,9 @@
-//! The operations on every key under a prefix against a real Redis: they reach nothing under
-//! another prefix, even when a prefix holds Redis glob characters (`*`, `?`, `[`, `]`, `\`).
+//! The administrative operations against a real Redis: they reach every record under their own
+//! prefix, retired ones included, and nothing under another prefix, even when a prefix holds
+//! Redis glob characters (`*`, `?`, `[`, `]`, `\`).
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use fastsession_core::SessionStore;
 use fastsession_core::testing::SequentialIds;
@@ -54,7 +56,7 @@ async fn sessions(store: &RedisStore, first: u64, count: u64) -> Vec<String> {
 }
 
 async fn sorted_keys(store: &RedisStore) -> Vec<String> {
-    let mut keys = store.keys().await.expect("a scan");
+    let mut keys = store.admin().keys().await.expect("a scan");
     keys.sort();
     keys
 }
@@ -85,7 +87,7 @@ async fn a_prefix_with_glob_characters_reaches_only_its_own_keys() {
             "prefix {neighbour_tail:?}"
         );
 
-        ours.clear().await.expect("Redis answers");
+        assert_eq!(ours.admin().clear().await.expect("Redis answers"), 3);
         assert_eq!(
             sorted_keys(&ours).await,
             Vec::<String>::new(),
@@ -97,9 +99,55 @@ async fn a_prefix_with_glob_characters_reaches_only_its_own_keys() {
             "clearing {tail:?} spared {neighbour_tail:?}"
         );
         assert_eq!(
-            theirs.purge_expired(start()).await.expect("Redis answers"),
+            theirs
+                .admin()
+                .purge_expired(start())
+                .await
+                .expect("Redis answers"),
             0
         );
-        theirs.clear().await.expect("Redis answers");
+        assert_eq!(theirs.admin().clear().await.expect("Redis answers"), 2);
     }
+}
+
+#[tokio::test]
+async fn purging_removes_ended_records_live_or_retired() {
+    let store = store(&prefix("purge:")).await;
+    let admin = store.admin();
+    let hour = Duration::from_secs(3600);
+    // Two sessions ending at start + 1 h, the first retired in favour of the second.
+    let keys = sessions(&store, 1, 2).await;
+    let (retired, successor) = (SequentialIds::id(1), SequentialIds::id(2));
+    assert!(store.retire(&retired, &successor, start()).await.unwrap());
+    // A third ending at start + 2 h.
+    let mut longer = record(&[("n", json!(3))]);
+    longer.expiry.expires_at = start() + 2 * hour;
+    assert!(
+        store
+            .create(&SequentialIds::id(3), &longer, start())
+            .await
+            .unwrap()
+    );
+    let third = store.key(&SequentialIds::id(3));
+
+    assert_eq!(admin.purge_expired(start() + hour / 2).await.unwrap(), 0);
+    assert_eq!(admin.keys().await.unwrap().len(), 3);
+    assert_eq!(admin.purge_expired(start() + hour).await.unwrap(), 2);
+    assert_eq!(admin.keys().await.unwrap(), vec![third.clone()]);
+    assert!(!keys.contains(&third));
+    assert_eq!(admin.purge_expired(start() + 2 * hour).await.unwrap(), 1);
+    assert_eq!(admin.keys().await.unwrap(), Vec::<String>::new());
+    assert_eq!(admin.clear().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn the_admin_handle_acts_on_its_store() {
+    let store = store(&prefix("handle:")).await;
+    let admin = store.admin();
+    assert_eq!(admin.store().prefix(), store.prefix());
+    let keys = sessions(&store, 1, 2).await;
+    assert_eq!(admin.keys().await.unwrap(), keys);
+    assert_eq!(admin.clone().clear().await.unwrap(), 2);
+    assert!(admin.keys().await.unwrap().is_empty());
+    assert!(format!("{admin:?}").contains(store.prefix()));
 }

@@ -50,7 +50,7 @@ async fn passes_the_store_suite() {
     .await;
     let stores = stores.lock().unwrap().clone();
     for store in stores {
-        store.clear().await.unwrap();
+        store.admin().clear().await.unwrap();
     }
 }
 
@@ -66,7 +66,7 @@ async fn keys_reveal_no_id_and_carry_the_session_ttl() {
     for id in &ids {
         assert!(store.create(id, &session, now).await.unwrap());
     }
-    let keys = store.keys().await.unwrap();
+    let keys = store.admin().keys().await.unwrap();
     assert_eq!(keys.len(), 20);
     let client = redis::Client::open(url()).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
@@ -104,7 +104,7 @@ async fn keys_reveal_no_id_and_carry_the_session_ttl() {
         .await
         .unwrap();
     assert!((1_190_000..=1_200_000).contains(&ttl), "PTTL {ttl}");
-    store.clear().await.unwrap();
+    store.admin().clear().await.unwrap();
 }
 
 #[tokio::test]

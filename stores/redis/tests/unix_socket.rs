@@ -104,7 +104,7 @@ async fn unix_socket_urls_reach_redis_with_the_pass_parameter() {
             .unwrap()
             .expect("the session");
         assert_eq!(loaded.data, session.data);
-        store.clear().await.unwrap();
+        assert_eq!(store.admin().clear().await.unwrap(), 1);
     }
 }
 
