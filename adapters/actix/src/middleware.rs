@@ -107,7 +107,7 @@ impl RequestHeaders for Headers<'_> {
     }
 }
 
-/// Adds the session's headers to a response, after removing those it replaces.
+/// Adds the session's headers to a response.
 pub(crate) fn append(outcome: &Outcome, headers: &mut HeaderMap) {
     for (name, value) in outcome.headers() {
         if let Ok(value) = HeaderValue::from_str(value) {
