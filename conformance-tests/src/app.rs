@@ -194,6 +194,15 @@ pub fn optional(session: Option<&Session>) -> Reply {
 /// The cookies `/app-cookies` sets with the framework's own API.
 pub const APP_COOKIES: [(&str, &str); 2] = [("app", "1"), ("app2", "2")];
 
+/// `GET /cacheable`: the counter, on a response whose framework route sets its own
+/// `Cache-Control` ([`CACHEABLE_CACHE_CONTROL`]).
+pub fn cacheable(session: &Session) -> Reply {
+    session_test(session)
+}
+
+/// The `Cache-Control` value `/cacheable` sets with the framework's own API.
+pub const CACHEABLE_CACHE_CONTROL: &str = "public, max-age=3600";
+
 /// A route's answer after [`staged`]: `Ok` goes out as an ordinary response; `Err` goes out
 /// through the framework's own error mechanism, with the reply's status.
 pub type Staged = Result<Reply, Reply>;

@@ -147,6 +147,13 @@ async fn every_route_on_every_framework() {
             2,
             "{name}"
         );
+        let cacheable = client.get("/cacheable").await;
+        assert_eq!(cacheable.json(), json!({ "test_counter": 1 }), "{name}");
+        assert_eq!(
+            cacheable.header("cache-control").as_deref(),
+            Some("public, max-age=3600"),
+            "{name}: no cookie set, so the app's own value stays"
+        );
         assert_eq!(
             client.get("/optional").await.json(),
             json!({ "session": true }),

@@ -1,9 +1,10 @@
-//! E. Response hygiene (seeds' scenarios 24 to 28; checklist 17, 25, 42, 45; item 9).
+//! E. Response hygiene (seeds' scenarios 24 to 28; checklist 17, 25, 42, 45; items 9 and 13).
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{SID, count, whoami};
+use crate::app::CACHEABLE_CACHE_CONTROL;
 use crate::client::{Reply, cookie_value};
 use crate::fixture::Fixture;
 use crate::store::Probe;
@@ -217,3 +218,42 @@ pub async fn at_most_one_session_cookie_per_response(target: Target) {
     }
 }
 
+/// Item 13: a response that sets the session cookie replaces the application's own
+/// `Cache-Control` (`public, max-age=3600`) with a single `no-store`; a response that sets no
+/// cookie keeps the application's value, beside `Vary: Cookie`.
+pub async fn app_cache_control_gives_way_to_no_store_with_a_cookie(target: Target) {
+    let app = Fixture::start(target).await;
+    let client = app.client();
+    let reply = client.get("/cacheable").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["test_counter"], 1);
+    assert!(reply.set_cookie(SID).is_some(), "a new session's cookie");
+    assert_eq!(cache_control(&reply), ["no-store"], "{:?}", reply.headers);
+    let reply = client.get("/cacheable").await;
+    assert_eq!(reply.json()["test_counter"], 2, "{}", reply.body);
+    assert!(
+        reply.set_cookie(SID).is_none(),
+        "no cookie on a continuation"
+    );
+    assert_eq!(
+        cache_control(&reply),
+        [CACHEABLE_CACHE_CONTROL],
+        "{:?}",
+        reply.headers
+    );
+    assert!(
+        reply.header("vary").unwrap_or_default().contains("Cookie"),
+        "{:?}",
+        reply.headers
+    );
+}
+
+/// Every `Cache-Control` field of `reply`, one entry each.
+fn cache_control(reply: &Reply) -> Vec<&str> {
+    reply
+        .headers
+        .get_all("cache-control")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect()
+}

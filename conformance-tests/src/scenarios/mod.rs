@@ -73,6 +73,7 @@ macro_rules! with_scenarios {
             hygiene::eager_mode_stays_within_the_store_bound,
             hygiene::session_responses_vary_and_are_not_cached,
             hygiene::at_most_one_session_cookie_per_response,
+            hygiene::app_cache_control_gives_way_to_no_store_with_a_cookie,
             skip::exact_match_skips,
             skip::near_misses_do_not_skip,
             skip::presence_rule_skips_on_any_value,

@@ -7,7 +7,7 @@ use std::net::TcpListener;
 
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
-use actix_web::http::header::ContentType;
+use actix_web::http::header::{CACHE_CONTROL, ContentType, HeaderValue};
 use actix_web::web::{self, Bytes, Path};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use fastsession_actix::{OptionalSession, Session, SessionMiddleware, SessionObjects};
@@ -107,6 +107,15 @@ async fn app_cookies(s: Session, r: HttpRequest) -> Answer {
     Ok(response)
 }
 
+async fn cacheable(s: Session, r: HttpRequest) -> Answer {
+    let mut response = staged(&r, async { app::cacheable(&s) }).await?;
+    response.headers_mut().insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static(app::CACHEABLE_CACHE_CONTROL),
+    );
+    Ok(response)
+}
+
 async fn optional(s: OptionalSession, r: HttpRequest) -> Answer {
     staged(&r, async { app::optional(s.0.as_deref()) }).await
 }
@@ -133,6 +142,7 @@ fn routes(config: &mut web::ServiceConfig) {
         .route("/incr-slow/{key}", web::post().to(incr_slow))
         .route("/fail", web::get().to(fail))
         .route("/app-cookies", web::get().to(app_cookies))
+        .route("/cacheable", web::get().to(cacheable))
         .route("/optional", web::get().to(optional))
         .route("/second/session_test", web::get().to(second_session_test));
 }

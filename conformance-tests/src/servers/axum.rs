@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
-use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -101,6 +101,15 @@ async fn app_cookies(s: Session, RawQuery(q): RawQuery) -> Answer {
     Ok(response)
 }
 
+async fn cacheable(s: Session, RawQuery(q): RawQuery) -> Answer {
+    let mut response = staged(q, async { app::cacheable(&s) }).await?;
+    response.headers_mut().insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static(app::CACHEABLE_CACHE_CONTROL),
+    );
+    Ok(response)
+}
+
 async fn optional(s: Option<Session>, RawQuery(q): RawQuery) -> Answer {
     staged(q, async { app::optional(s.as_deref()) }).await
 }
@@ -127,6 +136,7 @@ fn router(state: AppState) -> Router {
         .route("/incr-slow/{key}", post(incr_slow))
         .route("/fail", get(fail))
         .route("/app-cookies", get(app_cookies))
+        .route("/cacheable", get(cacheable))
         .route("/optional", get(optional));
     if let Some((second, store)) = state.second {
         router = router

@@ -6,8 +6,8 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use fastsession_poem::{OptionalSession, Session, SessionMiddleware, SessionObjects};
-use poem::http::header::{CONTENT_TYPE, SET_COOKIE};
-use poem::http::{StatusCode, Uri};
+use poem::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use poem::http::{HeaderValue, StatusCode, Uri};
 use poem::listener::TcpAcceptor;
 use poem::web::Path;
 use poem::{EndpointExt, Response, Route, Server, get, handler, post};
@@ -106,6 +106,16 @@ async fn app_cookies(s: Session, uri: &Uri) -> poem::Result<Response> {
 }
 
 #[handler]
+async fn cacheable(s: Session, uri: &Uri) -> poem::Result<Response> {
+    let mut response = staged(uri, async { app::cacheable(&s) }).await?;
+    response.headers_mut().insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static(app::CACHEABLE_CACHE_CONTROL),
+    );
+    Ok(response)
+}
+
+#[handler]
 async fn optional(s: OptionalSession, uri: &Uri) -> poem::Result<Response> {
     staged(uri, async { app::optional(s.0.as_deref()) }).await
 }
@@ -133,6 +143,7 @@ fn routes() -> Route {
         .at("/incr-slow/:key", post(incr_slow))
         .at("/fail", get(fail))
         .at("/app-cookies", get(app_cookies))
+        .at("/cacheable", get(cacheable))
         .at("/optional", get(optional))
 }
 

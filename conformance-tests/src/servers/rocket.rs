@@ -9,8 +9,8 @@ use rocket::config::{LogLevel, Shutdown};
 use rocket::data::{Limits, ToByteUnit};
 use rocket::fairing::AdHoc;
 use rocket::http::uri::Origin;
-use rocket::http::{ContentType, Cookie, CookieJar, Status};
-use rocket::{Either, get, post, routes};
+use rocket::http::{ContentType, Cookie, CookieJar, Header, Status};
+use rocket::{Either, Responder, get, post, routes};
 
 use super::{AppState, RunningServer, SECOND_OBJECT};
 use crate::app::{self, Reply};
@@ -37,6 +37,13 @@ async fn staged(uri: &Origin<'_>, action: impl Future<Output = Reply>) -> Staged
         .await
         .map(respond)
         .map_err(|reply| Status::new(reply.status))
+}
+
+/// `/cacheable`'s answer, with its own `Cache-Control`.
+#[derive(Responder)]
+struct Cacheable {
+    inner: Answer,
+    cache_control: Header<'static>,
 }
 
 #[get("/session_test")]
@@ -108,6 +115,15 @@ async fn app_cookies(s: Session, uri: &Origin<'_>, cookies: &CookieJar<'_>) -> S
     Ok(answer)
 }
 
+#[get("/cacheable")]
+async fn cacheable(s: Session, uri: &Origin<'_>) -> Result<Cacheable, Status> {
+    let inner = staged(uri, async { app::cacheable(&s) }).await?;
+    Ok(Cacheable {
+        inner,
+        cache_control: Header::new("Cache-Control", app::CACHEABLE_CACHE_CONTROL),
+    })
+}
+
 #[get("/optional")]
 async fn optional(s: OptionalSession, uri: &Origin<'_>) -> Staged {
     staged(uri, async { app::optional(s.0.as_deref()) }).await
@@ -161,6 +177,7 @@ pub(super) async fn start(state: AppState, listener: TcpListener) -> io::Result<
                 incr_slow,
                 fail,
                 app_cookies,
+                cacheable,
                 optional,
                 second_session_test
             ],
