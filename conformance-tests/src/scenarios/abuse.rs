@@ -67,6 +67,44 @@ pub async fn a_thousand_same_name_cookies_are_bounded(target: Target) {
     assert_eq!(app.stored().await, 1, "only the logged-in session");
 }
 
+/// Item 12, cookie tossing: ten junk cookies of our name before the real one (empty, too short,
+/// a `!` or padding where only base64url belongs, a misplaced or missing dot; six of them 87
+/// characters long, as ours) take none of the four candidate slots: the session continues.
+pub async fn junk_same_name_cookies_do_not_crowd_out_the_session(target: Target) {
+    let app = Fixture::start(target).await;
+    let client = app.client();
+    count(&client, "/session_test").await;
+    assert_eq!(count(&client, "/session_test").await.0, 2);
+    let ours = client.session_pair(SID).expect("a session cookie");
+    let a = |n: usize| "A".repeat(n);
+    let junk = [
+        String::new(),
+        "x".to_owned(),
+        "a.b".to_owned(),
+        format!("{}!{}", a(43), a(43)),
+        format!("{}!.{}", a(42), a(43)),
+        format!("{}.{}!", a(43), a(42)),
+        format!("{}.{}==", a(43), a(41)),
+        format!("{}.{}", a(44), a(42)),
+        format!("{}.{}", a(43), a(42)),
+        a(87),
+    ];
+    let junk: Vec<String> = junk.iter().map(|value| format!("{SID}={value}")).collect();
+    assert_eq!(
+        junk.iter()
+            .filter(|pair| pair.len() == SID.len() + 1 + 87)
+            .count(),
+        6,
+        "six of the ten have the issued length"
+    );
+    let header = format!("{}; {ours}", junk.join("; "));
+    let reply = client.get_with_cookie("/session_test", &header).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["test_counter"], 3, "continued, not restarted");
+    assert!(reply.set_cookie(SID).is_none(), "no new session");
+    assert_eq!(app.stored().await, 1);
+}
+
 /// 1,000 cookieless requests that read the session store nothing and set no cookie
 /// (checklist 25; the core test runs 100,000).
 pub async fn cookieless_floods_store_nothing(target: Target) {

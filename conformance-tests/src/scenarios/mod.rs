@@ -100,6 +100,7 @@ macro_rules! with_scenarios {
             faults::failed_refresh_costs_only_the_refresh,
             abuse::a_one_mebibyte_cookie_header_is_bounded,
             abuse::a_thousand_same_name_cookies_are_bounded,
+            abuse::junk_same_name_cookies_do_not_crowd_out_the_session,
             abuse::cookieless_floods_store_nothing,
         }
     };
