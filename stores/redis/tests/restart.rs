@@ -1,0 +1,134 @@
+//! Tightened timeouts reach sessions created before a restart: an app restarted with a lower idle
+//! timeout, an added absolute timeout or a lower `max_age`, over the same Redis, expires the
+//! sessions the old policy would still keep. The clock is manual; Redis's own TTLs are not
+//! reached.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use fastsession_core::testing::ManualClock;
+use fastsession_core::{Cause, Config, Key, Session, SessionManager, Sessions};
+use fastsession_redis::RedisStore;
+
+fn prefix() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "fastsession-restart:{}:{}:",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// An app instance on `prefix`, with the shared `clock` and this policy.
+async fn app(
+    prefix: &str,
+    clock: &ManualClock,
+    policy: impl FnOnce(Config) -> Config,
+) -> SessionManager<RedisStore> {
+    let url = std::env::var("FASTSESSION_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let store = RedisStore::builder(&url)
+        .with_prefix(prefix)
+        .build()
+        .expect("a valid URL");
+    store
+        .ping()
+        .await
+        .unwrap_or_else(|error| panic!("Redis does not answer at {url}: {error}"));
+    let config = Config::new(Key::try_from(&[5u8; 32][..]).expect("a key").into())
+        .with_secure(false)
+        .with_clock(clock.clone());
+    SessionManager::new(Sessions::new(policy(config)).expect("a config"), store)
+}
+
+/// One request that counts; returns the cookie pair it set, if any, and the cause it saw.
+async fn visit(
+    manager: &SessionManager<RedisStore>,
+    cookie: Option<&str>,
+) -> (Option<String>, Cause) {
+    let headers: Vec<(&str, &[u8])> = cookie
+        .map(|cookie| ("cookie", cookie.as_bytes()))
+        .into_iter()
+        .collect();
+    let request = manager.start(headers.as_slice());
+    let session: Session = request.session().await.expect("the session loads");
+    let cause = session.cause();
+    let n: u64 = session.get("n").expect("a number").unwrap_or(0);
+    session.insert("n", &(n + 1)).expect("insert");
+    let outcome = request.finish(200).await;
+    assert_eq!(outcome.error_status(), None);
+    let cookie = outcome.set_cookie().map(|cookie| {
+        cookie
+            .as_str()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    });
+    (cookie, cause)
+}
+
+async fn restarted_sees(
+    before: impl FnOnce(Config) -> Config,
+    after: impl FnOnce(Config) -> Config,
+    elapsed: Duration,
+) -> Cause {
+    let (prefix, clock) = (prefix(), ManualClock::new());
+    let first = app(&prefix, &clock, before).await;
+    let (cookie, cause) = visit(&first, None).await;
+    assert_eq!(cause, Cause::New);
+    clock.advance(elapsed);
+    drop(first);
+    let second = app(&prefix, &clock, after).await;
+    let (_, cause) = visit(&second, cookie.as_deref()).await;
+    second.store().admin().clear().await.expect("cleanup");
+    cause
+}
+
+#[tokio::test]
+async fn a_lowered_idle_timeout_applies_after_a_restart() {
+    let hour = Duration::from_secs(3600);
+    let five_minutes = Duration::from_secs(300);
+    let six_minutes = Duration::from_secs(360);
+    assert_eq!(
+        restarted_sees(
+            |c| c.with_idle_timeout(hour),
+            |c| c.with_idle_timeout(hour),
+            six_minutes
+        )
+        .await,
+        Cause::Success,
+        "the control: the same policy keeps the session"
+    );
+    assert_eq!(
+        restarted_sees(
+            |c| c.with_idle_timeout(hour),
+            |c| c.with_idle_timeout(five_minutes),
+            six_minutes
+        )
+        .await,
+        Cause::Expired
+    );
+}
+
+#[tokio::test]
+async fn an_added_absolute_timeout_applies_after_a_restart() {
+    let cause = restarted_sees(
+        |c| c,
+        |c| c.with_absolute_timeout(Duration::from_secs(600)),
+        Duration::from_secs(601),
+    )
+    .await;
+    assert_eq!(cause, Cause::Expired);
+}
+
+#[tokio::test]
+async fn a_lowered_max_age_applies_after_a_restart() {
+    let cause = restarted_sees(
+        |c| c.with_max_age_secs(86_400),
+        |c| c.with_max_age_secs(60),
+        Duration::from_secs(61),
+    )
+    .await;
+    assert_eq!(cause, Cause::Expired);
+}
