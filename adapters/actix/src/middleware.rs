@@ -109,6 +109,9 @@ impl RequestHeaders for Headers<'_> {
 
 /// Adds the session's headers to a response.
 pub(crate) fn append(outcome: &Outcome, headers: &mut HeaderMap) {
+    for name in outcome.replaced_headers() {
+        headers.remove(HeaderName::from_static(name));
+    }
     for (name, value) in outcome.headers() {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.append(HeaderName::from_static(name), value);
