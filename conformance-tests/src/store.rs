@@ -35,7 +35,7 @@ impl Backend {
     pub async fn count(&self) -> usize {
         match self {
             Self::Memory(memory) => memory.len(),
-            Self::Redis(redis) => redis.admin().keys().await.expect("Redis answers").len(),
+            Self::Redis(redis) => redis.admin().sessions().await.expect("Redis answers").len(),
         }
     }
 

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use fastsession_core::StoreError;
 
-use crate::keys::scan_pattern;
+use crate::keys::{SUCCESSOR, scan_pattern};
 use crate::scripts::PURGE;
 use crate::store::{RedisStore, millis};
 
@@ -92,6 +92,33 @@ impl RedisAdmin {
             }
             cursor = next;
         }
+    }
+
+    /// The keys of the sessions under the store's prefix: [`RedisAdmin::keys`] without the
+    /// pointers that retired sessions leave to their successors (which are not sessions), so
+    /// its length is the number of sessions stored, as `MemoryStore::len` counts them.
+    ///
+    /// # Errors
+    ///
+    /// The store error of the first Redis call that fails.
+    pub async fn sessions(&self) -> Result<Vec<String>, StoreError> {
+        let mut sessions = Vec::new();
+        for key in self.keys().await? {
+            let mut connection = self.store.connection();
+            let retired: bool = self
+                .store
+                .call(
+                    redis::cmd("HEXISTS")
+                        .arg(&key)
+                        .arg(SUCCESSOR)
+                        .query_async(&mut connection),
+                )
+                .await?;
+            if !retired {
+                sessions.push(key);
+            }
+        }
+        Ok(sessions)
     }
 
     /// Deletes every key under the store's prefix: every session of the application ends.

@@ -132,6 +132,11 @@ async fn purging_removes_ended_records_live_or_retired() {
 
     assert_eq!(admin.purge_expired(start() + hour / 2).await.unwrap(), 0);
     assert_eq!(admin.keys().await.unwrap().len(), 3);
+    let mut live = admin.sessions().await.unwrap();
+    live.sort();
+    let mut expected = vec![store.key(&successor), third.clone()];
+    expected.sort();
+    assert_eq!(live, expected, "sessions() leaves out the retired pointer");
     assert_eq!(admin.purge_expired(start() + hour).await.unwrap(), 2);
     assert_eq!(admin.keys().await.unwrap(), vec![third.clone()]);
     assert!(!keys.contains(&third));
