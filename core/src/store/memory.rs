@@ -1,7 +1,10 @@
 //! [`MemoryStore`]: the embedded default store, sharded and bounded.
 
+mod heap;
+
 use std::collections::HashMap;
 use std::fmt;
+use std::mem::size_of;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, SystemTime};
@@ -20,9 +23,10 @@ pub const DEFAULT_MAX_BYTES: usize = 512 * 1024 * 1024;
 /// The default interval between sweeps of expired sessions: one minute.
 pub const DEFAULT_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
-/// What one entry costs beyond its data, in the byte accounting (the map slot, the record, the
-/// reference-counted data header).
-const ENTRY_OVERHEAD: usize = 160;
+/// What one entry costs beyond its data's heap, in the byte accounting: its slot in the shard's
+/// hash map (key, entry and one control byte). The table grows by doubling and is kept at most
+/// 7/8 full, so it is between 1 and about 2.3 times its used size: counted 1.5 times.
+const ENTRY_OVERHEAD: usize = (size_of::<(SessionId, Stored)>() + 1) * 3 / 2;
 
 /// How many entries one eviction compares.
 const EVICTION_SAMPLE: usize = 8;
@@ -33,8 +37,12 @@ const SHARDS: usize = 64;
 ///
 /// - **Sharded**: 64 independently locked shards, so requests for different sessions never wait
 ///   on each other, and reads of one shard proceed in parallel.
-/// - **Bounded**: by entries and by bytes (the JSON length of the data plus a fixed
-///   per-entry overhead of 160 bytes). A new session is always admitted: when a bound is reached,
+/// - **Bounded**: by entries and by bytes. The bytes are the heap the sessions hold: each
+///   session's data as the allocator is asked for it (strings by capacity, arrays by capacity,
+///   objects by their B-tree nodes, the entry slice and its keys), plus its slot in the store's
+///   table. The accounted bytes are within a factor of two of the heap the store holds, for any
+///   shape of data (tested with dhat), so the byte bound bounds the memory used. A new session
+///   is always admitted: when a bound is reached,
 ///   expired sessions go first, then the session closest to its expiry among a sample (an
 ///   approximation of least-recently-used).
 /// - **Swept**: expired sessions are removed as each shard is used, at most once per sweep
@@ -96,7 +104,7 @@ impl Stored {
             created_ms: to_millis(record.created_at),
             refreshed_ms: to_millis(record.expiry.refreshed_at),
             expires_ms: to_millis(record.expiry.expires_at),
-            bytes: ENTRY_OVERHEAD + record.data.serialized_len(),
+            bytes: ENTRY_OVERHEAD + heap::data_bytes(&record.data),
             successor: None,
         }
     }
@@ -183,7 +191,8 @@ impl MemoryStore {
         Self::with_bounds(max_entries, self.shared.max_bytes, self.sweep_interval())
     }
 
-    /// A store whose sessions occupy at most `max_bytes` in its accounting. Returns a new, empty
+    /// A store whose sessions occupy at most `max_bytes` of heap, as the store accounts it
+    /// (within a factor of two of the real heap, see [`MemoryStore`]). Returns a new, empty
     /// store.
     #[must_use]
     pub fn with_max_bytes(&self, max_bytes: usize) -> Self {
@@ -214,7 +223,8 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    /// The bytes the stored sessions occupy in the store's accounting.
+    /// The heap bytes the stored entries occupy, as the store accounts them (see
+    /// [`MemoryStore`]).
     pub fn bytes(&self) -> usize {
         self.shared.bytes.load(Ordering::Relaxed)
     }
@@ -428,7 +438,7 @@ impl SessionStore for MemoryStore {
             };
             if !changes.is_empty() {
                 changes.apply_to(&mut stored.data);
-                let bytes = ENTRY_OVERHEAD + stored.data.serialized_len();
+                let bytes = ENTRY_OVERHEAD + heap::data_bytes(&stored.data);
                 shared.resize(stored.bytes, bytes);
                 stored.bytes = bytes;
             }
