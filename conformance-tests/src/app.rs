@@ -145,6 +145,22 @@ pub fn logout(session: &Session) -> Reply {
     })
 }
 
+/// `POST /logout-then-set/{key}` with a JSON body: destroys the session, then stores the body
+/// under `key` in its successor (a flash message after logout).
+pub fn logout_then_set(session: &Session, key: &str, body: &[u8]) -> Reply {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Reply {
+            status: 400,
+            body: Body::Text(Cow::Borrowed("The body must be JSON.")),
+        };
+    };
+    run(|| {
+        session.destroy()?;
+        session.insert_value(key, value)?;
+        Ok(Reply::ok())
+    })
+}
+
 /// `GET /whoami`.
 pub fn whoami(session: &Session) -> Reply {
     Reply::json(json!({

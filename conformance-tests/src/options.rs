@@ -100,6 +100,14 @@ pub struct Options {
     /// Server-side absolute timeout in seconds.
     #[arg(long, value_name = "SECS")]
     pub absolute_timeout: Option<u64>,
+    /// Serialize the requests of one session in this process, from loading it to saving it
+    /// (off lets concurrent requests of one session reach the store together, to stage races).
+    #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "true|false")]
+    pub serialized_requests: bool,
+    /// How long one store call, or waiting for another request of the same session, may take
+    /// before the request gives up (503 on load, 500 on save); the library's default is 2 s.
+    #[arg(long, value_name = "MS")]
+    pub store_timeout_ms: Option<u64>,
     /// A skip rule: NAME (header present) or NAME=VALUE (exact value); repeatable.
     #[arg(long = "skip-header", value_name = "NAME[=VALUE]")]
     pub skip_headers: Vec<String>,
@@ -181,7 +189,8 @@ impl Options {
             })
             .with_path(&self.path)
             .with_eager(self.eager)
-            .with_rolling(self.rolling);
+            .with_rolling(self.rolling)
+            .with_serialized_requests(self.serialized_requests);
         if let Some(domain) = &self.domain {
             config = config.with_domain(domain);
         }
@@ -190,6 +199,9 @@ impl Options {
         }
         if let Some(seconds) = self.absolute_timeout {
             config = config.with_absolute_timeout(Duration::from_secs(seconds));
+        }
+        if let Some(ms) = self.store_timeout_ms {
+            config = config.with_store_timeout(Duration::from_millis(ms));
         }
         for rule in &self.skip_headers {
             config = config.with_skip_rule(SkipRule::parse(rule));

@@ -160,6 +160,16 @@ async fn every_route_on_every_framework() {
             "{name}"
         );
         assert_eq!(
+            client
+                .post("/logout-then-set/flash", Some(json!("bye")))
+                .await
+                .json(),
+            json!({ "ok": true }),
+            "{name}"
+        );
+        let me = client.get("/whoami").await.json();
+        assert_eq!(me["keys"], json!(["flash"]), "{name}: only the flash");
+        assert_eq!(
             client.post("/logout", None).await.json(),
             json!({ "ok": true }),
             "{name}"
@@ -238,7 +248,11 @@ fn bad_flags_and_configurations_exit_2_with_a_clear_line() {
     assert!(rejected(&["--framework", "flask"]).contains("flask"));
     assert!(rejected(&["--framework", "axum", "--port", "http"]).contains("http"));
     assert!(rejected(&["--framework", "axum", "--key", "zz"]).contains("hex"));
-    let cases: [(&[&str], &str); 6] = [
+    assert!(
+        rejected(&["--framework", "axum", "--serialized-requests", "no"])
+            .contains("--serialized-requests")
+    );
+    let cases: [(&[&str], &str); 7] = [
         (&["--max-age", "-1"], "max_age is -1 seconds"),
         (&["--max-age", "40000000"], "400 days"),
         (&["--key", "abcd"], "2 bytes"),
@@ -248,6 +262,7 @@ fn bad_flags_and_configurations_exit_2_with_a_clear_line() {
         ),
         (&["--skip-header", "=skip"], "skip rule"),
         (&["--cookie-name", "a b"], "invalid cookie name \"a b\""),
+        (&["--store-timeout-ms", "0"], "the store timeout is zero"),
     ];
     for (flags, message) in cases {
         let mut args = vec!["--framework", "axum"];

@@ -85,6 +85,10 @@ async fn logout(s: Session, r: HttpRequest) -> Answer {
     staged(&r, async { app::logout(&s) }).await
 }
 
+async fn logout_then_set(s: Session, r: HttpRequest, key: Path<String>, body: Bytes) -> Answer {
+    staged(&r, async { app::logout_then_set(&s, &key, &body) }).await
+}
+
 async fn whoami(s: Session, r: HttpRequest) -> Answer {
     staged(&r, async { app::whoami(&s) }).await
 }
@@ -138,6 +142,7 @@ fn routes(config: &mut web::ServiceConfig) {
         .route("/clear", web::post().to(clear))
         .route("/login/{user}", web::post().to(login))
         .route("/logout", web::post().to(logout))
+        .route("/logout-then-set/{key}", web::post().to(logout_then_set))
         .route("/whoami", web::get().to(whoami))
         .route("/incr-slow/{key}", web::post().to(incr_slow))
         .route("/fail", web::get().to(fail))

@@ -79,6 +79,15 @@ async fn logout(s: Session, RawQuery(q): RawQuery) -> Answer {
     staged(q, async { app::logout(&s) }).await
 }
 
+async fn logout_then_set(
+    s: Session,
+    RawQuery(q): RawQuery,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Answer {
+    staged(q, async { app::logout_then_set(&s, &key, &body) }).await
+}
+
 async fn whoami(s: Session, RawQuery(q): RawQuery) -> Answer {
     staged(q, async { app::whoami(&s) }).await
 }
@@ -132,6 +141,7 @@ fn router(state: AppState) -> Router {
         .route("/clear", post(clear))
         .route("/login/{user}", post(login))
         .route("/logout", post(logout))
+        .route("/logout-then-set/{key}", post(logout_then_set))
         .route("/whoami", get(whoami))
         .route("/incr-slow/{key}", post(incr_slow))
         .route("/fail", get(fail))

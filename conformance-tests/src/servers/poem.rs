@@ -80,6 +80,16 @@ async fn logout(s: Session, uri: &Uri) -> poem::Result<Response> {
 }
 
 #[handler]
+async fn logout_then_set(
+    s: Session,
+    uri: &Uri,
+    Path(key): Path<String>,
+    body: Vec<u8>,
+) -> poem::Result<Response> {
+    staged(uri, async { app::logout_then_set(&s, &key, &body) }).await
+}
+
+#[handler]
 async fn whoami(s: Session, uri: &Uri) -> poem::Result<Response> {
     staged(uri, async { app::whoami(&s) }).await
 }
@@ -139,6 +149,7 @@ fn routes() -> Route {
         .at("/clear", post(clear))
         .at("/login/:user", post(login))
         .at("/logout", post(logout))
+        .at("/logout-then-set/:key", post(logout_then_set))
         .at("/whoami", get(whoami))
         .at("/incr-slow/:key", post(incr_slow))
         .at("/fail", get(fail))

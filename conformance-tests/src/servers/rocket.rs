@@ -91,6 +91,11 @@ async fn logout(s: Session, uri: &Origin<'_>) -> Staged {
     staged(uri, async { app::logout(&s) }).await
 }
 
+#[post("/logout-then-set/<key>", data = "<body>")]
+async fn logout_then_set(s: Session, uri: &Origin<'_>, key: &str, body: Vec<u8>) -> Staged {
+    staged(uri, async { app::logout_then_set(&s, key, &body) }).await
+}
+
 #[get("/whoami")]
 async fn whoami(s: Session, uri: &Origin<'_>) -> Staged {
     staged(uri, async { app::whoami(&s) }).await
@@ -173,6 +178,7 @@ pub(super) async fn start(state: AppState, listener: TcpListener) -> io::Result<
                 clear,
                 login,
                 logout,
+                logout_then_set,
                 whoami,
                 incr_slow,
                 fail,
