@@ -23,6 +23,8 @@ pub mod creation;
 pub mod expiry;
 pub mod faults;
 pub mod hygiene;
+pub mod logout;
+pub mod races;
 pub mod security;
 pub mod skip;
 
@@ -98,6 +100,13 @@ macro_rules! with_scenarios {
             faults::routes_without_the_session_survive_an_outage,
             faults::stalled_store_hits_the_timeout,
             faults::failed_refresh_costs_only_the_refresh,
+            logout::a_logout_applies_on_any_status,
+            logout::a_logout_then_write_on_a_server_error_applies_only_the_logout,
+            logout::a_failed_logout_then_write_leaves_no_successor,
+            races::a_login_racing_a_logout_does_not_revive_the_session,
+            races::two_concurrent_logins_leave_exactly_one_successor,
+            races::a_logout_then_write_racing_a_logout_creates_nothing,
+            races::waiting_for_a_held_session_is_bounded,
             abuse::a_one_mebibyte_cookie_header_is_bounded,
             abuse::a_thousand_same_name_cookies_are_bounded,
             abuse::junk_same_name_cookies_do_not_crowd_out_the_session,
