@@ -185,3 +185,33 @@ pub async fn max_age_and_expires_agree(target: Target) {
         .as_secs();
     assert!(delta.abs_diff(max_age) <= 1, "{delta} vs {max_age}");
 }
+
+/// Checklist 30, 31 and 33: a timeout tightened in the configuration reaches sessions created before: an app
+/// restarted on the same store with a lower idle timeout, an added absolute timeout or a lower
+/// `max_age` ends a session at its next request once past the new limit, while the old app, past
+/// only that limit, still continues another session.
+pub async fn tightened_timeouts_reach_existing_sessions_after_a_restart(target: Target) {
+    for (before, after) in [
+        (
+            &["--idle-timeout", "3600"][..],
+            &["--idle-timeout", "300"][..],
+        ),
+        (&[][..], &["--absolute-timeout", "300"][..]),
+        (&["--max-age", "3600"][..], &["--max-age", "300"][..]),
+    ] {
+        let old = Fixture::with_flags(target, before).await;
+        let (kept, ended) = (old.client(), old.client());
+        count(&kept, "/session_test").await;
+        count(&ended, "/session_test").await;
+        let cookie = ended.session_pair(SID).expect("a cookie");
+        let restarted = Fixture::builder(target)
+            .beside(&old)
+            .flags(after)
+            .start()
+            .await;
+        old.advance(360);
+        assert_eq!(whoami(&kept).await.cause, "success", "{before:?}");
+        let me = whoami_with(&restarted.client(), &cookie).await;
+        assert_eq!(me.cause, "renew after SignatureExpired", "{after:?}");
+    }
+}

@@ -67,6 +67,7 @@ macro_rules! with_scenarios {
             expiry::idle_timeout_is_enforced,
             expiry::absolute_timeout_is_enforced,
             expiry::max_age_and_expires_agree,
+            expiry::tightened_timeouts_reach_existing_sessions_after_a_restart,
             hygiene::app_cookies_survive,
             hygiene::errors_and_not_found_still_get_a_session_in_eager_mode,
             hygiene::failed_requests_do_not_save,
