@@ -1,14 +1,18 @@
 //! Two app instances (two `reference-server` processes on different ports, one key ring, one
 //! Redis) share sessions: log in on one, read and log out on the other. Afterwards, Redis holds
-//! no key that reveals a session ID or cookie value, and every key has a TTL.
+//! no key that reveals a session ID or cookie value, and every key has a TTL. Races across the
+//! two instances (which share no lock) end with no session revived and at most one successor.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
 
 use fastsession_conformance::Framework;
-use fastsession_conformance::client::{Client, cookie_value};
+use fastsession_conformance::client::{Client, Reply, cookie_value};
 use fastsession_conformance::target::redis_url;
 use fastsession_redis::RedisStore;
+use reqwest::Method;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_reference-server");
 const KEY: &str = "5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c";
@@ -137,5 +141,110 @@ async fn two_instances_share_one_session_through_redis() {
             "A no longer knows the user"
         );
         assert!(store.admin().keys().await.expect("a scan").is_empty());
+    }
+}
+
+/// A store handle on a fresh prefix, and two instances of different frameworks on it.
+async fn two_instances(
+    first: Framework,
+    second: Framework,
+    test: &str,
+) -> (RedisStore, Instance, Instance) {
+    let prefix = format!(
+        "fastsession-instances:{}:{test}:{}:",
+        std::process::id(),
+        first.name()
+    );
+    let store = RedisStore::builder(redis_url())
+        .with_prefix(&prefix)
+        .build()
+        .expect("a valid URL");
+    store
+        .ping()
+        .await
+        .expect("Redis answers (set FASTSESSION_REDIS_URL)");
+    (
+        store,
+        Instance::start(first, &prefix),
+        Instance::start(second, &prefix),
+    )
+}
+
+/// `POST path` with exactly this cookie.
+async fn post_with(client: &Client, path: &str, cookie: &str) -> Reply {
+    client
+        .raw(Method::POST, path, None, &[("cookie", cookie.as_bytes())])
+        .await
+}
+
+/// Only orders a request after another one's load, on another process; nothing is timed.
+const ORDERING_PAUSE: Duration = Duration::from_millis(200);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_on_one_instance_racing_a_logout_on_another_revives_nothing() {
+    for (first, second) in [
+        (Framework::Axum, Framework::Actix),
+        (Framework::Rocket, Framework::Poem),
+        (Framework::Poem, Framework::Rocket),
+        (Framework::Actix, Framework::Axum),
+    ] {
+        let (store, a, b) = two_instances(first, second, "login-logout").await;
+        let on_a = Arc::new(Client::new(&a.url));
+        assert_eq!(on_a.post("/login/ada", None).await.status, 200);
+        let cookie = on_a.session_pair("sid").expect("a session cookie");
+        let login = {
+            let (on_a, cookie) = (Arc::clone(&on_a), cookie.clone());
+            tokio::spawn(async move { post_with(&on_a, "/login/v?delay_ms=600", &cookie).await })
+        };
+        tokio::time::sleep(ORDERING_PAUSE).await;
+        let logout = post_with(&Client::new(&b.url), "/logout", &cookie).await;
+        assert_eq!(logout.status, 200, "{}", first.name());
+        let login = login.await.expect("the login finishes");
+        assert_eq!(login.status, 200, "{}", first.name());
+        assert_eq!(
+            login.set_cookies_named("sid"),
+            Vec::<String>::new(),
+            "{}: no cookie for a successor",
+            first.name()
+        );
+        assert_eq!(
+            store.admin().sessions().await.expect("a scan"),
+            Vec::<String>::new(),
+            "{}: no session is left",
+            first.name()
+        );
+        store.admin().clear().await.expect("Redis answers");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_logins_on_two_instances_leave_exactly_one_session() {
+    for (first, second) in [
+        (Framework::Axum, Framework::Actix),
+        (Framework::Rocket, Framework::Poem),
+    ] {
+        let (store, a, b) = two_instances(first, second, "two-logins").await;
+        let (on_a, on_b) = (Client::new(&a.url), Client::new(&b.url));
+        assert_eq!(on_a.post("/login/ada", None).await.status, 200);
+        let cookie = on_a.session_pair("sid").expect("a session cookie");
+        let (one, other) = tokio::join!(
+            post_with(&on_a, "/login/u?delay_ms=400", &cookie),
+            post_with(&on_b, "/login/u?delay_ms=400", &cookie),
+        );
+        assert_eq!((one.status, other.status), (200, 200), "{}", first.name());
+        let cookies = [one.set_cookies_named("sid"), other.set_cookies_named("sid")].concat();
+        assert_eq!(
+            cookies.len(),
+            1,
+            "{}: one successor: {cookies:?}",
+            first.name()
+        );
+        assert_eq!(
+            store.admin().sessions().await.expect("a scan").len(),
+            1,
+            "{}: exactly one session",
+            first.name()
+        );
+        store.admin().clear().await.expect("Redis answers");
     }
 }
