@@ -145,3 +145,72 @@ async fn clones_share_sessions_and_separate_stores_do_not() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn sessions_nobody_came_back_to_are_evicted_first() {
+    let store = MemoryStore::new().with_max_entries(100);
+    // 50 sessions in use (loaded by a later request), then 50 created and never used again.
+    for n in 1..=100 {
+        store
+            .create(&SequentialIds::id(n), &record(&[]), start())
+            .await
+            .unwrap();
+        if n <= 50 {
+            store.load(&SequentialIds::id(n), start()).await.unwrap();
+        }
+    }
+    // 50 more: the unused ones go, oldest first.
+    for n in 101..=150 {
+        store
+            .create(&SequentialIds::id(n), &record(&[]), start())
+            .await
+            .unwrap();
+    }
+    for n in 1..=150 {
+        let kept = store
+            .load(&SequentialIds::id(n), start())
+            .await
+            .unwrap()
+            .is_some();
+        assert_eq!(kept, !(51..=100).contains(&n), "session {n}");
+    }
+}
+
+#[tokio::test]
+async fn sessions_in_use_are_evicted_least_recently_used_first_by_a_real_sample() {
+    let store = MemoryStore::new().with_max_entries(1000);
+    let at = |millis: u64| start() + Duration::from_millis(millis);
+    // 1,000 sessions in use, session n last used at n ms.
+    for n in 1..=1000 {
+        store
+            .create(&SequentialIds::id(n), &record(&[]), start())
+            .await
+            .unwrap();
+    }
+    for n in 1..=1000 {
+        store.load(&SequentialIds::id(n), at(n)).await.unwrap();
+    }
+    // 300 more sessions, each used as soon as it is made: each evicts one in use.
+    for n in 1001..=1300 {
+        let id = SequentialIds::id(n);
+        store.create(&id, &record(&[]), at(n)).await.unwrap();
+        store.load(&id, at(n)).await.unwrap();
+    }
+    assert_eq!(store.len(), 1000);
+    let mut evicted = Vec::new();
+    for n in 1..=1000 {
+        if store
+            .load(&SequentialIds::id(n), at(2000))
+            .await
+            .unwrap()
+            .is_none()
+        {
+            evicted.push(n);
+        }
+    }
+    assert!(evicted.len() >= 290, "{} evicted", evicted.len());
+    // The least recently used of a sample of 8: victims come from the oldest part; a victim
+    // taken without regard to use would average 500.
+    let mean = evicted.iter().sum::<u64>() / evicted.len() as u64;
+    assert!(mean < 300, "victims average {mean}: {evicted:?}");
+}

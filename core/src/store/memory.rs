@@ -1,18 +1,22 @@
 //! [`MemoryStore`]: the embedded default store, sharded and bounded.
 
 mod heap;
+mod rng;
+mod shard;
+mod stored;
 
-use std::collections::HashMap;
 use std::fmt;
-use std::mem::size_of;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, SystemTime};
 
-use crate::data::{Changes, SessionData};
-use crate::id::{IdHashBuilder, SessionId};
+use self::shard::{Shard, ShardWriter};
+use self::stored::Stored;
+use crate::data::Changes;
+use crate::id::SessionId;
 use crate::store::{Expiry, MAX_SUCCESSORS_FOLLOWED, Record, SessionStore, StoreError};
-use crate::time::{duration_millis, from_millis, to_millis};
+use crate::time::{duration_millis, to_millis};
 
 /// The default bound on the number of sessions: one million.
 pub const DEFAULT_MAX_ENTRIES: usize = 1_000_000;
@@ -23,35 +27,40 @@ pub const DEFAULT_MAX_BYTES: usize = 512 * 1024 * 1024;
 /// The default interval between sweeps of expired sessions: one minute.
 pub const DEFAULT_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
-/// What one entry costs beyond its data's heap, in the byte accounting: its slot in the shard's
-/// hash map (key, entry and one control byte). The table grows by doubling and is kept at most
-/// 7/8 full, so it is between 1 and about 2.3 times its used size: counted 1.5 times.
-const ENTRY_OVERHEAD: usize = (size_of::<(SessionId, Stored)>() + 1) * 3 / 2;
-
-/// How many entries one eviction compares.
-const EVICTION_SAMPLE: usize = 8;
-
 const SHARDS: usize = 64;
 
 /// An in-memory [`SessionStore`]: the default, for one process.
 ///
 /// - **Sharded**: 64 independently locked shards, so requests for different sessions never wait
 ///   on each other, and reads of one shard proceed in parallel.
-/// - **Bounded**: by entries and by bytes. The bytes are the heap the sessions hold: each
-///   session's data as the allocator is asked for it (strings by capacity, arrays by capacity,
-///   objects by their B-tree nodes, the entry slice and its keys), plus its slot in the store's
-///   table. The accounted bytes are within a factor of two of the heap the store holds, for any
-///   shape of data (tested with dhat), so the byte bound bounds the memory used. A new session
-///   is always admitted: when a bound is reached,
-///   expired sessions go first, then the session closest to its expiry among a sample (an
-///   approximation of least-recently-used).
+/// - **Bounded**: by entries and by bytes, both checked at every insert and write. The bytes
+///   are the heap the sessions hold, estimated when data is stored: each session's data as the
+///   allocator is asked for it (strings and arrays by capacity, objects by their B-tree nodes,
+///   the reference-counted entry slice and its keys), plus what each entry costs in the
+///   store's own tables (its hash map slot, its sample slot and its place in the probation
+///   queue). The accounted bytes are within a factor of two of the heap the store holds, for
+///   any shape of data (tested with dhat on flat strings, arrays of small objects, deeply
+///   nested and wide objects and big strings, where they come out between 0.9 and 1 times the
+///   measured heap), so the byte bound bounds the memory used. Not counted: the allocator's own
+///   headers and rounding, the capacity tables keep after entries leave, and old snapshots that
+///   requests in flight still hold.
+/// - **Evicts the unused first**: a new session is always admitted. When a bound is exceeded,
+///   expired sessions go first; then *probationary* entries, oldest first (sessions no request
+///   has used since the one that created them, and the pointers retired sessions leave to their
+///   successors), shard by shard from the new session's; only when none is left, the least
+///   recently active (created, used or refreshed, to the second) of 8 entries drawn at random
+///   positions of a shard. A session becomes *protected* when a later request loads, updates
+///   or refreshes it, and the successor of a protected session is protected: a flood of new
+///   sessions evicts its own kind before the users who came back.
 /// - **Swept**: expired sessions are removed as each shard is used, at most once per sweep
 ///   interval per shard, and by [`MemoryStore::purge_expired`].
 /// - **No copies**: data is reference-counted, so a load is a pointer copy, never a JSON round
 ///   trip.
 ///
-/// Clones share the same sessions. Sessions do not survive a restart and are not shared between
-/// processes: use the Redis store for that.
+/// Sweeps aside (O(shard), at most once per shard and interval, and only when an entry may have
+/// expired), every operation is O(1) amortized; an eviction by sample reads 8 slots. Clones
+/// share the same sessions. Sessions do not survive a restart and are not shared between processes: use the
+/// Redis store for that.
 ///
 /// # Examples
 ///
@@ -75,66 +84,12 @@ struct Shared {
     /// How many of the entries are retired sessions' pointers to their successors.
     retired: AtomicUsize,
     bytes: AtomicUsize,
-}
-
-#[repr(align(128))]
-struct Shard {
-    map: RwLock<HashMap<SessionId, Stored, IdHashBuilder>>,
-    next_sweep_ms: AtomicU64,
-    /// A lower bound on the expiry of every entry in the shard: no entry can have expired
-    /// before this time, so a shard whose bound lies ahead needs no sweep.
+    /// How many entries are probationary, in all shards.
+    probationary: Arc<AtomicUsize>,
+    /// A hint: no entry expires before this time, unless a concurrent insert raced the
+    /// recomputation in `enforce_bounds` (then the shards' own bounds still hold, and their
+    /// sweeps still happen).
     earliest_expiry_ms: AtomicU64,
-}
-
-struct Stored {
-    data: SessionData,
-    created_ms: u64,
-    refreshed_ms: u64,
-    expires_ms: u64,
-    bytes: usize,
-    /// Set once the session is retired: the record is then only a pointer to its successor,
-    /// kept until `expires_ms` so that a logout in flight can follow it.
-    successor: Option<SessionId>,
-}
-
-impl Stored {
-    fn new(record: &Record) -> Self {
-        Self {
-            data: record.data.clone(),
-            created_ms: to_millis(record.created_at),
-            refreshed_ms: to_millis(record.expiry.refreshed_at),
-            expires_ms: to_millis(record.expiry.expires_at),
-            bytes: ENTRY_OVERHEAD + heap::data_bytes(&record.data),
-            successor: None,
-        }
-    }
-
-    fn record(&self) -> Record {
-        Record {
-            data: self.data.clone(),
-            created_at: from_millis(self.created_ms),
-            expiry: Expiry {
-                refreshed_at: from_millis(self.refreshed_ms),
-                expires_at: from_millis(self.expires_ms),
-            },
-        }
-    }
-
-    /// Whether the entry still holds its ID: a live session, or a retired one's pointer to its
-    /// successor, until it expires.
-    fn holds_id(&self, now_ms: u64) -> bool {
-        self.expires_ms > now_ms
-    }
-
-    /// Whether this is a session requests may use: unexpired and not retired.
-    fn is_live(&self, now_ms: u64) -> bool {
-        self.holds_id(now_ms) && self.successor.is_none()
-    }
-
-    fn extend(&mut self, expiry: &Expiry) {
-        self.refreshed_ms = self.refreshed_ms.max(to_millis(expiry.refreshed_at));
-        self.expires_ms = self.expires_ms.max(to_millis(expiry.expires_at));
-    }
 }
 
 impl Default for MemoryStore {
@@ -165,12 +120,11 @@ impl MemoryStore {
     }
 
     fn with_bounds(max_entries: usize, max_bytes: usize, sweep_interval: Duration) -> Self {
+        // Each store samples from its own seed (std's per-process random hash keys).
+        let seeds = RandomState::new();
+        let probationary = Arc::new(AtomicUsize::new(0));
         let shards = (0..SHARDS)
-            .map(|_| Shard {
-                map: RwLock::default(),
-                next_sweep_ms: AtomicU64::new(0),
-                earliest_expiry_ms: AtomicU64::new(u64::MAX),
-            })
+            .map(|index| Shard::new(seeds.hash_one(index), Arc::clone(&probationary)))
             .collect();
         Self {
             shared: Arc::new(Shared {
@@ -181,6 +135,8 @@ impl MemoryStore {
                 entries: AtomicUsize::new(0),
                 retired: AtomicUsize::new(0),
                 bytes: AtomicUsize::new(0),
+                probationary,
+                earliest_expiry_ms: AtomicU64::new(u64::MAX),
             }),
         }
     }
@@ -232,34 +188,23 @@ impl MemoryStore {
     /// Removes every session that has expired at `now`; returns how many went.
     pub fn purge_expired(&self, now: SystemTime) -> usize {
         let now_ms = to_millis(now);
-        self.shared
+        let shared = &self.shared;
+        shared
             .shards
             .iter()
-            .map(|shard| self.shared.sweep(shard, &mut write(shard), now_ms))
+            .map(|shard| shard.write().sweep(now_ms, |stored| shared.forget(stored)))
             .sum()
     }
 }
 
-fn read(shard: &Shard) -> RwLockReadGuard<'_, HashMap<SessionId, Stored, IdHashBuilder>> {
-    // A panic while holding the lock cannot leave a map half-updated (every update is a single
-    // map operation), so a poisoned lock is still safe to use.
-    shard
-        .map
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn write(shard: &Shard) -> RwLockWriteGuard<'_, HashMap<SessionId, Stored, IdHashBuilder>> {
-    shard
-        .map
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+fn shard_index(id: &SessionId) -> usize {
+    // The hasher uses bytes 0..8; the shard comes from another byte.
+    usize::from(id.as_bytes()[8]) % SHARDS
 }
 
 impl Shared {
     fn shard(&self, id: &SessionId) -> &Shard {
-        // The hasher uses bytes 0..8; the shard comes from another byte.
-        &self.shards[usize::from(id.as_bytes()[8]) % SHARDS]
+        &self.shards[shard_index(id)]
     }
 
     fn add(&self, bytes: usize) {
@@ -267,16 +212,13 @@ impl Shared {
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
 
-    fn remove(&self, stored: &Stored) {
+    /// Takes a removed entry out of the counts.
+    fn forget(&self, stored: &Stored) {
         if stored.successor.is_some() {
             self.retired.fetch_sub(1, Ordering::Relaxed);
         }
-        self.subtract(stored.bytes);
-    }
-
-    fn subtract(&self, bytes: usize) {
         self.entries.fetch_sub(1, Ordering::Relaxed);
-        self.bytes.fetch_sub(bytes, Ordering::Relaxed);
+        self.bytes.fetch_sub(stored.bytes, Ordering::Relaxed);
     }
 
     fn resize(&self, old: usize, new: usize) {
@@ -296,77 +238,83 @@ impl Shared {
         now_ms >= shard.next_sweep_ms.load(Ordering::Relaxed)
     }
 
-    /// Removes the expired entries of one shard, and recomputes its earliest expiry.
-    fn sweep(
-        &self,
-        shard: &Shard,
-        map: &mut HashMap<SessionId, Stored, IdHashBuilder>,
-        now_ms: u64,
-    ) -> usize {
-        let mut removed = 0;
-        let mut earliest = u64::MAX;
-        map.retain(|_, stored| {
-            let live = stored.holds_id(now_ms);
-            if live {
-                earliest = earliest.min(stored.expires_ms);
-            } else {
-                self.remove(stored);
-                removed += 1;
-            }
-            live
-        });
-        shard.earliest_expiry_ms.store(earliest, Ordering::Relaxed);
-        removed
-    }
-
-    fn sweep_if_due(
-        &self,
-        shard: &Shard,
-        map: &mut HashMap<SessionId, Stored, IdHashBuilder>,
-        now_ms: u64,
-    ) {
+    fn sweep_if_due(&self, shard: &Shard, writer: &mut ShardWriter<'_>, now_ms: u64) {
         if self.sweep_due(shard, now_ms) {
             shard.next_sweep_ms.store(
                 now_ms.saturating_add(self.sweep_interval_ms),
                 Ordering::Relaxed,
             );
             if shard.earliest_expiry_ms.load(Ordering::Relaxed) <= now_ms {
-                self.sweep(shard, map, now_ms);
+                writer.sweep(now_ms, |stored| self.forget(stored));
             }
         }
     }
 
-    /// Evicts until both bounds hold, never evicting `keep`: first every expired entry (only
-    /// shards that can hold one are swept), then, shard by shard from `start`, the entry closest
-    /// to its expiry among a sample.
-    fn enforce_bounds(&self, start: usize, keep: &SessionId, now_ms: u64) {
+    /// Evicts until both bounds hold, never evicting `keep` (itself probationary when
+    /// `keep_probationary`): first every expired entry (only shards that can hold one are
+    /// swept); then probationary entries, oldest first, shard by shard from `keep`'s; then,
+    /// shard by shard from `keep`'s, the least recently active of a random sample.
+    fn enforce_bounds(&self, keep: &SessionId, keep_probationary: bool, now_ms: u64) {
+        self.sweep_expired(now_ms);
+        let start = shard_index(keep);
+        for offset in 0..SHARDS {
+            if self.probationary.load(Ordering::Relaxed) <= usize::from(keep_probationary) {
+                break;
+            }
+            let shard = &self.shards[(start + offset) % SHARDS];
+            if shard.has_probationary() {
+                self.evict_from(shard, |writer| writer.evict_probationary(keep));
+            }
+        }
+        for offset in 0..SHARDS {
+            let shard = &self.shards[(start + offset) % SHARDS];
+            self.evict_from(shard, |writer| writer.evict_sampled(keep));
+        }
+    }
+
+    /// Sweeps every shard that may hold an expired entry, while the bounds are exceeded, and
+    /// recomputes the earliest expiry hint when every shard was looked at.
+    fn sweep_expired(&self, now_ms: u64) {
+        let hint = self.earliest_expiry_ms.load(Ordering::Relaxed);
+        if hint > now_ms {
+            return;
+        }
+        let mut earliest = u64::MAX;
         for shard in self.shards.iter() {
             if !self.is_over_bounds() {
                 return;
             }
             if shard.earliest_expiry_ms.load(Ordering::Relaxed) <= now_ms {
-                self.sweep(shard, &mut write(shard), now_ms);
+                shard.write().sweep(now_ms, |stored| self.forget(stored));
             }
+            earliest = earliest.min(shard.earliest_expiry_ms.load(Ordering::Relaxed));
         }
-        for offset in 0..SHARDS {
-            if !self.is_over_bounds() {
-                return;
-            }
-            let shard = &self.shards[(start + offset) % SHARDS];
-            let mut map = write(shard);
-            while self.is_over_bounds() {
-                let victim = map
-                    .iter()
-                    .filter(|(id, _)| *id != keep)
-                    .take(EVICTION_SAMPLE)
-                    .min_by_key(|(_, stored)| stored.expires_ms)
-                    .map(|(id, _)| *id);
-                let Some(victim) = victim else { break };
-                if let Some(stored) = map.remove(&victim) {
-                    self.remove(&stored);
-                    tracing::debug!(session = %victim.label(), "memory store full: evicted a session");
-                }
-            }
+        // Unless an insert lowered it meanwhile.
+        let _ = self.earliest_expiry_ms.compare_exchange(
+            hint,
+            earliest,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Evicts from `shard`, with `victim`, while the bounds are exceeded and it finds one. Each
+    /// victim is dropped (its data freed) after the shard's lock is released.
+    fn evict_from(
+        &self,
+        shard: &Shard,
+        mut victim: impl FnMut(&mut ShardWriter<'_>) -> Option<(SessionId, Stored)>,
+    ) {
+        while self.is_over_bounds() {
+            let Some((id, stored)) = victim(&mut shard.write()) else {
+                break;
+            };
+            self.forget(&stored);
+            tracing::debug!(
+                session = %id.label(),
+                used = !stored.is_probationary(),
+                "memory store full: evicted a session"
+            );
         }
     }
 }
@@ -382,26 +330,29 @@ impl SessionStore for MemoryStore {
         let shared = &self.shared;
         let shard = shared.shard(id);
         {
-            let mut map = write(shard);
-            shared.sweep_if_due(shard, &mut map, now_ms);
-            match map.get(id) {
+            let mut writer = shard.write();
+            shared.sweep_if_due(shard, &mut writer, now_ms);
+            match writer.get(id) {
                 Some(existing) if existing.holds_id(now_ms) => return Ok(false),
                 Some(_) => {
-                    if let Some(expired) = map.remove(id) {
-                        shared.remove(&expired);
+                    if let Some(expired) = writer.remove(id) {
+                        shared.forget(&expired);
                     }
                 }
                 None => {}
             }
-            let stored = Stored::new(record);
-            shared.add(stored.bytes);
-            shard
+            let bytes = writer.insert(*id, record);
+            shared.add(bytes);
+        }
+        let expires_ms = to_millis(record.expiry.expires_at);
+        // Read first: most sessions end after the earliest, and a read shares the cache line.
+        if expires_ms < shared.earliest_expiry_ms.load(Ordering::Relaxed) {
+            shared
                 .earliest_expiry_ms
-                .fetch_min(stored.expires_ms, Ordering::Relaxed);
-            map.insert(*id, stored);
+                .fetch_min(expires_ms, Ordering::Relaxed);
         }
         if shared.is_over_bounds() {
-            shared.enforce_bounds(usize::from(id.as_bytes()[8]) % SHARDS, id, now_ms);
+            shared.enforce_bounds(id, true, now_ms);
         }
         Ok(true)
     }
@@ -409,13 +360,10 @@ impl SessionStore for MemoryStore {
     async fn load(&self, id: &SessionId, now: SystemTime) -> Result<Option<Record>, StoreError> {
         let shared = &self.shared;
         let shard = shared.shard(id);
-        let record = read(shard)
-            .get(id)
-            .filter(|stored| stored.successor.is_none())
-            .map(Stored::record);
         let now_ms = to_millis(now);
+        let record = shard.load(id, now_ms);
         if shared.sweep_due(shard, now_ms) {
-            shared.sweep_if_due(shard, &mut write(shard), now_ms);
+            shared.sweep_if_due(shard, &mut shard.write(), now_ms);
         }
         Ok(record)
     }
@@ -431,21 +379,20 @@ impl SessionStore for MemoryStore {
         let shared = &self.shared;
         let shard = shared.shard(id);
         {
-            let mut map = write(shard);
-            shared.sweep_if_due(shard, &mut map, now_ms);
-            let Some(stored) = map.get_mut(id).filter(|stored| stored.is_live(now_ms)) else {
+            let mut writer = shard.write();
+            shared.sweep_if_due(shard, &mut writer, now_ms);
+            let Some(stored) = writer.use_live(id, now_ms) else {
                 return Ok(false);
             };
             if !changes.is_empty() {
                 changes.apply_to(&mut stored.data);
-                let bytes = ENTRY_OVERHEAD + heap::data_bytes(&stored.data);
-                shared.resize(stored.bytes, bytes);
-                stored.bytes = bytes;
+                let before = stored.recount();
+                shared.resize(before, stored.bytes);
             }
             stored.extend(expiry);
         }
         if shared.is_over_bounds() {
-            shared.enforce_bounds(usize::from(id.as_bytes()[8]) % SHARDS, id, now_ms);
+            shared.enforce_bounds(id, false, now_ms);
         }
         Ok(true)
     }
@@ -457,16 +404,14 @@ impl SessionStore for MemoryStore {
         now: SystemTime,
     ) -> Result<bool, StoreError> {
         let now_ms = to_millis(now);
-        let mut map = write(self.shared.shard(id));
-        Ok(
-            match map.get_mut(id).filter(|stored| stored.is_live(now_ms)) {
-                Some(stored) => {
-                    stored.extend(expiry);
-                    true
-                }
-                None => false,
-            },
-        )
+        let mut writer = self.shared.shard(id).write();
+        Ok(match writer.use_live(id, now_ms) {
+            Some(stored) => {
+                stored.extend(expiry);
+                true
+            }
+            None => false,
+        })
     }
 
     async fn retire(
@@ -477,15 +422,15 @@ impl SessionStore for MemoryStore {
     ) -> Result<bool, StoreError> {
         let now_ms = to_millis(now);
         let shared = &self.shared;
-        let mut map = write(shared.shard(id));
-        let Some(stored) = map.get_mut(id).filter(|stored| stored.is_live(now_ms)) else {
+        let Some(retired) = shared.shard(id).write().retire(id, successor, now_ms) else {
             return Ok(false);
         };
-        stored.successor = Some(*successor);
         shared.retired.fetch_add(1, Ordering::Relaxed);
-        stored.data = SessionData::new();
-        shared.resize(stored.bytes, ENTRY_OVERHEAD);
-        stored.bytes = ENTRY_OVERHEAD;
+        shared.resize(retired.bytes_before, retired.bytes_after);
+        if retired.was_used {
+            // The session in use carries on under the successor's ID.
+            shared.shard(successor).mark_used(successor, now_ms);
+        }
         Ok(true)
     }
 
@@ -493,8 +438,8 @@ impl SessionStore for MemoryStore {
         let mut next = Some(*id);
         for _ in 0..MAX_SUCCESSORS_FOLLOWED {
             let Some(id) = next.take() else { break };
-            if let Some(stored) = write(self.shared.shard(&id)).remove(&id) {
-                self.shared.remove(&stored);
+            if let Some(stored) = self.shared.shard(&id).write().remove(&id) {
+                self.shared.forget(&stored);
                 next = stored.successor;
             }
         }

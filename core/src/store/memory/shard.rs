@@ -1,0 +1,509 @@
+//! [`Shard`]: one independently locked part of the memory store, with what its eviction needs:
+//! its probationary entries in the order they came, and every entry by position, with its last
+//! activity, for sampling.
+//!
+//! Every operation but a sweep is O(1) amortized, or O(sample): an entry is queued once per
+//! probationary spell and dequeued (or compacted away) once; removing an entry moves the last
+//! slot of the sample vector into its position.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, RwLockWriteGuard};
+
+use super::rng::SplitMix64;
+use super::stored::{Queued, Stored};
+use crate::data::SessionData;
+use crate::id::{IdHashBuilder, SessionId};
+use crate::store::Record;
+
+/// How many entries, drawn at random positions, one eviction of a session in use compares.
+pub(super) const EVICTION_SAMPLE: usize = 8;
+
+/// Stale places the probation queue may hold beyond twice its current ones before it is
+/// compacted.
+const QUEUE_SLACK: usize = 16;
+
+#[repr(align(128))]
+pub(super) struct Shard {
+    state: RwLock<State>,
+    /// When the shard is next due a sweep of its expired entries.
+    pub(super) next_sweep_ms: AtomicU64,
+    /// A lower bound on the expiry of every entry in the shard: no entry can have expired
+    /// before this time, so a shard whose bound lies ahead needs no sweep.
+    pub(super) earliest_expiry_ms: AtomicU64,
+    /// How many probationary entries the shard holds, and the store, readable without a lock,
+    /// so that an eviction skips the shards, or the whole phase, that have none.
+    probationary: Tally,
+}
+
+/// A count kept per shard and for the whole store.
+struct Tally {
+    shard: AtomicUsize,
+    store: Arc<AtomicUsize>,
+}
+
+impl Tally {
+    fn add(&self, n: usize) {
+        self.shard.fetch_add(n, Ordering::Relaxed);
+        self.store.fetch_add(n, Ordering::Relaxed);
+    }
+
+    fn sub(&self, n: usize) {
+        self.shard.fetch_sub(n, Ordering::Relaxed);
+        self.store.fetch_sub(n, Ordering::Relaxed);
+    }
+
+    fn shard(&self) -> usize {
+        self.shard.load(Ordering::Relaxed)
+    }
+}
+
+/// An entry's place in the sample vector: its ID and when it was last active (created,
+/// refreshed or used), so that a sample reads only the vector.
+pub(super) struct Slot {
+    id: SessionId,
+    active_ms: AtomicU64,
+}
+
+struct State {
+    map: HashMap<SessionId, Stored, IdHashBuilder>,
+    /// Every entry of `map`, in no order; `Stored::slot` is an entry's position here.
+    slots: Vec<Slot>,
+    /// Probationary entries, oldest first. A place is stale (and skipped) once its entry is
+    /// gone, used, or queued again with a new ticket.
+    queue: VecDeque<Queued>,
+    next_ticket: u64,
+    rng: SplitMix64,
+}
+
+impl Shard {
+    /// An empty shard whose sampling draws from `seed`, counting its probationary entries in
+    /// `probationary` too, with the other shards'.
+    pub(super) fn new(seed: u64, probationary: Arc<AtomicUsize>) -> Self {
+        Self {
+            state: RwLock::new(State {
+                map: HashMap::default(),
+                slots: Vec::new(),
+                queue: VecDeque::new(),
+                next_ticket: 0,
+                rng: SplitMix64(seed),
+            }),
+            next_sweep_ms: AtomicU64::new(0),
+            earliest_expiry_ms: AtomicU64::new(u64::MAX),
+            probationary: Tally {
+                shard: AtomicUsize::new(0),
+                store: probationary,
+            },
+        }
+    }
+
+    /// Whether the shard may hold a probationary entry.
+    pub(super) fn has_probationary(&self) -> bool {
+        self.probationary.shard() > 0
+    }
+
+    /// The record of `id` unless retired, counting the load as a use of the session.
+    pub(super) fn load(&self, id: &SessionId, now_ms: u64) -> Option<Record> {
+        // No update of the state panics part-way (each moves values between the map, the
+        // sample vector and the queue), so a poisoned lock is still safe to use.
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        let stored = state
+            .map
+            .get(id)
+            .filter(|stored| stored.successor.is_none())?;
+        note_use(&self.probationary, &state.slots, stored, now_ms);
+        Some(stored.record())
+    }
+
+    /// Counts a use of `id`, if stored and not retired: the session is then protected.
+    pub(super) fn mark_used(&self, id: &SessionId, now_ms: u64) {
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(stored) = state
+            .map
+            .get(id)
+            .filter(|stored| stored.successor.is_none())
+        {
+            note_use(&self.probationary, &state.slots, stored, now_ms);
+        }
+    }
+
+    pub(super) fn write(&self) -> ShardWriter<'_> {
+        ShardWriter {
+            shard: self,
+            state: self.state.write().unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+}
+
+/// A shard under its write lock.
+pub(super) struct ShardWriter<'a> {
+    shard: &'a Shard,
+    state: RwLockWriteGuard<'a, State>,
+}
+
+impl ShardWriter<'_> {
+    pub(super) fn get(&self, id: &SessionId) -> Option<&Stored> {
+        self.state.map.get(id)
+    }
+
+    /// The live entry of `id`, counting this as a use of the session.
+    pub(super) fn use_live(&mut self, id: &SessionId, now_ms: u64) -> Option<&mut Stored> {
+        let state = &mut *self.state;
+        let stored = state
+            .map
+            .get_mut(id)
+            .filter(|stored| stored.is_live(now_ms))?;
+        note_use(&self.shard.probationary, &state.slots, stored, now_ms);
+        Some(stored)
+    }
+
+    /// Stores a new, probationary entry for `id`, which must be absent; returns the bytes it
+    /// counts for.
+    pub(super) fn insert(&mut self, id: SessionId, record: &Record) -> usize {
+        let state = &mut *self.state;
+        let stored = Stored::new(record, state.slots.len());
+        let bytes = stored.bytes;
+        state.slots.push(Slot {
+            id,
+            active_ms: AtomicU64::new(stored.refreshed_ms()),
+        });
+        self.shard
+            .earliest_expiry_ms
+            .fetch_min(stored.expires_ms, Ordering::Relaxed);
+        state.map.insert(id, stored);
+        self.enqueue(id);
+        bytes
+    }
+
+    /// Puts `id` (stored, and probationary from now on) at the back of the probation queue.
+    fn enqueue(&mut self, id: SessionId) {
+        self.shard.probationary.add(1);
+        let probationary = self.shard.probationary.shard();
+        let state = &mut *self.state;
+        let ticket = state.next_ticket;
+        state.next_ticket += 1;
+        if let Some(stored) = state.map.get_mut(&id) {
+            stored.ticket = ticket;
+        }
+        // Drop a few stale places at the front as we go, so that compactions are rare.
+        for _ in 0..2 {
+            match state.queue.front() {
+                Some(front) if !is_current(front, state.map.get(&front.0)) => {
+                    state.queue.pop_front();
+                }
+                _ => break,
+            }
+        }
+        state.queue.push_back((id, ticket));
+        if state.queue.len() > 2 * probationary + QUEUE_SLACK {
+            let map = &state.map;
+            state
+                .queue
+                .retain(|queued| is_current(queued, map.get(&queued.0)));
+        }
+    }
+
+    /// Removes the entry of `id`.
+    pub(super) fn remove(&mut self, id: &SessionId) -> Option<Stored> {
+        let state = &mut *self.state;
+        let stored = state.map.remove(id)?;
+        state.slots.swap_remove(stored.slot);
+        if let Some(moved) = state.slots.get(stored.slot)
+            && let Some(entry) = state.map.get_mut(&moved.id)
+        {
+            entry.slot = stored.slot;
+        }
+        if stored.is_probationary() {
+            self.shard.probationary.sub(1);
+        }
+        Some(stored)
+    }
+
+    /// Turns the live entry of `id` into a pointer to `successor`, probationary; returns what
+    /// became of it.
+    pub(super) fn retire(
+        &mut self,
+        id: &SessionId,
+        successor: &SessionId,
+        now_ms: u64,
+    ) -> Option<Retired> {
+        let stored = self
+            .state
+            .map
+            .get_mut(id)
+            .filter(|stored| stored.is_live(now_ms))?;
+        let was_used = stored.is_used();
+        stored.successor = Some(*successor);
+        let bytes_before = stored.set_data(SessionData::new());
+        let bytes_after = stored.bytes;
+        if !was_used {
+            // Counted as probationary already; `enqueue` counts it again, at the back.
+            self.shard.probationary.sub(1);
+        }
+        self.enqueue(*id);
+        Some(Retired {
+            bytes_before,
+            bytes_after,
+            was_used,
+        })
+    }
+
+    /// Removes the entries expired at `now_ms`, calling `removed` for each, and recomputes the
+    /// earliest expiry; returns how many went.
+    pub(super) fn sweep(&mut self, now_ms: u64, mut removed: impl FnMut(&Stored)) -> usize {
+        let state = &mut *self.state;
+        let mut count = 0;
+        let mut probationary = 0;
+        let mut earliest = u64::MAX;
+        state.map.retain(|_, stored| {
+            let kept = stored.holds_id(now_ms);
+            if kept {
+                earliest = earliest.min(stored.expires_ms);
+            } else {
+                removed(stored);
+                count += 1;
+                probationary += usize::from(stored.is_probationary());
+            }
+            kept
+        });
+        if count > 0 {
+            let map = &mut state.map;
+            state.slots.retain(|slot| map.contains_key(&slot.id));
+            for (position, slot) in state.slots.iter().enumerate() {
+                if let Some(stored) = map.get_mut(&slot.id) {
+                    stored.slot = position;
+                }
+            }
+            self.shard.probationary.sub(probationary);
+            let map = &state.map;
+            state
+                .queue
+                .retain(|queued| is_current(queued, map.get(&queued.0)));
+        }
+        self.shard
+            .earliest_expiry_ms
+            .store(earliest, Ordering::Relaxed);
+        count
+    }
+
+    /// Removes the oldest probationary entry other than `keep`.
+    pub(super) fn evict_probationary(&mut self, keep: &SessionId) -> Option<(SessionId, Stored)> {
+        let mut kept = None;
+        let victim = loop {
+            let Some(queued) = self.state.queue.pop_front() else {
+                break None;
+            };
+            if !is_current(&queued, self.state.map.get(&queued.0)) {
+                continue;
+            }
+            if queued.0 == *keep {
+                kept = Some(queued);
+                continue;
+            }
+            break Some(queued.0);
+        };
+        if let Some(queued) = kept {
+            self.state.queue.push_front(queued);
+        }
+        let victim = victim?;
+        self.remove(&victim).map(|stored| (victim, stored))
+    }
+
+    /// Removes the least recently active of [`EVICTION_SAMPLE`] entries drawn at random
+    /// positions, never `keep`.
+    pub(super) fn evict_sampled(&mut self, keep: &SessionId) -> Option<(SessionId, Stored)> {
+        let victim = self.sample(keep)?;
+        self.remove(&victim).map(|stored| (victim, stored))
+    }
+
+    fn sample(&mut self, keep: &SessionId) -> Option<SessionId> {
+        let state = &mut *self.state;
+        let mut best: Option<(u64, SessionId)> = None;
+        for _ in 0..EVICTION_SAMPLE {
+            let slot = state.slots.get(state.rng.below(state.slots.len()))?;
+            let active_ms = slot.active_ms.load(Ordering::Relaxed);
+            if slot.id != *keep && best.is_none_or(|(best_ms, _)| active_ms < best_ms) {
+                best = Some((active_ms, slot.id));
+            }
+        }
+        // Should every draw have hit `keep`, any other entry will do.
+        best.map(|(_, id)| id).or_else(|| {
+            state
+                .slots
+                .iter()
+                .take(2)
+                .map(|slot| slot.id)
+                .find(|id| id != keep)
+        })
+    }
+}
+
+/// Counts a use of `stored`, whose sample slot is among `slots`, in `probationary` if it is
+/// the session's first.
+fn note_use(probationary: &Tally, slots: &[Slot], stored: &Stored, now_ms: u64) {
+    if let Some(first) = stored.mark_used(now_ms) {
+        if let Some(slot) = slots.get(stored.slot) {
+            slot.active_ms.fetch_max(now_ms, Ordering::Relaxed);
+        }
+        if first {
+            probationary.sub(1);
+        }
+    }
+}
+
+/// What [`ShardWriter::retire`] made of an entry.
+pub(super) struct Retired {
+    pub(super) bytes_before: usize,
+    pub(super) bytes_after: usize,
+    /// Whether a request had used the session since its creation.
+    pub(super) was_used: bool,
+}
+
+/// Whether a queue place is its entry's current one, and the entry still probationary.
+fn is_current(queued: &Queued, stored: Option<&Stored>) -> bool {
+    stored.is_some_and(|stored| stored.ticket == queued.1 && stored.is_probationary())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+    use crate::store::Expiry;
+
+    fn id(n: u64) -> SessionId {
+        let mut bytes = [0; 32];
+        bytes[..8].copy_from_slice(&n.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_le_bytes());
+        bytes[24..].copy_from_slice(&n.to_be_bytes());
+        SessionId::from_bytes(bytes)
+    }
+
+    fn record() -> Record {
+        let at = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        Record {
+            data: SessionData::new(),
+            created_at: at,
+            expiry: Expiry {
+                refreshed_at: at,
+                expires_at: at + Duration::from_secs(3600),
+            },
+        }
+    }
+
+    /// A shard of sessions 1..=n, session k used at `used(k)` ms (none if 0).
+    fn shard(n: u64, used: impl Fn(u64) -> u64) -> Shard {
+        let shard = Shard::new(7, Arc::default());
+        for k in 1..=n {
+            shard.write().insert(id(k), &record());
+        }
+        for k in 1..=n {
+            if used(k) > 0 {
+                shard.mark_used(&id(k), used(k));
+            }
+        }
+        shard
+    }
+
+    fn positions_are_consistent(shard: &Shard) {
+        let state = shard.state.read().unwrap();
+        assert_eq!(state.slots.len(), state.map.len());
+        for (position, slot) in state.slots.iter().enumerate() {
+            assert_eq!(state.map[&slot.id].slot, position);
+        }
+        let probationary = state.map.values().filter(|s| s.is_probationary()).count();
+        assert_eq!(shard.probationary.shard(), probationary);
+    }
+
+    #[test]
+    fn the_sample_is_drawn_from_every_position() {
+        // 1,000 sessions used at the same time: any of them is as good a victim, so where the
+        // victims fall shows where the sample is drawn.
+        let shard = shard(1000, |_| 5);
+        let mut writer = shard.write();
+        let victims: HashSet<SessionId> =
+            (0..1000).map(|_| writer.sample(&id(0)).unwrap()).collect();
+        // 1,000 uniform draws from 1,000 hit about 632 distinct ones.
+        assert!(victims.len() > 550, "{} distinct victims", victims.len());
+    }
+
+    #[test]
+    fn the_sample_prefers_the_least_recently_active() {
+        // Session k was last used at k ms after the others were refreshed.
+        let shard = shard(1000, |k| 1_000_000_000 + k);
+        let mut writer = shard.write();
+        let mean = (0..1000)
+            .map(|_| {
+                let victim = writer.sample(&id(0)).unwrap();
+                u64::from_be_bytes(victim.as_bytes()[24..].try_into().unwrap())
+            })
+            .sum::<u64>()
+            / 1000;
+        // The least of 8 uniform draws from 1..=1000 averages about 112.
+        assert!((80..150).contains(&mean), "victims average {mean}");
+    }
+
+    #[test]
+    fn the_sample_never_takes_the_session_to_keep() {
+        let shard = shard(2, |_| 5);
+        let mut writer = shard.write();
+        for _ in 0..100 {
+            assert_eq!(writer.sample(&id(1)), Some(id(2)));
+        }
+        drop(writer);
+        let alone = self::shard(1, |_| 5);
+        assert_eq!(alone.write().sample(&id(1)), None);
+    }
+
+    #[test]
+    fn probationary_entries_go_oldest_first_skipping_used_ones_and_the_one_to_keep() {
+        let shard = shard(6, |k| if k % 2 == 0 { 5 } else { 0 });
+        let mut writer = shard.write();
+        let mut order = Vec::new();
+        while let Some((victim, _)) = writer.evict_probationary(&id(1)) {
+            order.push(victim);
+        }
+        assert_eq!(order, [id(3), id(5)]);
+        // The one kept keeps its place.
+        let (last, _) = writer.evict_probationary(&id(0)).unwrap();
+        assert_eq!(last, id(1));
+        assert!(writer.evict_probationary(&id(0)).is_none());
+        drop(writer);
+        positions_are_consistent(&shard);
+        assert!(!shard.has_probationary());
+    }
+
+    #[test]
+    fn a_retired_entry_is_probationary_and_queued_last() {
+        let shard = shard(3, |k| if k == 1 { 5 } else { 0 });
+        let mut writer = shard.write();
+        let retired = writer.retire(&id(1), &id(9), 6).unwrap();
+        assert!(retired.was_used);
+        assert_eq!(retired.bytes_after, super::super::stored::ENTRY_OVERHEAD);
+        let order: Vec<_> = std::iter::from_fn(|| writer.evict_probationary(&id(0)))
+            .map(|(victim, _)| victim)
+            .collect();
+        assert_eq!(order, [id(2), id(3), id(1)]);
+        drop(writer);
+        positions_are_consistent(&shard);
+    }
+
+    #[test]
+    fn the_queue_stays_bounded_when_sessions_are_used_and_removed() {
+        let shard = Shard::new(7, Arc::default());
+        for k in 1..=10_000 {
+            shard.write().insert(id(k), &record());
+            shard.mark_used(&id(k), 5);
+            if k % 3 == 0 {
+                shard.write().remove(&id(k - 1));
+            }
+            let queued = shard.state.read().unwrap().queue.len();
+            assert!(queued <= QUEUE_SLACK + 2, "{queued} places");
+        }
+        positions_are_consistent(&shard);
+        let removed = shard.write().sweep(u64::MAX, |_| {});
+        assert_eq!(removed, 10_000 - 3333);
+        positions_are_consistent(&shard);
+        assert!(shard.state.read().unwrap().queue.is_empty());
+    }
+}

@@ -1,0 +1,134 @@
+//! [`Stored`]: one entry of the memory store, and what it costs in the byte accounting.
+
+use std::mem::size_of;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::heap;
+use super::shard::Slot;
+use crate::data::SessionData;
+use crate::id::SessionId;
+use crate::store::{Expiry, Record};
+use crate::time::{from_millis, to_millis};
+
+/// A probationary entry's place in its shard's queue: its ID and the ticket it was queued with.
+pub(super) type Queued = (SessionId, u64);
+
+/// What one entry costs beyond its data's heap, in the byte accounting: its slot in the shard's
+/// hash map (key, entry and one control byte), its slot in the shard's sample vector, and its
+/// place in the probation queue. Tables and vectors grow by doubling and the map is kept at most
+/// 7/8 full, so each is between 1 and about 2.3 times its used size: counted 1.5 times.
+pub(super) const ENTRY_OVERHEAD: usize =
+    (size_of::<(SessionId, Stored)>() + 1 + size_of::<Slot>() + size_of::<Queued>()) * 3 / 2;
+
+/// The value of `used_ms` of a session no later request has used.
+const NEVER_USED: u64 = 0;
+
+/// How precisely the last use of a session is recorded: to the second, which is plenty to tell
+/// the sessions in use apart from the idle ones.
+const USE_RESOLUTION_MS: u64 = 1000;
+
+pub(super) struct Stored {
+    pub(super) data: SessionData,
+    created_ms: u64,
+    refreshed_ms: u64,
+    pub(super) expires_ms: u64,
+    /// The bytes the entry counts for: [`ENTRY_OVERHEAD`] plus its data's heap.
+    pub(super) bytes: usize,
+    /// Set once the session is retired: the record is then only a pointer to its successor,
+    /// kept until `expires_ms` so that a logout in flight can follow it.
+    pub(super) successor: Option<SessionId>,
+    /// When a request other than the one that created the session last used it (loaded,
+    /// updated or refreshed it), or [`NEVER_USED`]. Atomic, so a load under the shard's read
+    /// lock can record it.
+    used_ms: AtomicU64,
+    /// The entry's position in its shard's sample vector, where its last activity is kept.
+    pub(super) slot: usize,
+    /// The ticket of the entry's place in the probation queue: a queued ID whose ticket differs
+    /// is a stale place, skipped.
+    pub(super) ticket: u64,
+}
+
+impl Stored {
+    pub(super) fn new(record: &Record, slot: usize) -> Self {
+        Self {
+            data: record.data.clone(),
+            created_ms: to_millis(record.created_at),
+            refreshed_ms: to_millis(record.expiry.refreshed_at),
+            expires_ms: to_millis(record.expiry.expires_at),
+            bytes: ENTRY_OVERHEAD + heap::data_bytes(&record.data),
+            successor: None,
+            used_ms: AtomicU64::new(NEVER_USED),
+            slot,
+            ticket: 0,
+        }
+    }
+
+    pub(super) fn record(&self) -> Record {
+        Record {
+            data: self.data.clone(),
+            created_at: from_millis(self.created_ms),
+            expiry: Expiry {
+                refreshed_at: from_millis(self.refreshed_ms),
+                expires_at: from_millis(self.expires_ms),
+            },
+        }
+    }
+
+    /// Whether the entry still holds its ID: a live session, or a retired one's pointer to its
+    /// successor, until it expires.
+    pub(super) fn holds_id(&self, now_ms: u64) -> bool {
+        self.expires_ms > now_ms
+    }
+
+    /// Whether this is a session requests may use: unexpired and not retired.
+    pub(super) fn is_live(&self, now_ms: u64) -> bool {
+        self.holds_id(now_ms) && self.successor.is_none()
+    }
+
+    /// Whether the entry is evicted before sessions in use: a session no later request has
+    /// used, or a retired session's pointer.
+    pub(super) fn is_probationary(&self) -> bool {
+        self.successor.is_some() || !self.is_used()
+    }
+
+    pub(super) fn is_used(&self) -> bool {
+        self.used_ms.load(Ordering::Relaxed) != NEVER_USED
+    }
+
+    /// Records a use at `now_ms`, unless one was recorded less than [`USE_RESOLUTION_MS`]
+    /// before (so a session loaded by many requests at once is not written by each). Returns
+    /// `None` when nothing was recorded, else whether this was the session's first use (which
+    /// makes it protected).
+    pub(super) fn mark_used(&self, now_ms: u64) -> Option<bool> {
+        let now_ms = now_ms.max(NEVER_USED + 1);
+        let used_ms = self.used_ms.load(Ordering::Relaxed);
+        let due = used_ms == NEVER_USED || used_ms.saturating_add(USE_RESOLUTION_MS) <= now_ms;
+        due.then(|| self.used_ms.fetch_max(now_ms, Ordering::Relaxed) == NEVER_USED)
+    }
+
+    /// When the session was last refreshed (created, at first).
+    pub(super) fn refreshed_ms(&self) -> u64 {
+        self.refreshed_ms
+    }
+
+    /// Replaces the data, and accounts its heap; returns the bytes the entry counted before.
+    pub(super) fn set_data(&mut self, data: SessionData) -> usize {
+        let old = self.bytes;
+        self.bytes = ENTRY_OVERHEAD + heap::data_bytes(&data);
+        self.data = data;
+        old
+    }
+
+    /// Recomputes the bytes after the data changed in place; returns the bytes before.
+    pub(super) fn recount(&mut self) -> usize {
+        std::mem::replace(
+            &mut self.bytes,
+            ENTRY_OVERHEAD + heap::data_bytes(&self.data),
+        )
+    }
+
+    pub(super) fn extend(&mut self, expiry: &Expiry) {
+        self.refreshed_ms = self.refreshed_ms.max(to_millis(expiry.refreshed_at));
+        self.expires_ms = self.expires_ms.max(to_millis(expiry.expires_at));
+    }
+}
