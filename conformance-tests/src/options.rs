@@ -1,4 +1,4 @@
-//! The reference server's flags (see `REFERENCE_APP.md`), and the configuration they make.
+//! The reference server's flags (see `docs/reference-app.md`), and the configuration they make.
 
 use std::time::Duration;
 

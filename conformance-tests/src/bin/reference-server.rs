@@ -1,4 +1,4 @@
-//! The reference app (see `REFERENCE_APP.md`) on any of the four frameworks.
+//! The reference app (see `docs/reference-app.md`) on any of the four frameworks.
 //!
 //! ```text
 //! cargo run --release -p fastsession-conformance --bin reference-server -- --framework axum --port 0
