@@ -10,14 +10,13 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockWriteGuard};
 
+mod evict;
+
 use super::rng::SplitMix64;
 use super::stored::{Queued, Stored};
 use crate::data::SessionData;
 use crate::id::{IdHashBuilder, SessionId};
 use crate::store::Record;
-
-/// How many entries, drawn at random positions, one eviction of a session in use compares.
-pub(super) const EVICTION_SAMPLE: usize = 8;
 
 /// Stale places the probation queue may hold beyond twice its current ones before it is
 /// compacted.
@@ -285,57 +284,6 @@ impl ShardWriter<'_> {
             .store(earliest, Ordering::Relaxed);
         count
     }
-
-    /// Removes the oldest probationary entry other than `keep`.
-    pub(super) fn evict_probationary(&mut self, keep: &SessionId) -> Option<(SessionId, Stored)> {
-        let mut kept = None;
-        let victim = loop {
-            let Some(queued) = self.state.queue.pop_front() else {
-                break None;
-            };
-            if !is_current(&queued, self.state.map.get(&queued.0)) {
-                continue;
-            }
-            if queued.0 == *keep {
-                kept = Some(queued);
-                continue;
-            }
-            break Some(queued.0);
-        };
-        if let Some(queued) = kept {
-            self.state.queue.push_front(queued);
-        }
-        let victim = victim?;
-        self.remove(&victim).map(|stored| (victim, stored))
-    }
-
-    /// Removes the least recently active of [`EVICTION_SAMPLE`] entries drawn at random
-    /// positions, never `keep`.
-    pub(super) fn evict_sampled(&mut self, keep: &SessionId) -> Option<(SessionId, Stored)> {
-        let victim = self.sample(keep)?;
-        self.remove(&victim).map(|stored| (victim, stored))
-    }
-
-    fn sample(&mut self, keep: &SessionId) -> Option<SessionId> {
-        let state = &mut *self.state;
-        let mut best: Option<(u64, SessionId)> = None;
-        for _ in 0..EVICTION_SAMPLE {
-            let slot = state.slots.get(state.rng.below(state.slots.len()))?;
-            let active_ms = slot.active_ms.load(Ordering::Relaxed);
-            if slot.id != *keep && best.is_none_or(|(best_ms, _)| active_ms < best_ms) {
-                best = Some((active_ms, slot.id));
-            }
-        }
-        // Should every draw have hit `keep`, any other entry will do.
-        best.map(|(_, id)| id).or_else(|| {
-            state
-                .slots
-                .iter()
-                .take(2)
-                .map(|slot| slot.id)
-                .find(|id| id != keep)
-        })
-    }
 }
 
 /// Counts a use of `stored`, whose sample slot is among `slots`, in `probationary` if it is
@@ -365,21 +313,20 @@ fn is_current(queued: &Queued, stored: Option<&Stored>) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::HashSet;
+pub(super) mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
     use crate::store::Expiry;
 
-    fn id(n: u64) -> SessionId {
+    pub(super) fn id(n: u64) -> SessionId {
         let mut bytes = [0; 32];
         bytes[..8].copy_from_slice(&n.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_le_bytes());
         bytes[24..].copy_from_slice(&n.to_be_bytes());
         SessionId::from_bytes(bytes)
     }
 
-    fn record() -> Record {
+    pub(super) fn record() -> Record {
         let at = UNIX_EPOCH + Duration::from_secs(1_000_000);
         Record {
             data: SessionData::new(),
@@ -392,7 +339,7 @@ mod tests {
     }
 
     /// A shard of sessions 1..=n, session k used at `used(k)` ms (none if 0).
-    fn shard(n: u64, used: impl Fn(u64) -> u64) -> Shard {
+    pub(super) fn shard(n: u64, used: impl Fn(u64) -> u64) -> Shard {
         let shard = Shard::new(7, Arc::default());
         for k in 1..=n {
             shard.write().insert(id(k), &record());
@@ -405,7 +352,7 @@ mod tests {
         shard
     }
 
-    fn positions_are_consistent(shard: &Shard) {
+    pub(super) fn positions_are_consistent(shard: &Shard) {
         let state = shard.state.read().unwrap();
         assert_eq!(state.slots.len(), state.map.len());
         for (position, slot) in state.slots.iter().enumerate() {
@@ -413,64 +360,6 @@ mod tests {
         }
         let probationary = state.map.values().filter(|s| s.is_probationary()).count();
         assert_eq!(shard.probationary.shard(), probationary);
-    }
-
-    #[test]
-    fn the_sample_is_drawn_from_every_position() {
-        // 1,000 sessions used at the same time: any of them is as good a victim, so where the
-        // victims fall shows where the sample is drawn.
-        let shard = shard(1000, |_| 5);
-        let mut writer = shard.write();
-        let victims: HashSet<SessionId> =
-            (0..1000).map(|_| writer.sample(&id(0)).unwrap()).collect();
-        // 1,000 uniform draws from 1,000 hit about 632 distinct ones.
-        assert!(victims.len() > 550, "{} distinct victims", victims.len());
-    }
-
-    #[test]
-    fn the_sample_prefers_the_least_recently_active() {
-        // Session k was last used at k ms after the others were refreshed.
-        let shard = shard(1000, |k| 1_000_000_000 + k);
-        let mut writer = shard.write();
-        let mean = (0..1000)
-            .map(|_| {
-                let victim = writer.sample(&id(0)).unwrap();
-                u64::from_be_bytes(victim.as_bytes()[24..].try_into().unwrap())
-            })
-            .sum::<u64>()
-            / 1000;
-        // The least of 8 uniform draws from 1..=1000 averages about 112.
-        assert!((80..150).contains(&mean), "victims average {mean}");
-    }
-
-    #[test]
-    fn the_sample_never_takes_the_session_to_keep() {
-        let shard = shard(2, |_| 5);
-        let mut writer = shard.write();
-        for _ in 0..100 {
-            assert_eq!(writer.sample(&id(1)), Some(id(2)));
-        }
-        drop(writer);
-        let alone = self::shard(1, |_| 5);
-        assert_eq!(alone.write().sample(&id(1)), None);
-    }
-
-    #[test]
-    fn probationary_entries_go_oldest_first_skipping_used_ones_and_the_one_to_keep() {
-        let shard = shard(6, |k| if k % 2 == 0 { 5 } else { 0 });
-        let mut writer = shard.write();
-        let mut order = Vec::new();
-        while let Some((victim, _)) = writer.evict_probationary(&id(1)) {
-            order.push(victim);
-        }
-        assert_eq!(order, [id(3), id(5)]);
-        // The one kept keeps its place.
-        let (last, _) = writer.evict_probationary(&id(0)).unwrap();
-        assert_eq!(last, id(1));
-        assert!(writer.evict_probationary(&id(0)).is_none());
-        drop(writer);
-        positions_are_consistent(&shard);
-        assert!(!shard.has_probationary());
     }
 
     #[test]
