@@ -41,7 +41,7 @@ impl Rig {
     }
 }
 
-/// The browser's counter from the seeds' `/session_test` page.
+/// The browser's counter from Python FastSession's `/session_test` page.
 async fn counter(browser: &Browser, url: &str) -> Result<Value, BrowserTestError> {
     Ok(browser.json(url).await?["test_counter"].clone())
 }
@@ -265,7 +265,7 @@ async fn load_twice(
     Ok((counters, cookie))
 }
 
-/// The seeds' own test: with `Secure` on, a browser on a plain-HTTP origin never sends the
+/// Python FastSession's own test: with `Secure` on, a browser on a plain-HTTP origin never sends the
 /// cookie back, so every load starts a new session and shows 1.
 pub async fn secure_cookie_is_not_sent_back_over_plain_http(
     binary: &str,

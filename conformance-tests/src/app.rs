@@ -76,7 +76,7 @@ fn increment(session: &Session, key: &str) -> Result<u64, SessionError> {
     Ok(n)
 }
 
-/// `GET /session_test` and `GET /a/b/c`: the seeds' counter.
+/// `GET /session_test` and `GET /a/b/c`: Python FastSession's counter.
 pub fn session_test(session: &Session) -> Reply {
     run(|| {
         Ok(Reply::json(

@@ -58,8 +58,8 @@ impl std::fmt::Debug for Builder {
 }
 
 impl Builder {
-    /// Reference-server flags, as on its command line (the fixture adds `--secure false`, as the
-    /// seeds' tests do over plain HTTP, unless the flags say `--secure`).
+    /// Reference-server flags, as on its command line (the fixture adds `--secure false`, as
+    /// Python FastSession's tests do over plain HTTP, unless the flags say `--secure`).
     pub fn flags(mut self, flags: &[&str]) -> Self {
         self.flags
             .extend(flags.iter().map(|flag| (*flag).to_owned()));

@@ -88,7 +88,7 @@ pub struct Options {
     /// The cookie's Domain.
     #[arg(long)]
     pub domain: Option<String>,
-    /// Create the session and send its cookie on the first response, as the seeds do.
+    /// Create the session and send its cookie on the first response, as Python FastSession does.
     #[arg(long)]
     pub eager: bool,
     /// Rolling expiry.

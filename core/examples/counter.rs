@@ -1,4 +1,4 @@
-//! The seeds' counter, driven by hand: three requests from one browser, then a second browser.
+//! Python FastSession's counter, driven by hand: three requests from one browser, then a second browser.
 //!
 //! ```text
 //! cargo run -p fastsession-core --example counter

@@ -60,7 +60,7 @@ impl fmt::Display for SameSite {
     }
 }
 
-/// A rule that exempts a request from session handling (the seeds' `skip_session_header`).
+/// A rule that exempts a request from session handling (Python FastSession's `skip_session_header`).
 ///
 /// A skipped request has no session: nothing is loaded, nothing is stored, no cookie is sent.
 /// Header names match case-insensitively; values match byte for byte.
@@ -82,7 +82,7 @@ pub struct SkipRule {
 }
 
 impl SkipRule {
-    /// Skip when the header is present, whatever its value (the seeds' `*`).
+    /// Skip when the header is present, whatever its value (Python FastSession's `*`).
     pub fn header_present(name: impl Into<String>) -> Self {
         Self {
             name: name.into().to_ascii_lowercase(),
@@ -248,14 +248,14 @@ impl Config {
         }
     }
 
-    /// Replaces the key ring (the seeds' `secret_key`).
+    /// Replaces the key ring (Python FastSession's `secret_key`).
     #[must_use]
     pub fn with_keys(mut self, keys: KeyRing) -> Self {
         self.keys = keys;
         self
     }
 
-    /// The cookie's name (the seeds' `session_cookie`). A name starting with `__Host-` or
+    /// The cookie's name (Python FastSession's `session_cookie`). A name starting with `__Host-` or
     /// `__Secure-` (in any letter case) turns on the prefix's rules, which are checked at
     /// construction.
     #[must_use]
@@ -265,7 +265,7 @@ impl Config {
     }
 
     /// The name under which handlers reach this session when several session middlewares
-    /// share one app (the seeds' `session_object`); default `session`.
+    /// share one app (Python FastSession's `session_object`); default `session`.
     #[must_use]
     pub fn with_session_object(mut self, name: impl Into<String>) -> Self {
         self.session_object = name.into();
@@ -323,7 +323,7 @@ impl Config {
         self
     }
 
-    /// [`Config::with_max_age`] in seconds, as the seeds take it. A negative value is rejected at
+    /// [`Config::with_max_age`] in seconds, as Python FastSession takes it. A negative value is rejected at
     /// construction.
     #[must_use]
     pub fn with_max_age_secs(mut self, seconds: i64) -> Self {
@@ -359,7 +359,7 @@ impl Config {
         self
     }
 
-    /// Eager creation, as the seeds do: a request without a valid session cookie gets a stored
+    /// Eager creation, as Python FastSession does: a request without a valid session cookie gets a stored
     /// session and its cookie even if the handler never writes. Default off (lazy).
     #[must_use]
     pub fn with_eager(mut self, eager: bool) -> Self {
@@ -376,7 +376,7 @@ impl Config {
         self
     }
 
-    /// Adds a skip rule (the seeds' `skip_session_header`); a request matching any rule is
+    /// Adds a skip rule (Python FastSession's `skip_session_header`); a request matching any rule is
     /// skipped.
     #[must_use]
     pub fn with_skip_rule(mut self, rule: SkipRule) -> Self {

@@ -13,7 +13,7 @@ use crate::sign::{VALUE_LEN, Verdict};
 use crate::store::{Record, SessionStore, StoreError};
 use crate::time::to_millis;
 
-/// Why this request's session is what it is, in the seeds' words ([`Cause::as_str`]).
+/// Why this request's session is what it is, in Python FastSession's words ([`Cause::as_str`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Cause {
@@ -34,7 +34,7 @@ pub enum Cause {
 }
 
 impl Cause {
-    /// The seeds' word for this cause.
+    /// Python FastSession's word for this cause.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::New => "new",

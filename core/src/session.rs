@@ -214,7 +214,7 @@ impl Session {
         }
     }
 
-    /// Why this request's session is what it is: the seeds' `new`, `success`,
+    /// Why this request's session is what it is: Python FastSession's `new`, `success`,
     /// `valid_cookie_but_no_store`, `renew after …`.
     pub fn cause(&self) -> Cause {
         self.state().cause

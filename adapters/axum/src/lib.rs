@@ -16,7 +16,7 @@
 //! use fastsession_axum::{Config, Key, MemoryStore, Session, SessionRejection, Sessions};
 //! use serde_json::{Value, json};
 //!
-//! /// The seeds' counter: each browser counts its own visits.
+//! /// Python FastSession's counter: each browser counts its own visits.
 //! async fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
 //!     let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
 //!     session.insert("test_counter", &counter)?;

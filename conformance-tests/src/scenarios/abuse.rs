@@ -67,7 +67,7 @@ pub async fn a_thousand_same_name_cookies_are_bounded(target: Target) {
     assert_eq!(app.stored().await, 1, "only the logged-in session");
 }
 
-/// Item 12, cookie tossing: ten junk cookies of our name before the real one (empty, too short,
+/// Checklist 22, cookie tossing: ten junk cookies of our name before the real one (empty, too short,
 /// a `!` or padding where only base64url belongs, a misplaced or missing dot; six of them 87
 /// characters long, as ours) take none of the four candidate slots: the session continues.
 pub async fn junk_same_name_cookies_do_not_crowd_out_the_session(target: Target) {

@@ -1,4 +1,4 @@
-//! G and H. The session API and configuration (seeds' scenarios 33 to 39; checklist 10, 27, 29,
+//! G and H. The session API and configuration (Python FastSession's scenarios 33 to 39; checklist 10, 27, 29,
 //! 38).
 
 use serde_json::json;

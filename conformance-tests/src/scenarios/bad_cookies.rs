@@ -1,4 +1,4 @@
-//! C. Bad cookies (seeds' scenarios 11 to 16; checklist 6 to 9, 11, 18 to 20, 22, 26).
+//! C. Bad cookies (Python FastSession's scenarios 11 to 16; checklist 6 to 9, 11, 18 to 20, 22, 26).
 
 use super::{SID, WhoAmI, count, flip, log_in, whoami, whoami_with};
 use crate::client::cookie_value;

@@ -1,4 +1,4 @@
-//! B. Continuation and concurrency (seeds' scenarios 8 to 10; checklist 36).
+//! B. Continuation and concurrency (Python FastSession's scenarios 8 to 10; checklist 36).
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! A. Creation and cookie shape (seeds' scenarios 1 to 7; checklist 1, 4, 13).
+//! A. Creation and cookie shape (Python FastSession's scenarios 1 to 7; checklist 1, 4, 13).
 
 use std::collections::HashSet;
 
@@ -21,7 +21,7 @@ pub async fn lazy_visits_create_nothing(target: Target) {
     assert_eq!(app.stored().await, 0);
 }
 
-/// Scenario 1, eager (the seeds' behaviour): the first response carries exactly one session
+/// Scenario 1, eager (Python FastSession's behaviour): the first response carries exactly one session
 /// cookie, and the store holds exactly that session.
 pub async fn eager_visit_creates_a_session(target: Target) {
     let app = Fixture::with_flags(target, &["--eager"]).await;

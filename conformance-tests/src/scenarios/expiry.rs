@@ -1,4 +1,4 @@
-//! D. Lifetime and expiry (seeds' scenarios 17 to 22; checklist 30, 31, 33). The app's clock
+//! D. Lifetime and expiry (Python FastSession's scenarios 17 to 22; checklist 30, 31, 33). The app's clock
 //! is moved by hand; nothing sleeps.
 
 use super::{SID, count, whoami, whoami_with};

@@ -1,4 +1,4 @@
-//! E. Response hygiene (seeds' scenarios 24 to 28; checklist 17, 25, 42, 45; items 9 and 13).
+//! E. Response hygiene (Python FastSession's scenarios 24 to 28; checklist 17, 22, 25, 42, 45).
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -37,7 +37,7 @@ pub async fn app_cookies_survive(target: Target) {
     );
 }
 
-/// Scenario 25: in eager mode a cookieless 404 still gets its session, as the seeds do.
+/// Scenario 25: in eager mode a cookieless 404 still gets its session, as Python FastSession does.
 pub async fn errors_and_not_found_still_get_a_session_in_eager_mode(target: Target) {
     let app = Fixture::with_flags(target, &["--eager"]).await;
     let reply = app.client().get("/nonexistent").await;
@@ -70,7 +70,7 @@ pub async fn failed_requests_do_not_save(target: Target) {
     );
 }
 
-/// Item 9: a handler that writes, then answers through its framework's own error mechanism, is
+/// Checklist 42: a handler that writes, then answers through its framework's own error mechanism, is
 /// treated by its status exactly as one that answers that status plainly: the write is saved
 /// (and a new session's cookie sent) on a 4xx, and nothing is saved on a 5xx.
 pub async fn framework_errors_are_treated_by_their_status(target: Target) {
@@ -218,7 +218,7 @@ pub async fn at_most_one_session_cookie_per_response(target: Target) {
     }
 }
 
-/// Item 13: a response that sets the session cookie replaces the application's own
+/// Checklist 45: a response that sets the session cookie replaces the application's own
 /// `Cache-Control` (`public, max-age=3600`) with a single `no-store`; a response that sets no
 /// cookie keeps the application's value, beside `Vary: Cookie`.
 pub async fn app_cache_control_gives_way_to_no_store_with_a_cookie(target: Target) {

@@ -160,7 +160,7 @@ pub async fn count(client: &Client, path: &str) -> (u64, Reply) {
 pub struct WhoAmI {
     /// The session ID, base64url.
     pub id: Option<String>,
-    /// The seeds' cause word.
+    /// Python FastSession's cause word.
     pub cause: String,
     /// The user keys, sorted.
     pub keys: Vec<String>,

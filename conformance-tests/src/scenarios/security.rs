@@ -1,4 +1,4 @@
-//! Checklist items that cut across the seeds' scenarios: transport, forged IDs, resurrection,
+//! Checklist items that cut across the Python FastSession's scenarios: transport, forged IDs, resurrection,
 //! identity changes, and what the logs may show (checklist 12, 23, 28, 34, 46, 47).
 
 use std::io::Write;

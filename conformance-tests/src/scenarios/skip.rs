@@ -1,4 +1,4 @@
-//! F. Skip rules (seeds' scenarios 29 to 32).
+//! F. Skip rules (Python FastSession's scenarios 29 to 32).
 
 use super::{SID, count};
 use crate::fixture::Fixture;

@@ -142,7 +142,7 @@ impl Browser {
         response
     }
 
-    /// A request whose handler reads the seeds' counter, and the value it read.
+    /// A request whose handler reads Python FastSession's counter, and the value it read.
     pub async fn read_counter<S: SessionStore>(&mut self, manager: &SessionManager<S>) -> u64 {
         let mut n = 0;
         self.request(manager, |session| {
@@ -188,7 +188,7 @@ where
     Response { outcome, status }
 }
 
-/// The seeds' counter as one request with this `Cookie` header reads it.
+/// Python FastSession's counter as one request with this `Cookie` header reads it.
 pub async fn read_counter<S: SessionStore>(
     manager: &SessionManager<S>,
     cookie: Option<&str>,
@@ -206,7 +206,7 @@ pub async fn read_counter<S: SessionStore>(
     n
 }
 
-/// The seeds' counter: increments `test_counter` and returns 200.
+/// Python FastSession's counter: increments `test_counter` and returns 200.
 pub fn count(session: &Session) -> u16 {
     let n: u64 = session.get("test_counter").unwrap().unwrap_or(0);
     session.insert("test_counter", &(n + 1)).unwrap();

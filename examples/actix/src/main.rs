@@ -6,7 +6,7 @@ use fastsession_actix::{MemoryStore, Session, SessionMiddleware, SessionRejectio
 use serde::Deserialize;
 use serde_json::json;
 
-/// The seeds' README example: count this browser's visits.
+/// Python FastSession's README example: count this browser's visits.
 async fn session_test(session: Session) -> Result<HttpResponse, SessionRejection> {
     let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
     session.insert("test_counter", &counter)?;

@@ -8,7 +8,7 @@ use fastsession_axum::{MemoryStore, Session, SessionRejection};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// The seeds' README example: count this browser's visits.
+/// Python FastSession's README example: count this browser's visits.
 async fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
     let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
     session.insert("test_counter", &counter)?;

@@ -7,7 +7,7 @@ use poem::{EndpointExt, Route, Server, get, handler, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// The seeds' README example: count this browser's visits.
+/// Python FastSession's README example: count this browser's visits.
 #[handler]
 fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
     let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;

@@ -8,7 +8,7 @@ use rocket::serde::json::Json;
 use rocket::{FromForm, get, post, routes};
 use serde_json::{Value, json};
 
-/// The seeds' README example: count this browser's visits.
+/// Python FastSession's README example: count this browser's visits.
 #[get("/session_test")]
 fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
     let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
