@@ -4,7 +4,7 @@
 #![allow(missing_docs, reason = "benchmark binary")]
 
 use std::hint::black_box;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use fastsession_core::{
@@ -19,7 +19,7 @@ fn setup() -> (Sessions, MemoryStore, String, tokio::runtime::Runtime) {
     let sessions =
         Sessions::new(Config::new(Key::try_from(&[7u8; 32][..]).unwrap().into())).unwrap();
     let store = MemoryStore::new();
-    let now = SystemTime::now();
+    let now = fixed_now();
     let cookie = runtime.block_on(async {
         let handle = sessions.begin([], now);
         handle
@@ -42,7 +42,7 @@ fn setup() -> (Sessions, MemoryStore, String, tokio::runtime::Runtime) {
 
 fn lifecycle(c: &mut Criterion) {
     let (sessions, store, cookie, runtime) = setup();
-    let now = SystemTime::now();
+    let now = fixed_now();
     let header = format!("theme=dark; {cookie}; lang=en");
 
     // Finding the cookie only: what a route that never extracts the session pays.
@@ -108,7 +108,7 @@ fn memory_store(c: &mut Criterion) {
         .build()
         .unwrap();
     let store = MemoryStore::new();
-    let now = SystemTime::now();
+    let now = fixed_now();
     let id = SessionId::from_bytes([3; 32]);
     let record = Record {
         data: [("test_counter".to_owned(), json!(1))]
@@ -139,3 +139,8 @@ fn memory_store(c: &mut Criterion) {
 
 criterion_group!(benches, lifecycle, memory_store);
 criterion_main!(benches);
+
+/// A fixed time (2026-01-01T00:00:00Z): the core takes `now` as an argument and reads no clock.
+fn fixed_now() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + Duration::from_secs(1_767_225_600)
+}

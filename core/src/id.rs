@@ -1,7 +1,7 @@
 //! Session IDs and where they come from.
 
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -148,6 +148,10 @@ pub trait IdGenerator: Send + Sync + fmt::Debug + 'static {
 pub struct OsRandom;
 
 impl IdGenerator for OsRandom {
+    #[allow(
+        clippy::disallowed_types,
+        reason = "the default IdGenerator: the one place the core draws session IDs from the OS"
+    )]
     fn generate(&self) -> Result<SessionId, IdError> {
         let mut bytes = [0u8; ID_LEN];
         rand::rngs::SysRng
@@ -173,28 +177,6 @@ impl IdError {
         }
     }
 }
-
-/// A hasher for maps keyed by [`SessionId`]: IDs are uniformly random and only ever chosen by
-/// the server, so their first eight bytes are already a good hash and need no further mixing.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8).take(1) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 ^= u64::from_le_bytes(word);
-        }
-    }
-}
-
-/// Builds [`IdHasher`]s.
-pub(crate) type IdHashBuilder = BuildHasherDefault<IdHasher>;
 
 #[cfg(test)]
 mod tests {

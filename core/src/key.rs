@@ -39,6 +39,10 @@ impl Key {
     /// # Errors
     ///
     /// [`KeyError::Random`] when the random source fails.
+    #[allow(
+        clippy::disallowed_types,
+        reason = "generating a key is the one other use of the OS random source"
+    )]
     pub fn generate() -> Result<Self, KeyError> {
         let mut bytes = vec![0u8; 64];
         rand::rngs::SysRng

@@ -96,6 +96,10 @@
 //! # Features
 //!
 //! - `memory-store` (default): [`MemoryStore`].
+//! - `driver` (default): [`SessionManager`], the async driver the adapters use, on tokio's timer
+//!   and locks. Without it (`--no-default-features`) the crate is the pure sans-IO core, with no
+//!   tokio in its dependencies; `core/clippy.toml` forbids reading the clock or the OS random
+//!   source outside the modules that provide the defaults.
 //! - `http`: [`RequestHeaders`] for `http::HeaderMap`.
 //! - `test-util`: [`testing`]: a manual clock, deterministic IDs and the store test suite.
 //!
@@ -114,13 +118,17 @@ mod commit;
 mod config;
 mod cookie;
 mod data;
+#[cfg(feature = "driver")]
 mod driver;
 mod engine;
 mod finish;
 mod handle;
 mod headers;
 mod id;
+#[cfg(any(feature = "driver", feature = "memory-store"))]
+mod id_hash;
 mod key;
+#[cfg(feature = "driver")]
 mod locks;
 mod session;
 mod sign;
@@ -143,6 +151,7 @@ pub use config::{
 };
 pub use cookie::{MAX_CANDIDATES, SetCookie};
 pub use data::{Changes, SessionData};
+#[cfg(feature = "driver")]
 pub use driver::{
     ERROR_BODY, ExtractError, Outcome, Rejection, RequestSession, RequestSessions, SessionManager,
     TOO_LARGE_BODY,

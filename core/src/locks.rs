@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::id::{IdHashBuilder, SessionId};
+use crate::id::SessionId;
+use crate::id_hash::IdHashBuilder;
 
 const LOCK_SHARDS: usize = 16;
 

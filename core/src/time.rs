@@ -32,6 +32,10 @@ pub trait Clock: Send + Sync + fmt::Debug + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the default Clock: the one place the core reads the wall clock"
+    )]
     fn now(&self) -> SystemTime {
         SystemTime::now()
     }

@@ -2,8 +2,6 @@
 //! randomness (item 1), the exact default cookie (13), the prefix rules (14) and the default
 //! store timeout (44).
 
-use std::time::SystemTime;
-
 use fastsession_core::{
     Config, ConfigError, IdGenerator, Key, KeyRing, MemoryStore, OsRandom, Sessions,
 };
@@ -39,7 +37,7 @@ fn os_random_ids_are_32_bytes_distinct_and_unbiased() {
 async fn the_default_cookie_has_exactly_the_safe_attributes() {
     let sessions = Sessions::new(Config::new(keys())).unwrap();
     let store = MemoryStore::new();
-    let now = SystemTime::now();
+    let now = fixed_now();
     let handle = sessions.begin(std::iter::empty(), now);
     let session = handle.load(&store, now).await.unwrap().unwrap();
     session.insert("user", "ada").unwrap();
@@ -96,4 +94,9 @@ fn prefix_rules_are_enforced_at_build_time() {
         Sessions::new(host()).is_ok(),
         "the valid __Host- setup builds"
     );
+}
+
+/// A fixed time (2026-01-01T00:00:00Z): the core takes `now` as an argument and reads no clock.
+fn fixed_now() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_767_225_600)
 }

@@ -10,6 +10,7 @@ use crate::id::SessionId;
 
 #[cfg(feature = "memory-store")]
 pub(crate) mod memory;
+#[cfg(feature = "driver")]
 pub(crate) mod time_limited;
 
 /// When a session was last refreshed and when it ends.

@@ -15,7 +15,8 @@ mod evict;
 use super::rng::SplitMix64;
 use super::stored::{Queued, Stored};
 use crate::data::SessionData;
-use crate::id::{IdHashBuilder, SessionId};
+use crate::id::SessionId;
+use crate::id_hash::IdHashBuilder;
 use crate::store::Record;
 
 /// Stale places the probation queue may hold beyond twice its current ones before it is
