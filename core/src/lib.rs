@@ -89,7 +89,8 @@
 //! - Concurrent requests on one session merge their key-level changes; a write never brings
 //!   back a session that was destroyed or rotated meanwhile; a rotation racing a logout creates
 //!   nothing, and of two racing rotations one successor survives. Every store operation touches
-//!   one record, so this holds when old and new records live on different Redis Cluster nodes.
+//!   one record, so no step needs the old and new records on one Redis Cluster slot (proved here
+//!   on the memory store and a single Redis node).
 //! - IDs, cookie values and keys never appear in logs, errors or `Debug` output; logs carry a
 //!   one-way [`IdLabel`].
 //!
