@@ -2,7 +2,8 @@
 //! prefix, retired ones included, and nothing under another prefix, even when a prefix holds
 //! Redis glob characters (`*`, `?`, `[`, `]`, `\`).
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
+
 use std::time::Duration;
 
 use fastsession_core::SessionStore;
@@ -11,32 +12,13 @@ use fastsession_core::testing::store_suite::{record, start};
 use fastsession_redis::RedisStore;
 use serde_json::json;
 
-fn url() -> String {
-    std::env::var("FASTSESSION_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
-}
-
 /// A prefix that starts with a part no other test or run uses, then `tail`.
 fn prefix(tail: &str) -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "fastsession-admin:{}:{}:{tail}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    )
+    format!("{}{tail}", common::unique_prefix("admin"))
 }
 
 async fn store(prefix: &str) -> RedisStore {
-    let store = RedisStore::builder(url())
-        .with_prefix(prefix)
-        .build()
-        .expect("a valid URL and prefix");
-    store.ping().await.unwrap_or_else(|error| {
-        panic!(
-            "Redis does not answer at {}: {error}; start it or set FASTSESSION_REDIS_URL",
-            url()
-        )
-    });
-    store
+    common::store_at(prefix).await
 }
 
 /// Creates `count` sessions, IDs from `first`; returns their keys.

@@ -3,14 +3,15 @@
 //! rotation, then the first request's write; 50 writers of different keys; concurrent creations
 //! with an ID generator that repeats.
 
+mod common;
+
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
-use tokio::sync::Barrier;
-
+use common::request;
 use fastsession_core::testing::SequentialIds;
-use fastsession_core::{Config, Key, Session, SessionManager, Sessions};
+use fastsession_core::{Config, Session, SessionManager};
 use fastsession_redis::RedisStore;
+use tokio::sync::Barrier;
 
 async fn manager() -> SessionManager<RedisStore> {
     // Serialization off, so the race reaches the store: the store alone must prevent resurrection.
@@ -23,49 +24,7 @@ async fn manager() -> SessionManager<RedisStore> {
 }
 
 async fn manager_with(adjust: impl FnOnce(Config) -> Config) -> SessionManager<RedisStore> {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let url = std::env::var("FASTSESSION_REDIS_URL")
-        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let prefix = format!(
-        "fastsession-races:{}:{}:",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    );
-    let store = RedisStore::builder(&url)
-        .with_prefix(prefix)
-        .build()
-        .expect("a valid URL");
-    store
-        .ping()
-        .await
-        .unwrap_or_else(|error| panic!("Redis does not answer at {url}: {error}"));
-    let config = adjust(
-        Config::new(Key::try_from(&[9u8; 32][..]).expect("a key").into()).with_secure(false),
-    );
-    SessionManager::new(Sessions::new(config).expect("a config"), store)
-}
-
-async fn request(
-    manager: &SessionManager<RedisStore>,
-    cookie: Option<&str>,
-    handler: impl FnOnce(&Session),
-) -> Option<String> {
-    let headers: Vec<(&str, &[u8])> = cookie
-        .map(|cookie| ("cookie", cookie.as_bytes()))
-        .into_iter()
-        .collect();
-    let request = manager.start(headers.as_slice());
-    handler(&request.session().await.expect("the session loads"));
-    let outcome = request.finish(200).await;
-    assert_eq!(outcome.error_status(), None);
-    outcome.set_cookie().map(|cookie| {
-        cookie
-            .as_str()
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    })
+    common::manager("races", adjust).await
 }
 
 async fn race(interloper: impl FnOnce(&Session)) -> (SessionManager<RedisStore>, Option<String>) {

@@ -2,8 +2,11 @@
 //! `redis://127.0.0.1:6379`): the generic store suite, keys and TTLs, and rejected settings.
 //! Each test uses its own key prefix, so tests run in parallel.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
+
 use std::time::{Duration, SystemTime};
+
+use common::url;
 
 use fastsession_core::testing::SequentialIds;
 use fastsession_core::testing::store_suite::{self, record, start};
@@ -11,29 +14,9 @@ use fastsession_core::{Changes, SessionStore, StoreErrorKind};
 use fastsession_redis::RedisStore;
 use serde_json::json;
 
-fn url() -> String {
-    std::env::var("FASTSESSION_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
-}
-
 /// A store with a prefix no other test uses; fails loudly if Redis does not answer.
 async fn store() -> RedisStore {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let prefix = format!(
-        "fastsession-test:{}:{}:",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    );
-    let store = RedisStore::builder(url())
-        .with_prefix(prefix)
-        .build()
-        .expect("a valid URL");
-    store.ping().await.unwrap_or_else(|error| {
-        panic!(
-            "Redis does not answer at {}: {error}; start it or set FASTSESSION_REDIS_URL",
-            url()
-        )
-    });
-    store
+    common::store("test").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

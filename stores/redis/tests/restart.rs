@@ -3,21 +3,14 @@
 //! sessions the old policy would still keep. The clock is manual; Redis's own TTLs are not
 //! reached.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
+
 use std::time::Duration;
 
+use common::pair;
 use fastsession_core::testing::ManualClock;
-use fastsession_core::{Cause, Config, Key, Session, SessionManager, Sessions};
+use fastsession_core::{Cause, Config, Session, SessionManager};
 use fastsession_redis::RedisStore;
-
-fn prefix() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "fastsession-restart:{}:{}:",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    )
-}
 
 /// An app instance on `prefix`, with the shared `clock` and this policy.
 async fn app(
@@ -25,20 +18,8 @@ async fn app(
     clock: &ManualClock,
     policy: impl FnOnce(Config) -> Config,
 ) -> SessionManager<RedisStore> {
-    let url = std::env::var("FASTSESSION_REDIS_URL")
-        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let store = RedisStore::builder(&url)
-        .with_prefix(prefix)
-        .build()
-        .expect("a valid URL");
-    store
-        .ping()
-        .await
-        .unwrap_or_else(|error| panic!("Redis does not answer at {url}: {error}"));
-    let config = Config::new(Key::try_from(&[5u8; 32][..]).expect("a key").into())
-        .with_secure(false)
-        .with_clock(clock.clone());
-    SessionManager::new(Sessions::new(policy(config)).expect("a config"), store)
+    let store = common::store_at(prefix).await;
+    common::manager_on(store, |config| policy(config.with_clock(clock.clone())))
 }
 
 /// One request that counts; returns the cookie pair it set, if any, and the cause it saw.
@@ -57,14 +38,7 @@ async fn visit(
     session.insert("n", &(n + 1)).expect("insert");
     let outcome = request.finish(200).await;
     assert_eq!(outcome.error_status(), None);
-    let cookie = outcome.set_cookie().map(|cookie| {
-        cookie
-            .as_str()
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    });
+    let cookie = outcome.set_cookie().map(|cookie| pair(cookie.as_str()));
     (cookie, cause)
 }
 
@@ -73,7 +47,7 @@ async fn restarted_sees(
     after: impl FnOnce(Config) -> Config,
     elapsed: Duration,
 ) -> Cause {
-    let (prefix, clock) = (prefix(), ManualClock::new());
+    let (prefix, clock) = (common::unique_prefix("restart"), ManualClock::new());
     let first = app(&prefix, &clock, before).await;
     let (cookie, cause) = visit(&first, None).await;
     assert_eq!(cause, Cause::New);

@@ -2,59 +2,21 @@
 //! each other, staged by hand or released together by a barrier, never revive a session or leave
 //! two live successors.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
 
-use fastsession_core::{Config, Key, Session, SessionManager, Sessions};
+use std::sync::Arc;
+
+use common::{pair, request};
+use fastsession_core::{Session, SessionManager};
 use fastsession_redis::RedisStore;
 use tokio::sync::Barrier;
 
 async fn manager() -> SessionManager<RedisStore> {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let url = std::env::var("FASTSESSION_REDIS_URL")
-        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let prefix = format!(
-        "fastsession-successors:{}:{}:",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    );
-    let store = RedisStore::builder(&url)
-        .with_prefix(prefix)
-        .build()
-        .expect("a valid URL");
-    store
-        .ping()
-        .await
-        .unwrap_or_else(|error| panic!("Redis does not answer at {url}: {error}"));
     // Serialization off, so the races reach the store.
-    let config = Config::new(Key::try_from(&[11u8; 32][..]).expect("a key").into())
-        .with_secure(false)
-        .with_serialized_requests(false);
-    SessionManager::new(Sessions::new(config).expect("a config"), store)
-}
-
-/// One request; returns its `Set-Cookie` pair (`sid=` for a removal).
-async fn request(
-    manager: &SessionManager<RedisStore>,
-    cookie: Option<&str>,
-    handler: impl FnOnce(&Session),
-) -> Option<String> {
-    let headers: Vec<(&str, &[u8])> = cookie
-        .map(|cookie| ("cookie", cookie.as_bytes()))
-        .into_iter()
-        .collect();
-    let request = manager.start(headers.as_slice());
-    handler(&request.session().await.expect("the session loads"));
-    let outcome = request.finish(200).await;
-    assert_eq!(outcome.error_status(), None, "every request succeeds");
-    outcome.set_cookie().map(|cookie| {
-        cookie
-            .as_str()
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
+    common::manager("successors", |config| {
+        config.with_serialized_requests(false)
     })
+    .await
 }
 
 async fn logged_in(manager: &SessionManager<RedisStore>) -> String {
@@ -97,14 +59,7 @@ async fn race(
         None,
         "the late request still succeeds"
     );
-    let late_cookie = outcome.set_cookie().map(|cookie| {
-        cookie
-            .as_str()
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    });
+    let late_cookie = outcome.set_cookie().map(|cookie| pair(cookie.as_str()));
     let keys = manager.store().admin().keys().await.expect("a scan");
     (late_cookie, keys, manager)
 }
@@ -167,14 +122,7 @@ async fn twenty_concurrent_rotations_and_a_logout_leave_nothing_or_one_successor
                 outcome
                     .set_cookie()
                     .filter(|cookie| !cookie.is_removal())
-                    .map(|cookie| {
-                        cookie
-                            .as_str()
-                            .split(';')
-                            .next()
-                            .unwrap_or_default()
-                            .to_owned()
-                    })
+                    .map(|cookie| pair(cookie.as_str()))
             });
         }
         let mut issued = Vec::new();

@@ -1,0 +1,89 @@
+//! What the Redis tests share: the server's URL, stores under prefixes no other test uses, and a
+//! manager with a request helper for the race tests.
+
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each test file uses a different part"
+)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use fastsession_core::{Config, Key, Session, SessionManager, Sessions};
+use fastsession_redis::RedisStore;
+
+/// `FASTSESSION_REDIS_URL`, default `redis://127.0.0.1:6379`.
+pub fn url() -> String {
+    std::env::var("FASTSESSION_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+/// `fastsession-NAME:PID:N:`, a prefix no other test or run uses.
+pub fn unique_prefix(name: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "fastsession-{name}:{}:{}:",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// A store under `prefix`; fails loudly if Redis does not answer.
+pub async fn store_at(prefix: &str) -> RedisStore {
+    let store = RedisStore::builder(url())
+        .with_prefix(prefix)
+        .build()
+        .expect("a valid URL and prefix");
+    store.ping().await.unwrap_or_else(|error| {
+        panic!(
+            "Redis does not answer at {}: {error}; start it or set FASTSESSION_REDIS_URL",
+            url()
+        )
+    });
+    store
+}
+
+/// A store under a prefix of its own.
+pub async fn store(name: &str) -> RedisStore {
+    store_at(&unique_prefix(name)).await
+}
+
+/// A manager on a store of its own: a fixed key, plain HTTP, then `adjust`.
+pub async fn manager(
+    name: &str,
+    adjust: impl FnOnce(Config) -> Config,
+) -> SessionManager<RedisStore> {
+    manager_on(store(name).await, adjust)
+}
+
+/// A manager on `store`: a fixed key, plain HTTP, then `adjust`.
+pub fn manager_on(
+    store: RedisStore,
+    adjust: impl FnOnce(Config) -> Config,
+) -> SessionManager<RedisStore> {
+    let config =
+        Config::new(Key::try_from(&[9u8; 32][..]).expect("a key").into()).with_secure(false);
+    SessionManager::new(Sessions::new(adjust(config)).expect("a config"), store)
+}
+
+/// One request that succeeds; returns its `Set-Cookie` as the `name=value` pair a browser
+/// sends back (`sid=` for a removal).
+pub async fn request(
+    manager: &SessionManager<RedisStore>,
+    cookie: Option<&str>,
+    handler: impl FnOnce(&Session),
+) -> Option<String> {
+    let headers: Vec<(&str, &[u8])> = cookie
+        .map(|cookie| ("cookie", cookie.as_bytes()))
+        .into_iter()
+        .collect();
+    let request = manager.start(headers.as_slice());
+    handler(&request.session().await.expect("the session loads"));
+    let outcome = request.finish(200).await;
+    assert_eq!(outcome.error_status(), None, "every request succeeds");
+    outcome.set_cookie().map(|cookie| pair(cookie.as_str()))
+}
+
+/// The `name=value` pair of a `Set-Cookie` value.
+pub fn pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap_or_default().to_owned()
+}
