@@ -72,23 +72,7 @@ async fn two_instances_share_one_session_through_redis() {
         (Framework::Rocket, Framework::Poem),
         (Framework::Poem, Framework::Axum),
     ] {
-        let prefix = format!(
-            "fastsession-instances:{}:{}:",
-            std::process::id(),
-            first.name()
-        );
-        let store = RedisStore::builder(redis_url())
-            .with_prefix(&prefix)
-            .build()
-            .expect("a valid URL");
-        store
-            .ping()
-            .await
-            .expect("Redis answers (set FASTSESSION_REDIS_URL)");
-        let (a, b) = (
-            Instance::start(first, &prefix),
-            Instance::start(second, &prefix),
-        );
+        let (store, a, b) = two_instances(first, second, "share").await;
         assert_ne!(a.url, b.url);
         let on_a = Client::new(&a.url);
         let reply = on_a.post("/login/ada", None).await;
