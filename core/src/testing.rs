@@ -11,6 +11,7 @@ use crate::id::{IdError, IdGenerator, SessionId};
 use crate::time::Clock;
 
 mod faulty_store;
+pub mod races;
 pub mod store_suite;
 
 pub use faulty_store::{FaultyStore, Probe};

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use common::{Browser, World, count, log_out, read_counter, send};
+use fastsession_core::testing::races;
 use fastsession_core::{
     Cause, Changes, Expiry, MemoryStore, Record, Session, SessionId, SessionManager, SessionStore,
     StoreError,
@@ -255,34 +256,8 @@ async fn a_logout_between_successor_creation_and_retirement_wins() {
 async fn twenty_concurrent_rotations_and_a_logout_leave_nothing_or_one_successor() {
     for with_logout in [false, true] {
         let world = unserialized();
-        let cookie = Arc::new(logged_in(&world).await);
-        let barrier = Arc::new(tokio::sync::Barrier::new(21));
-        let mut tasks = tokio::task::JoinSet::new();
-        for n in 0..21 {
-            let (manager, cookie, barrier) =
-                (world.manager.clone(), cookie.clone(), barrier.clone());
-            tasks.spawn(async move {
-                let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
-                let request = manager.start(headers.as_slice());
-                let session = request.session().await.unwrap();
-                barrier.wait().await;
-                if n == 20 && with_logout {
-                    log_out(&session);
-                } else {
-                    rotate(&session);
-                }
-                let outcome = request.finish(200).await;
-                assert_eq!(outcome.error_status(), None);
-                outcome
-                    .set_cookie()
-                    .filter(|cookie| !cookie.is_removal())
-                    .map(|cookie| cookie.as_str().split(';').next().unwrap().to_owned())
-            });
-        }
-        let mut issued = Vec::new();
-        while let Some(result) = tasks.join_next().await {
-            issued.extend(result.unwrap());
-        }
+        let cookie = logged_in(&world).await;
+        let issued = races::concurrent_rotations(&world.manager, &cookie, 20, with_logout).await;
         let live = world.store.len();
         if with_logout {
             assert_eq!(live, 0, "the logout ended the session and every successor");

@@ -4,12 +4,11 @@
 
 mod common;
 
-use std::sync::Arc;
 
 use common::{pair, request};
+use fastsession_core::testing::races;
 use fastsession_core::{Session, SessionManager};
 use fastsession_redis::RedisStore;
-use tokio::sync::Barrier;
 
 async fn manager() -> SessionManager<RedisStore> {
     // Serialization off, so the races reach the store.
@@ -102,33 +101,8 @@ async fn destroy_then_write_racing_a_rotation_still_logs_out() {
 async fn twenty_concurrent_rotations_and_a_logout_leave_nothing_or_one_successor() {
     for with_logout in [false, true] {
         let manager = manager().await;
-        let cookie = Arc::new(logged_in(&manager).await);
-        let barrier = Arc::new(Barrier::new(21));
-        let mut tasks = tokio::task::JoinSet::new();
-        for n in 0..21 {
-            let (manager, cookie, barrier) = (manager.clone(), cookie.clone(), barrier.clone());
-            tasks.spawn(async move {
-                let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
-                let request = manager.start(headers.as_slice());
-                let session = request.session().await.expect("the session loads");
-                barrier.wait().await;
-                if n == 20 && with_logout {
-                    log_out(&session);
-                } else {
-                    rotate(&session);
-                }
-                let outcome = request.finish(200).await;
-                assert_eq!(outcome.error_status(), None);
-                outcome
-                    .set_cookie()
-                    .filter(|cookie| !cookie.is_removal())
-                    .map(|cookie| pair(cookie.as_str()))
-            });
-        }
-        let mut issued = Vec::new();
-        while let Some(result) = tasks.join_next().await {
-            issued.extend(result.expect("no panic"));
-        }
+        let cookie = logged_in(&manager).await;
+        let issued = races::concurrent_rotations(&manager, &cookie, 20, with_logout).await;
         let mut live = Vec::new();
         for cookie in &issued {
             request(&manager, Some(cookie), |session| {
