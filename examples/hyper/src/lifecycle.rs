@@ -1,0 +1,311 @@
+//! One request's session, on fastsession-core's sans-IO API alone: what an adapter's driver
+//! (`SessionManager`) does for it, written out.
+//!
+//! 1. `Sessions::begin_request` reads the cookie from the request headers (pure, no I/O);
+//! 2. a route that uses the session loads it ([`LazySession::load`]); one that does not never
+//!    touches the store;
+//! 3. the route runs against the `Session`;
+//! 4. `Sessions::finish` decides the writes from the response status, `Finish::commit` runs
+//!    them, and `App::finish` applies the resulting headers to the response.
+
+use std::time::SystemTime;
+
+use fastsession_core::{MemoryStore, Session, SessionError, SessionHandle, SessionStore, Sessions};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, SET_COOKIE};
+use hyper::{Request, Response, StatusCode};
+
+use crate::bounded::Bounded;
+use crate::response::{Body, plain};
+use crate::routes;
+
+/// The body of every error response about the session: generic on purpose. The text of
+/// `fastsession_core::ERROR_BODY`, which the core exports only with its `driver` feature.
+pub(crate) const ERROR_BODY: &str = "The session service is unavailable. Please try again.";
+
+/// The body of a 413 answer to an insert past the payload cap: the text of
+/// `fastsession_core::TOO_LARGE_BODY`, also driver-only.
+const TOO_LARGE_BODY: &str = "The session is too large.";
+
+/// The engine and the store, shared by every request. The example runs on a [`MemoryStore`];
+/// the tests use a store that fails on demand.
+#[derive(Debug)]
+pub(crate) struct App<S = MemoryStore> {
+    sessions: Sessions,
+    store: Bounded<S>,
+}
+
+impl<S: SessionStore> App<S> {
+    /// Pairs the engine with `store`, each store call bounded by the configured store timeout.
+    pub(crate) fn new(sessions: Sessions, store: S) -> Self {
+        let limit = sessions.config().store_timeout();
+        Self {
+            sessions,
+            store: Bounded::new(store, limit),
+        }
+    }
+
+    /// Decides and runs the session's writes for `response`, and adds their headers to it; if a
+    /// write that matters fails, answers a 500 instead, carrying only a logout's removal cookie.
+    async fn finish(
+        &self,
+        handle: SessionHandle,
+        mut response: Response<Body>,
+        now: SystemTime,
+    ) -> Response<Body> {
+        let status = response.status().as_u16();
+        let committed = self
+            .sessions
+            .finish(handle, status, now)
+            .commit(&self.store, now)
+            .await;
+        match committed {
+            Ok(committed) => {
+                let headers = response.headers_mut();
+                for name in committed.replaced_headers() {
+                    headers.remove(name);
+                }
+                for (name, value) in committed.headers() {
+                    // Every value the core builds is visible ASCII, so this never fails.
+                    let Ok(value) = HeaderValue::from_str(value) else {
+                        return plain(StatusCode::INTERNAL_SERVER_ERROR, ERROR_BODY);
+                    };
+                    headers.append(name, value);
+                }
+                response
+            }
+            Err(error) => {
+                let mut response = plain(StatusCode::INTERNAL_SERVER_ERROR, ERROR_BODY);
+                if let Some(cookie) = error.removal_cookie()
+                    && let Ok(value) = HeaderValue::from_str(cookie.as_str())
+                {
+                    response.headers_mut().append(SET_COOKIE, value);
+                }
+                response
+            }
+        }
+    }
+}
+
+impl App {
+    /// Answers one request: begins its session, runs the route, then finishes and commits the
+    /// session and puts its headers on the response.
+    pub(crate) async fn serve(&self, request: Request<Incoming>) -> Response<Body> {
+        let now = self.sessions.now();
+        let handle = self.sessions.begin_request(request.headers(), now);
+        let lazy = LazySession {
+            app: self,
+            handle: &handle,
+            now,
+        };
+        let response = routes::route(request, &lazy).await;
+        self.finish(handle, response, now).await
+    }
+}
+
+/// The session of the request in flight, loaded only when a route asks for it.
+#[derive(Debug)]
+pub(crate) struct LazySession<'a, S = MemoryStore> {
+    app: &'a App<S>,
+    handle: &'a SessionHandle,
+    now: SystemTime,
+}
+
+impl<S: SessionStore> LazySession<'_, S> {
+    /// The session, loaded from the store on the first call.
+    ///
+    /// # Errors
+    ///
+    /// The response to answer instead: 503 when the store failed (the handle is then marked
+    /// failed, so `finish` neither writes nor sends a cookie), 500 on a request a skip rule
+    /// exempted (this example configures none).
+    pub(crate) async fn load(&self) -> Result<Session, Rejection> {
+        match self.handle.load(&self.app.store, self.now).await {
+            Ok(Some(session)) => Ok(session),
+            Ok(None) => Err(Rejection(plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ERROR_BODY,
+            ))),
+            Err(_logged_by_the_core) => Err(Rejection(plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ERROR_BODY,
+            ))),
+        }
+    }
+}
+
+/// A route's failed use of its session, as the response it becomes (`?` converts a
+/// [`SessionError`]): 413 past the payload cap, 500 otherwise, with a generic body.
+#[derive(Debug)]
+pub(crate) struct Rejection(pub(crate) Response<Body>);
+
+impl From<SessionError> for Rejection {
+    fn from(error: SessionError) -> Self {
+        Self(match error {
+            SessionError::TooLarge { .. } => plain(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE_BODY),
+            _ => plain(StatusCode::INTERNAL_SERVER_ERROR, ERROR_BODY),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fastsession_core::testing::{FaultyStore, Probe};
+    use fastsession_core::{Config, Key};
+    use http_body_util::BodyExt;
+    use hyper::HeaderMap;
+    use hyper::header::{CACHE_CONTROL, COOKIE, LOCATION};
+    use serde_json::json;
+
+    use super::*;
+    use crate::response::{json, redirect};
+
+    type Faulty = FaultyStore<MemoryStore>;
+
+    /// The app on a store that fails on demand, and a handle on that store's switches.
+    fn app() -> (App<Faulty>, Faulty) {
+        let key = Key::generate().unwrap();
+        let sessions = Sessions::new(Config::new(key.into()).with_secure(false)).unwrap();
+        let store = FaultyStore::new(MemoryStore::new());
+        (App::new(sessions, store.clone()), store)
+    }
+
+    /// One request carrying `cookie`, through the same steps as [`App::serve`], with `route` in
+    /// place of the routes.
+    async fn run<S: SessionStore>(
+        app: &App<S>,
+        cookie: Option<&str>,
+        route: impl FnOnce(&Session) -> Result<Response<Body>, SessionError>,
+    ) -> Response<Body> {
+        let mut headers = HeaderMap::new();
+        if let Some(cookie) = cookie {
+            headers.insert(COOKIE, HeaderValue::from_str(cookie).unwrap());
+        }
+        let now = app.sessions.now();
+        let handle = app.sessions.begin_request(&headers, now);
+        let lazy = LazySession {
+            app,
+            handle: &handle,
+            now,
+        };
+        let response = match lazy.load().await {
+            Ok(session) => route(&session).unwrap_or_else(|error| Rejection::from(error).0),
+            Err(Rejection(response)) => response,
+        };
+        app.finish(handle, response, now).await
+    }
+
+    fn set_cookies(response: &Response<Body>) -> Vec<&str> {
+        response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|value| value.to_str().unwrap())
+            .collect()
+    }
+
+    /// The `name=value` to send back for the session cookie `response` set.
+    fn cookie_of(response: &Response<Body>) -> String {
+        let set_cookie = set_cookies(response)[0];
+        set_cookie.split(';').next().unwrap().to_owned()
+    }
+
+    async fn body_of(response: Response<Body>) -> String {
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    /// A session holding a user, and its cookie.
+    async fn logged_in(app: &App<Faulty>) -> String {
+        let response = run(app, None, |session| {
+            session.insert("user", "ada")?;
+            Ok(redirect("/"))
+        })
+        .await;
+        cookie_of(&response)
+    }
+
+    #[tokio::test]
+    async fn session_headers_replace_the_routes_cache_control() {
+        let (app, _store) = app();
+        let response = run(&app, None, |session| {
+            session.insert("test_counter", &1)?;
+            let mut response = json(&json!({ "test_counter": 1 }));
+            let public = HeaderValue::from_static("public, max-age=3600");
+            response.headers_mut().insert(CACHE_CONTROL, public);
+            Ok(response)
+        })
+        .await;
+        let headers = response.headers();
+        let cache_control: Vec<_> = headers.get_all(CACHE_CONTROL).iter().collect();
+        assert_eq!(cache_control, ["no-store"]);
+        assert_eq!(
+            headers.get_all("vary").iter().collect::<Vec<_>>(),
+            ["Cookie"]
+        );
+        assert_eq!(set_cookies(&response).len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_load_answers_503_and_leaves_the_cookie_alone() {
+        let (app, store) = app();
+        let cookie = logged_in(&app).await;
+        Probe::set(&store.probe().fail_load, true);
+        let response = run(&app, Some(&cookie), |_| Ok(redirect("/"))).await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(set_cookies(&response).is_empty());
+        assert_eq!(body_of(response).await, ERROR_BODY);
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_answers_500_without_a_cookie() {
+        let (app, store) = app();
+        store.probe().fail_writes(true);
+        let response = run(&app, None, |session| {
+            session.insert("test_counter", &1)?;
+            Ok(redirect("/"))
+        })
+        .await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(set_cookies(&response).is_empty());
+        assert!(response.headers().get(LOCATION).is_none());
+        assert_eq!(body_of(response).await, ERROR_BODY);
+    }
+
+    #[tokio::test]
+    async fn a_failed_logout_answers_500_with_only_the_removal_cookie() {
+        let (app, store) = app();
+        let cookie = logged_in(&app).await;
+        Probe::set(&store.probe().fail_delete, true);
+        let response = run(&app, Some(&cookie), |session| {
+            session.destroy()?;
+            Ok(redirect("/"))
+        })
+        .await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.headers().get(LOCATION).is_none());
+        let removal = set_cookies(&response);
+        assert_eq!(removal.len(), 1);
+        assert!(removal[0].starts_with("sid=;"), "{removal:?}");
+        assert!(removal[0].contains("Max-Age=0"), "{removal:?}");
+    }
+
+    /// Time is paused: the store timeout passes as soon as nothing else can run.
+    #[tokio::test(start_paused = true)]
+    async fn a_stalled_store_is_given_up_after_the_store_timeout() {
+        let (app, store) = app();
+        let cookie = logged_in(&app).await;
+        Probe::set(&store.probe().stall_load, true);
+        let response = run(&app, Some(&cookie), |_| Ok(redirect("/"))).await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+        Probe::set(&store.probe().stall_load, false);
+        Probe::set(&store.probe().stall_writes, true);
+        let response = run(&app, Some(&cookie), |session| {
+            session.insert("test_counter", &1)?;
+            Ok(redirect("/"))
+        })
+        .await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

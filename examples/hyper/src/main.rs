@@ -1,0 +1,63 @@
+//! fastsession on plain hyper 1, with no framework and no driver: `cargo run -p example-hyper`,
+//! then open http://127.0.0.1:3004.
+//!
+//! The other examples go through an adapter, and so through fastsession-core's driver
+//! (`SessionManager`, feature `driver`). This one uses only the core's sans-IO API, to show it is
+//! enough: it depends on fastsession-core with `default-features = false` and the features
+//! `memory-store` and `http`, and names nothing of the driver. (The driver is still compiled
+//! into this binary, because `example-support` turns the feature on; no code here uses it.)
+//!
+//! - [`lifecycle`]: one request's session, `begin_request` to `finish` and `commit`, and the
+//!   headers the commit asks for;
+//! - [`bounded`]: every store call limited by the configured store timeout, as the driver does;
+//! - [`routes`]: the app, the same as the other examples'.
+//!
+//! One thing the driver does is not done here: serializing concurrent requests of one session
+//! (`Config::serializes_requests`). Without it, concurrent requests still merge their changes
+//! key by key in the store.
+
+mod bounded;
+mod lifecycle;
+mod response;
+mod routes;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use fastsession_core::MemoryStore;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use crate::lifecycle::App;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let sessions = example_support::sessions_from_env()?;
+    let app = Arc::new(App::new(sessions, MemoryStore::new()));
+
+    let port = example_support::port_from_env(3004)?;
+    let listener = TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    loop {
+        let (stream, _peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                eprintln!("accepting a connection failed: {error}");
+                continue;
+            }
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request| {
+                let app = app.clone();
+                async move { Ok::<_, Infallible>(app.serve(request).await) }
+            });
+            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            if let Err(error) = connection.await {
+                eprintln!("serving a connection failed: {error}");
+            }
+        });
+    }
+}
