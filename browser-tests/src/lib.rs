@@ -71,6 +71,7 @@ macro_rules! browser_scenarios {
             cookie_is_hidden_from_scripts_and_has_the_configured_attributes,
             max_age_gives_the_cookie_an_expiry,
             login_rotates_the_cookie_and_keeps_the_data,
+            a_user_name_with_markup_is_shown_as_text,
             logout_removes_the_cookie_and_the_next_page_is_anonymous,
             secure_cookie_is_not_sent_back_over_plain_http,
             cookie_without_secure_is_sent_back_over_plain_http,

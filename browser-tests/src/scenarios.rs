@@ -162,6 +162,28 @@ fn unix_now() -> u64 {
         .map_or(0, |since| since.as_secs())
 }
 
+/// A user name is whatever the login form received, so it must reach the page as text: markup in
+/// it is shown, not run (a cross-site form post could otherwise plant a script).
+pub async fn a_user_name_with_markup_is_shown_as_text(
+    binary: &str,
+) -> Result<(), BrowserTestError> {
+    let rig = Rig::start(binary, &[]).await?;
+    let browser = Browser::open(&rig.driver).await?;
+    browser.visit(&rig.url("/")).await?;
+    let name = "<img src=x onerror=alert(1)><b>ada</b>";
+    browser.submit("/login", &[("user", name)]).await?;
+    assert_eq!(
+        browser.text_of("who").await?,
+        format!("Logged in as {name}.")
+    );
+    let elements = browser
+        .script("return document.querySelectorAll('#who *').length")
+        .await?;
+    assert_eq!(elements, json!(0), "the name made no element");
+    browser.close().await?;
+    Ok(())
+}
+
 /// Logging in through the page's form gives the browser a new cookie value (a new session ID)
 /// and keeps what the session held.
 pub async fn login_rotates_the_cookie_and_keeps_the_data(

@@ -16,10 +16,7 @@ async fn session_test(session: Session) -> Result<HttpResponse, SessionRejection
 async fn home(session: Session) -> Result<HttpResponse, SessionRejection> {
     let user: Option<String> = session.get("user")?;
     let visits: u64 = session.get("test_counter")?.unwrap_or(0);
-    let who = user.map_or_else(
-        || "Nobody is logged in.".to_owned(),
-        |user| format!("Logged in as {user}."),
-    );
+    let who = example_support::who(user.as_deref());
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
         "<!doctype html><title>fastsession on actix-web</title><h1 id=who>{who}</h1>\
          <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\

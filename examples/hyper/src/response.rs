@@ -47,19 +47,3 @@ pub(crate) fn redirect(location: &'static str) -> Response<Body> {
         .insert(LOCATION, HeaderValue::from_static(location));
     response
 }
-
-/// `text` with the characters that mean something in HTML escaped.
-pub(crate) fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
-}

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::lifecycle::{LazySession, Rejection};
-use crate::response::{Body, escape_html, html, json, plain, redirect};
+use crate::response::{Body, html, json, plain, redirect};
 
 /// The largest login form accepted, in bytes.
 const MAX_FORM_BYTES: usize = 16 * 1024;
@@ -45,10 +45,7 @@ async fn home(session: &LazySession<'_>) -> Answer {
     let session = session.load().await?;
     let user: Option<String> = session.get("user")?;
     let visits: u64 = session.get("test_counter")?.unwrap_or(0);
-    let who = user.map_or_else(
-        || "Nobody is logged in.".to_owned(),
-        |user| format!("Logged in as {}.", escape_html(&user)),
-    );
+    let who = example_support::who(user.as_deref());
     Ok(html(format!(
         "<!doctype html><title>fastsession on hyper</title><h1 id=who>{who}</h1>\
          <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\

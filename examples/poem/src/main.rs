@@ -19,10 +19,7 @@ fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
 fn home(session: Session) -> Result<Html<String>, SessionRejection> {
     let user: Option<String> = session.get("user")?;
     let visits: u64 = session.get("test_counter")?.unwrap_or(0);
-    let who = user.map_or_else(
-        || "Nobody is logged in.".to_owned(),
-        |user| format!("Logged in as {user}."),
-    );
+    let who = example_support::who(user.as_deref());
     Ok(Html(format!(
         "<!doctype html><title>fastsession on poem</title><h1 id=who>{who}</h1>\
          <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\

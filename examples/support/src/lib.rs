@@ -1,5 +1,6 @@
-//! What the four example apps share: their session configuration and their port, read from
-//! the environment, with an error that names the variable when a value is wrong.
+//! What the example apps share: their session configuration and their port, read from the
+//! environment, with an error that names the variable when a value is wrong; and the line that
+//! says who is logged in, with the name escaped for HTML.
 //!
 //! | variable | meaning | unset |
 //! | --- | --- | --- |
@@ -117,6 +118,21 @@ fn port_from(
         Some(port) => port.parse().map_err(|_| SettingsError::Port(port)),
         None => Ok(default),
     }
+}
+
+/// The page's line about who is logged in: `Logged in as NAME.` with the name escaped for HTML
+/// (a name is whatever the login form received, so `<script>` must stay text), or
+/// `Nobody is logged in.`
+///
+/// ```
+/// assert_eq!(example_support::who(Some("<b>ada</b>")), "Logged in as &lt;b&gt;ada&lt;/b&gt;.");
+/// assert_eq!(example_support::who(None), "Nobody is logged in.");
+/// ```
+pub fn who(user: Option<&str>) -> String {
+    user.map_or_else(
+        || "Nobody is logged in.".to_owned(),
+        |user| format!("Logged in as {}.", html_escape::encode_text(user)),
+    )
 }
 
 #[cfg(test)]
