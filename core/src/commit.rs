@@ -6,6 +6,8 @@ use std::time::SystemTime;
 use crate::cookie::SetCookie;
 use crate::engine::Engine;
 use crate::finish::{CookiePlan, Finish, Predecessor, Write};
+#[cfg(feature = "http")]
+use crate::headers::append_fields;
 use crate::headers::{Field, replaced_fields, session_headers};
 use crate::id::{IdError, SessionId};
 use crate::store::{Record, SessionStore, StoreError};
@@ -261,6 +263,13 @@ impl Committed {
     pub fn replaced_headers(&self) -> impl Iterator<Item = &'static str> {
         replaced_fields(self.set_cookie.as_ref()).map(Field::name)
     }
+
+    /// Removes [`Committed::replaced_headers`] from an `http` header map, then appends
+    /// [`Committed::headers`], each as its own field.
+    #[cfg(feature = "http")]
+    pub fn append_to(&self, headers: &mut http::HeaderMap) {
+        append_fields(self.set_cookie.as_ref(), self.accessed, headers);
+    }
 }
 
 /// Saving the session failed: the response becomes a 500, carrying only
@@ -317,5 +326,19 @@ impl SaveError {
     /// forgets the session even when the store could not be told).
     pub fn removal_cookie(&self) -> Option<&SetCookie> {
         self.removal.as_ref()
+    }
+
+    /// The headers of the 500 that answers the failure, as `(lowercase name, value)`: the
+    /// removal cookie of a logout, if any, with `cache-control: no-store` and `vary: Cookie`;
+    /// nothing otherwise. Answer [`ERROR_BODY`](crate::ERROR_BODY) with them.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        session_headers(self.removal.as_ref(), false)
+    }
+
+    /// Appends [`SaveError::headers`] to an `http` header map (of the 500 that replaces the
+    /// response), each as its own field.
+    #[cfg(feature = "http")]
+    pub fn append_to(&self, headers: &mut http::HeaderMap) {
+        append_fields(self.removal.as_ref(), false, headers);
     }
 }

@@ -74,3 +74,28 @@ pub(crate) fn session_fields(
 pub(crate) fn replaced_fields(set_cookie: Option<&SetCookie>) -> impl Iterator<Item = Field> {
     set_cookie.map(|_| Field::CacheControl).into_iter()
 }
+
+/// Removes the [`replaced_fields`] from an `http` header map, then appends the
+/// [`session_fields`], each as its own field: what every `http`-based integration does with a
+/// finished request's headers.
+#[cfg(feature = "http")]
+pub(crate) fn append_fields(
+    set_cookie: Option<&SetCookie>,
+    accessed: bool,
+    headers: &mut http::HeaderMap,
+) {
+    for field in replaced_fields(set_cookie) {
+        headers.remove(field.header_name());
+    }
+    for (field, value) in session_fields(set_cookie, accessed) {
+        let value = match value {
+            FieldValue::Fixed(text) => http::HeaderValue::from_static(text),
+            // Every cookie we build is visible ASCII, so the conversion cannot fail.
+            FieldValue::Cookie(text) => match http::HeaderValue::from_str(text) {
+                Ok(value) => value,
+                Err(_) => continue,
+            },
+        };
+        headers.append(field.header_name(), value);
+    }
+}

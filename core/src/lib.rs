@@ -131,6 +131,7 @@ mod id_hash;
 mod key;
 #[cfg(feature = "driver")]
 mod locks;
+mod rejection;
 mod session;
 mod sign;
 mod store;
@@ -153,15 +154,13 @@ pub use config::{
 pub use cookie::{MAX_CANDIDATES, SetCookie};
 pub use data::{Changes, SessionData};
 #[cfg(feature = "driver")]
-pub use driver::{
-    ERROR_BODY, ExtractError, Outcome, Rejection, RequestSession, RequestSessions, SessionManager,
-    TOO_LARGE_BODY,
-};
+pub use driver::{Outcome, RequestSession, RequestSessions, SessionManager};
 pub use engine::{RequestHeaders, Sessions};
 pub use finish::Finish;
 pub use handle::{Cause, SessionHandle};
 pub use id::{ID_LEN, IdError, IdGenerator, IdLabel, OsRandom, SessionId};
 pub use key::{Key, KeyError, KeyRing, MAX_KEYS, MIN_KEY_LEN};
+pub use rejection::{ERROR_BODY, ExtractError, Rejection, TOO_LARGE_BODY};
 pub use session::{Session, SessionError};
 #[cfg(feature = "memory-store")]
 pub use store::memory::{

@@ -10,22 +10,16 @@
 
 use std::time::SystemTime;
 
-use fastsession_core::{MemoryStore, Session, SessionError, SessionHandle, SessionStore, Sessions};
+use fastsession_core::{
+    ERROR_BODY, ExtractError, MemoryStore, Session, SessionError, SessionHandle, SessionStore,
+    Sessions,
+};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, SET_COOKIE};
 use hyper::{Request, Response, StatusCode};
 
 use crate::bounded::Bounded;
 use crate::response::{Body, plain};
 use crate::routes;
-
-/// The body of every error response about the session: generic on purpose. The text of
-/// `fastsession_core::ERROR_BODY`, which the core exports only with its `driver` feature.
-pub(crate) const ERROR_BODY: &str = "The session service is unavailable. Please try again.";
-
-/// The body of a 413 answer to an insert past the payload cap: the text of
-/// `fastsession_core::TOO_LARGE_BODY`, also driver-only.
-const TOO_LARGE_BODY: &str = "The session is too large.";
 
 /// The engine and the store, shared by every request. The example runs on a [`MemoryStore`];
 /// the tests use a store that fails on demand.
@@ -61,26 +55,12 @@ impl<S: SessionStore> App<S> {
             .await;
         match committed {
             Ok(committed) => {
-                let headers = response.headers_mut();
-                for name in committed.replaced_headers() {
-                    headers.remove(name);
-                }
-                for (name, value) in committed.headers() {
-                    // Every value the core builds is visible ASCII, so this never fails.
-                    let Ok(value) = HeaderValue::from_str(value) else {
-                        return plain(StatusCode::INTERNAL_SERVER_ERROR, ERROR_BODY);
-                    };
-                    headers.append(name, value);
-                }
+                committed.append_to(response.headers_mut());
                 response
             }
             Err(error) => {
                 let mut response = plain(StatusCode::INTERNAL_SERVER_ERROR, ERROR_BODY);
-                if let Some(cookie) = error.removal_cookie()
-                    && let Ok(value) = HeaderValue::from_str(cookie.as_str())
-                {
-                    response.headers_mut().append(SET_COOKIE, value);
-                }
+                error.append_to(response.headers_mut());
                 response
             }
         }
@@ -122,14 +102,8 @@ impl<S: SessionStore> LazySession<'_, S> {
     pub(crate) async fn load(&self) -> Result<Session, Rejection> {
         match self.handle.load(&self.app.store, self.now).await {
             Ok(Some(session)) => Ok(session),
-            Ok(None) => Err(Rejection(plain(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ERROR_BODY,
-            ))),
-            Err(_logged_by_the_core) => Err(Rejection(plain(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ERROR_BODY,
-            ))),
+            Ok(None) => Err(ExtractError::Skipped.into()),
+            Err(error) => Err(ExtractError::Unavailable(error).into()),
         }
     }
 }
@@ -139,12 +113,22 @@ impl<S: SessionStore> LazySession<'_, S> {
 #[derive(Debug)]
 pub(crate) struct Rejection(pub(crate) Response<Body>);
 
+/// The core's mapping: status and generic body of a [`fastsession_core::Rejection`].
+fn rejected(rejection: fastsession_core::Rejection) -> Rejection {
+    let status =
+        StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    Rejection(plain(status, rejection.body()))
+}
+
 impl From<SessionError> for Rejection {
     fn from(error: SessionError) -> Self {
-        Self(match error {
-            SessionError::TooLarge { .. } => plain(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE_BODY),
-            _ => plain(StatusCode::INTERNAL_SERVER_ERROR, ERROR_BODY),
-        })
+        rejected(error.into())
+    }
+}
+
+impl From<ExtractError> for Rejection {
+    fn from(error: ExtractError) -> Self {
+        rejected(error.into())
     }
 }
 
@@ -154,7 +138,7 @@ mod tests {
     use fastsession_core::{Config, Key};
     use http_body_util::BodyExt;
     use hyper::HeaderMap;
-    use hyper::header::{CACHE_CONTROL, COOKIE, LOCATION};
+    use hyper::header::{CACHE_CONTROL, COOKIE, HeaderValue, LOCATION, SET_COOKIE};
     use serde_json::json;
 
     use super::*;
