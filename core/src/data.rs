@@ -8,7 +8,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
-type Entry = (Box<str>, Value);
+pub(crate) type Entry = (Box<str>, Value);
 
 /// A session's data: string keys mapped to JSON values, sorted by key.
 ///
@@ -31,7 +31,7 @@ type Entry = (Box<str>, Value);
 /// ```
 #[derive(Clone, Default, PartialEq)]
 pub struct SessionData {
-    entries: Option<Arc<[Entry]>>,
+    pub(crate) entries: Option<Arc<[Entry]>>,
 }
 
 impl SessionData {
@@ -40,7 +40,7 @@ impl SessionData {
         Self { entries: None }
     }
 
-    fn slice(&self) -> &[Entry] {
+    pub(crate) fn slice(&self) -> &[Entry] {
         self.entries.as_deref().unwrap_or(&[])
     }
 
@@ -83,7 +83,7 @@ impl SessionData {
             .sum::<usize>()
     }
 
-    fn from_sorted(entries: Vec<Entry>) -> Self {
+    pub(crate) fn from_sorted(entries: Vec<Entry>) -> Self {
         if entries.is_empty() {
             Self::new()
         } else {
@@ -147,172 +147,6 @@ impl<'de> Deserialize<'de> for SessionData {
     }
 }
 
-/// One request's edits to a session: keys set, keys removed, and whether everything was cleared
-/// first. `Debug` lists the keys only, since values may hold secrets. Stores apply them to the current record, so keys this request did not touch keep
-/// whatever a concurrent request wrote.
-///
-/// # Examples
-///
-/// ```
-/// use fastsession_core::Changes;
-/// use serde_json::json;
-///
-/// let mut changes = Changes::new();
-/// changes.clear();
-/// changes.insert("a", json!(1));
-/// changes.remove("b");
-/// assert!(changes.is_cleared());
-/// assert_eq!(changes.inserted().collect::<Vec<_>>(), [("a", &json!(1))]);
-/// assert_eq!(changes.removed().collect::<Vec<_>>(), ["b"]);
-/// ```
-#[derive(Clone, Default, PartialEq)]
-pub struct Changes {
-    cleared: bool,
-    /// The last edit of each key, in the order keys were first edited: `Some` sets, `None`
-    /// removes.
-    edits: Vec<(Box<str>, Option<Value>)>,
-}
-
-/// Keys only: values may hold secrets.
-impl fmt::Debug for Changes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Changes")
-            .field("cleared", &self.cleared)
-            .field(
-                "inserted",
-                &self.inserted().map(|(key, _)| key).collect::<Vec<_>>(),
-            )
-            .field("removed", &self.removed().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-/// What [`Changes`] say about one key.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Edit<'a> {
-    Set(&'a Value),
-    Removed,
-    Untouched,
-}
-
-impl Changes {
-    /// No changes.
-    pub const fn new() -> Self {
-        Self {
-            cleared: false,
-            edits: Vec::new(),
-        }
-    }
-
-    /// Records that `key` is set to `value`.
-    pub fn insert(&mut self, key: impl Into<Box<str>>, value: Value) {
-        self.record(key.into(), Some(value));
-    }
-
-    /// Records that `key` is removed.
-    pub fn remove(&mut self, key: impl Into<Box<str>>) {
-        self.record(key.into(), None);
-    }
-
-    /// Records that every key is removed; later inserts and removals still apply.
-    pub fn clear(&mut self) {
-        self.cleared = true;
-        self.edits.clear();
-    }
-
-    fn record(&mut self, key: Box<str>, value: Option<Value>) {
-        match self.edits.iter_mut().find(|(k, _)| *k == key) {
-            Some(edit) => edit.1 = value,
-            None => self.edits.push((key, value)),
-        }
-    }
-
-    /// Whether the stored data is to be cleared before the other edits apply.
-    pub fn is_cleared(&self) -> bool {
-        self.cleared
-    }
-
-    /// Whether there is nothing to apply.
-    pub fn is_empty(&self) -> bool {
-        !self.cleared && self.edits.is_empty()
-    }
-
-    /// The keys set and their new values.
-    pub fn inserted(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.edits
-            .iter()
-            .filter_map(|(key, value)| Some((key.as_ref(), value.as_ref()?)))
-    }
-
-    /// The keys removed.
-    pub fn removed(&self) -> impl Iterator<Item = &str> {
-        self.edits
-            .iter()
-            .filter(|(_, value)| value.is_none())
-            .map(|(key, _)| key.as_ref())
-    }
-
-    pub(crate) fn edit(&self, key: &str) -> Edit<'_> {
-        match self.edits.iter().find(|(k, _)| k.as_ref() == key) {
-            Some((_, Some(value))) => Edit::Set(value),
-            Some((_, None)) => Edit::Removed,
-            None => Edit::Untouched,
-        }
-    }
-
-    /// Applies these changes to `data`, in place when `data` is not shared and only existing
-    /// keys change.
-    pub fn apply_to(&self, data: &mut SessionData) {
-        if self.is_empty() {
-            return;
-        }
-        if !self.cleared && self.apply_in_place(data) {
-            return;
-        }
-        let mut entries: Vec<Entry> = if self.cleared {
-            Vec::new()
-        } else {
-            data.slice().to_vec()
-        };
-        for (key, value) in &self.edits {
-            let found = entries.binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()));
-            match (found, value) {
-                (Ok(index), Some(value)) => entries[index].1 = value.clone(),
-                (Ok(index), None) => {
-                    entries.remove(index);
-                }
-                (Err(index), Some(value)) => entries.insert(index, (key.clone(), value.clone())),
-                (Err(_), None) => {}
-            }
-        }
-        *data = SessionData::from_sorted(entries);
-    }
-
-    fn apply_in_place(&self, data: &mut SessionData) -> bool {
-        let Some(entries) = data.entries.as_mut().and_then(Arc::get_mut) else {
-            return false;
-        };
-        let all_overwrites = self.edits.iter().all(|(key, value)| {
-            value.is_some()
-                && entries
-                    .binary_search_by(|(k, _)| k.as_ref().cmp(key))
-                    .is_ok()
-        });
-        if !all_overwrites {
-            return false;
-        }
-        for (key, value) in &self.edits {
-            if let (Ok(index), Some(value)) = (
-                entries.binary_search_by(|(k, _)| k.as_ref().cmp(key)),
-                value,
-            ) {
-                entries[index].1 = value.clone();
-            }
-        }
-        true
-    }
-}
-
 /// The JSON length of one `"key":value,` entry.
 pub(crate) fn entry_len(key: &str, value: &Value) -> usize {
     json_len(&key) + 1 + json_len(value) + 1
@@ -349,47 +183,6 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect()
-    }
-
-    #[test]
-    fn changes_apply_sets_removals_and_clears() {
-        let mut stored = data(&[("a", json!(1)), ("b", json!(2)), ("c", json!(3))]);
-        let mut changes = Changes::new();
-        changes.insert("b", json!(20));
-        changes.remove("c");
-        changes.insert("d", json!(4));
-        changes.apply_to(&mut stored);
-        assert_eq!(
-            stored,
-            data(&[("a", json!(1)), ("b", json!(20)), ("d", json!(4))])
-        );
-
-        let mut cleared = Changes::new();
-        cleared.clear();
-        cleared.insert("z", json!(0));
-        cleared.apply_to(&mut stored);
-        assert_eq!(stored, data(&[("z", json!(0))]));
-    }
-
-    #[test]
-    fn overwrites_of_unshared_data_happen_in_place() {
-        let mut stored = data(&[("n", json!(1))]);
-        let before = Arc::as_ptr(stored.entries.as_ref().unwrap());
-        let mut changes = Changes::new();
-        changes.insert("n", json!(2));
-        changes.apply_to(&mut stored);
-        assert_eq!(Arc::as_ptr(stored.entries.as_ref().unwrap()), before);
-        assert_eq!(stored.get("n"), Some(&json!(2)));
-
-        let shared = stored.clone();
-        changes.insert("n", json!(3));
-        changes.apply_to(&mut stored);
-        assert_eq!(
-            shared.get("n"),
-            Some(&json!(2)),
-            "a shared snapshot never changes"
-        );
-        assert_eq!(stored.get("n"), Some(&json!(3)));
     }
 
     #[test]

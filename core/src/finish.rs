@@ -4,7 +4,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::data::{Changes, SessionData};
+use crate::changes::Changes;
+use crate::data::SessionData;
 use crate::engine::Engine;
 use crate::handle::{Phase, SessionHandle, State};
 use crate::id::SessionId;

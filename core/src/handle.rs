@@ -4,8 +4,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
+use crate::changes::Changes;
 use crate::cookie::MAX_CANDIDATES;
-use crate::data::{Changes, SessionData};
+use crate::data::SessionData;
 use crate::engine::{Engine, Policy};
 use crate::id::SessionId;
 use crate::session::Session;

@@ -115,6 +115,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod changes;
 mod commit;
 mod config;
 mod cookie;
@@ -146,13 +147,14 @@ mod time;
 )]
 pub mod testing;
 
+pub use changes::Changes;
 pub use commit::{CREATE_ATTEMPTS, Committed, SaveError, SaveFailure};
 pub use config::{
     Config, ConfigError, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_SESSION_OBJECT,
     DEFAULT_STORE_TIMEOUT, MAX_ATTRIBUTE_LEN, MAX_COOKIE_AGE, MAX_TIMEOUT, SameSite, SkipRule,
 };
 pub use cookie::{MAX_CANDIDATES, SetCookie};
-pub use data::{Changes, SessionData};
+pub use data::SessionData;
 #[cfg(feature = "driver")]
 pub use driver::{Outcome, RequestSession, RequestSessions, SessionManager};
 pub use engine::{RequestHeaders, Sessions};

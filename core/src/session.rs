@@ -7,7 +7,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::data::{Changes, Edit, entry_len};
+use crate::changes::{Changes, Edit, as_integer};
+use crate::data::entry_len;
 use crate::handle::{Cause, Phase, Shared, State};
 use crate::id::SessionId;
 
@@ -69,7 +70,7 @@ fn entries(state: &State) -> impl Iterator<Item = (&str, &Value)> {
         .base
         .iter()
         .filter(move |(key, _)| !cleared && state.changes.edit(key) == Edit::Untouched)
-        .chain(state.changes.inserted())
+        .chain(state.changes.seen())
 }
 
 fn keys_of(state: &State) -> Vec<String> {
@@ -85,6 +86,25 @@ impl Session {
 
     fn state(&self) -> MutexGuard<'_, State> {
         self.shared.state()
+    }
+
+    /// The payload length once `key` holds `value`.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::TooLarge`] past the payload cap.
+    fn len_with(&self, state: &mut State, key: &str, value: &Value) -> Result<usize, SessionError> {
+        let max = self.shared.engine.config.max_payload_bytes;
+        let now_len = payload_len(state);
+        let old_len = current(state, key).map_or(0, |old| entry_len(key, old));
+        let new_total = now_len - old_len + entry_len(key, value);
+        if new_total > max {
+            return Err(SessionError::TooLarge {
+                size: new_total,
+                max,
+            });
+        }
+        Ok(new_total)
     }
 
     fn writable(&self) -> Result<MutexGuard<'_, State>, SessionError> {
@@ -133,19 +153,53 @@ impl Session {
     /// As [`Session::insert`].
     pub fn insert_value(&self, key: &str, value: Value) -> Result<(), SessionError> {
         let mut state = self.writable()?;
-        let max = self.shared.engine.config.max_payload_bytes;
-        let now_len = payload_len(&mut state);
-        let old_len = current(&state, key).map_or(0, |old| entry_len(key, old));
-        let new_total = now_len - old_len + entry_len(key, &value);
-        if new_total > max {
-            return Err(SessionError::TooLarge {
-                size: new_total,
-                max,
-            });
-        }
+        let new_total = self.len_with(&mut state, key, &value)?;
         state.changes.insert(key, value);
         state.payload_len = Some(new_total);
         Ok(())
+    }
+
+    /// Adds `by` to the integer under `key` (a missing value, or one that is not an integer,
+    /// counts as 0; the sum saturates) and returns the new value as this request sees it.
+    ///
+    /// This is the read-modify-write that concurrent requests cannot lose: the store adds `by`
+    /// to the value it holds when it saves this request, so a hundred concurrent increments,
+    /// on any number of app instances sharing the store, add a hundred. The value returned is
+    /// this request's view: a concurrent request's increment may land in between, so two
+    /// responses can show the same number while the stored total is exact. Read-modify-writes
+    /// of any other shape (`get`, then `insert`) are last-writer-wins across concurrent
+    /// requests, unless [request serialization](crate::Config::with_serialized_requests) is on.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::TooLarge`] when the session would pass the payload cap (nothing is
+    /// changed then), and [`SessionError::Finished`] after the request ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use std::time::SystemTime;
+    /// # use fastsession_core::{Config, Key, MemoryStore, Sessions};
+    /// # let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
+    /// # let store = MemoryStore::new();
+    /// # let now = SystemTime::now();
+    /// # let handle = sessions.begin([], now);
+    /// let session = handle.load(&store, now).await.unwrap().unwrap();
+    /// assert_eq!(session.increment("visits", 1).unwrap(), 1);
+    /// assert_eq!(session.increment("visits", 1).unwrap(), 2);
+    /// assert_eq!(session.get::<u64>("visits").unwrap(), Some(2));
+    /// # });
+    /// ```
+    pub fn increment(&self, key: &str, by: i64) -> Result<i64, SessionError> {
+        let mut state = self.writable()?;
+        let value = as_integer(current(&state, key))
+            .unwrap_or(0)
+            .saturating_add(by);
+        let new_total = self.len_with(&mut state, key, &Value::from(value))?;
+        state.changes.increment_seen(key, by, value);
+        state.payload_len = Some(new_total);
+        Ok(value)
     }
 
     /// Removes `key` and returns its value, deserialized.

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use self::shard::{Shard, ShardWriter};
 use self::stored::Stored;
-use crate::data::Changes;
+use crate::changes::Changes;
 use crate::id::SessionId;
 use crate::store::{Expiry, MAX_SUCCESSORS_FOLLOWED, Record, SessionStore, StoreError};
 use crate::time::{duration_millis, to_millis};

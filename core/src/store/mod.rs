@@ -5,7 +5,8 @@ use std::fmt;
 use std::future::Future;
 use std::time::SystemTime;
 
-use crate::data::{Changes, SessionData};
+use crate::changes::Changes;
+use crate::data::SessionData;
 use crate::id::SessionId;
 
 #[cfg(feature = "memory-store")]

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::data::Changes;
+use crate::changes::Changes;
 use crate::id::SessionId;
 use crate::store::{Expiry, Record, SessionStore, StoreError};
 

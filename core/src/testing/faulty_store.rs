@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::SystemTime;
 
-use crate::data::Changes;
+use crate::changes::Changes;
 use crate::id::SessionId;
 use crate::store::{Expiry, Record, SessionStore, StoreError};
 

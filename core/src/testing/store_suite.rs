@@ -18,10 +18,20 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use crate::data::{Changes, SessionData};
+use crate::changes::Changes;
+use crate::data::SessionData;
 use crate::id::SessionId;
 use crate::store::{Expiry, Record, SessionStore};
 use crate::testing::SequentialIds;
+
+mod increments;
+mod retirement;
+
+pub use increments::{concurrent_increments_lose_nothing, increments_add_to_the_stored_integer};
+pub use retirement::{
+    concurrent_retirements_admit_one, delete_follows_successors, only_live_records_retire,
+    retired_records_are_not_live,
+};
 
 /// The time the suite calls "now".
 pub fn start() -> SystemTime {
@@ -43,7 +53,7 @@ pub fn record(pairs: &[(&str, Value)]) -> Record {
     }
 }
 
-fn id(n: u64) -> SessionId {
+pub(crate) fn id(n: u64) -> SessionId {
     // Distinct from other suites' IDs, should several share a backend.
     SequentialIds::id(0x5a17_0000 + n)
 }
@@ -75,6 +85,8 @@ where
     only_live_records_retire(&make().await).await;
     delete_follows_successors(&make().await).await;
     concurrent_retirements_admit_one(&make().await).await;
+    increments_add_to_the_stored_integer(&make().await).await;
+    concurrent_increments_lose_nothing(&make().await).await;
 }
 
 /// A created record loads back whole.
@@ -332,113 +344,4 @@ pub async fn concurrent_creates_of_one_id_admit_one<S: SessionStore + Clone>(sto
         inserted, 1,
         "exactly one concurrent create of an id may insert"
     );
-}
-
-/// A retired record is not live: it does not load, take writes or retire again, and its ID is
-/// not reused before it expires.
-pub async fn retired_records_are_not_live<S: SessionStore>(store: &S) {
-    let (old, new) = (id(13), id(14));
-    store
-        .create(&old, &record(&[("user", json!("ada"))]), start())
-        .await
-        .unwrap();
-    store
-        .create(&new, &record(&[("user", json!("ada"))]), start())
-        .await
-        .unwrap();
-    assert!(
-        store.retire(&old, &new, start()).await.unwrap(),
-        "a live record retires"
-    );
-    assert_eq!(
-        store.load(&old, start()).await.unwrap(),
-        None,
-        "a retired record does not load"
-    );
-    let mut changes = Changes::new();
-    changes.insert("cart", json!(1));
-    let expiry = record(&[]).expiry;
-    assert!(
-        !store.apply(&old, &changes, &expiry, start()).await.unwrap(),
-        "no apply"
-    );
-    assert!(
-        !store.touch(&old, &expiry, start()).await.unwrap(),
-        "no touch"
-    );
-    assert!(
-        !store.retire(&old, &id(15), start()).await.unwrap(),
-        "no second retirement"
-    );
-    assert!(
-        !store.create(&old, &record(&[]), start()).await.unwrap(),
-        "a retired record's id is not reused before it expires"
-    );
-    let successor = store.load(&new, start()).await.unwrap().unwrap();
-    assert_eq!(
-        successor.data.get("user"),
-        Some(&json!("ada")),
-        "the successor is untouched"
-    );
-    assert_eq!(successor.data.get("cart"), None);
-}
-
-/// Missing and expired records do not retire.
-pub async fn only_live_records_retire<S: SessionStore>(store: &S) {
-    assert!(
-        !store.retire(&id(16), &id(17), start()).await.unwrap(),
-        "missing"
-    );
-    store.create(&id(16), &record(&[]), start()).await.unwrap();
-    let later = start() + Duration::from_secs(3601);
-    assert!(
-        !store.retire(&id(16), &id(17), later).await.unwrap(),
-        "expired"
-    );
-}
-
-/// Deleting a retired record deletes its successor, and the successor's successor.
-pub async fn delete_follows_successors<S: SessionStore>(store: &S) {
-    let chain = [id(18), id(19), id(20)];
-    for link in &chain {
-        store
-            .create(link, &record(&[("k", json!(1))]), start())
-            .await
-            .unwrap();
-    }
-    assert!(store.retire(&chain[0], &chain[1], start()).await.unwrap());
-    assert!(store.retire(&chain[1], &chain[2], start()).await.unwrap());
-    store.delete(&chain[0], start()).await.unwrap();
-    for link in &chain {
-        assert_eq!(
-            store.load(link, start()).await.unwrap(),
-            None,
-            "the whole chain is deleted"
-        );
-        assert!(
-            store.create(link, &record(&[]), start()).await.unwrap(),
-            "no pointer is left behind"
-        );
-    }
-}
-
-/// Of many concurrent retirements of one record, each to its own successor, exactly one wins.
-pub async fn concurrent_retirements_admit_one<S: SessionStore + Clone>(store: &S) {
-    store.create(&id(21), &record(&[]), start()).await.unwrap();
-    let mut tasks = tokio::task::JoinSet::new();
-    for n in 0..20 {
-        let store = store.clone();
-        tasks.spawn(async move {
-            store
-                .create(&id(22 + n), &record(&[]), start())
-                .await
-                .unwrap();
-            store.retire(&id(21), &id(22 + n), start()).await.unwrap()
-        });
-    }
-    let mut retired = 0;
-    while let Some(result) = tasks.join_next().await {
-        retired += usize::from(result.unwrap());
-    }
-    assert_eq!(retired, 1, "exactly one concurrent retirement may win");
 }

@@ -23,8 +23,11 @@ return 1
 });
 
 /// `KEYS[1]` the session; `ARGV`: now, refreshed, expires, ttl (ms), cleared (0/1), the number of
-/// removed fields, the removed fields, then field/value pairs to set. Applies only to a live
-/// session that is not retired; the expiry only moves forward. Returns 1 if it applied.
+/// removed fields, the removed fields, the number of incremented fields, field/delta pairs, then
+/// field/value pairs to set. Applies only to a live session that is not retired; the expiry only
+/// moves forward. An increment adds to the integer the field holds (`HINCRBY`, exact over 64
+/// bits); a field that holds no integer counts as 0, and an overflow saturates. Returns 1 if it
+/// applied.
 pub(crate) static APPLY: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -38,7 +41,30 @@ if ARGV[5] == '1' then
 end
 local removed = tonumber(ARGV[6])
 for i = 7, 6 + removed do redis.call('HDEL', KEYS[1], ARGV[i]) end
-for i = 7 + removed, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local function is_i64(text)
+  if not text or not string.match(text, '^%-?%d+$') then return false end
+  local digits = string.gsub(text, '^%-', '')
+  if string.len(digits) ~= 19 then return string.len(digits) < 19 end
+  if string.sub(text, 1, 1) == '-' then return digits <= '9223372036854775808' end
+  return digits <= '9223372036854775807'
+end
+local at = 7 + removed
+local added = tonumber(ARGV[at])
+for i = at + 1, at + 2 * added, 2 do
+  local field, delta = ARGV[i], ARGV[i + 1]
+  if not is_i64(redis.call('HGET', KEYS[1], field)) then
+    redis.call('HSET', KEYS[1], field, '0')
+  end
+  local sum = redis.pcall('HINCRBY', KEYS[1], field, delta)
+  if type(sum) == 'table' and sum.err then
+    if string.sub(delta, 1, 1) == '-' then
+      redis.call('HSET', KEYS[1], field, '-9223372036854775808')
+    else
+      redis.call('HSET', KEYS[1], field, '9223372036854775807')
+    end
+  end
+end
+for i = at + 1 + 2 * added, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 local refreshed = tonumber(redis.call('HGET', KEYS[1], 'm:r') or '0')
 if tonumber(ARGV[2]) > refreshed then redis.call('HSET', KEYS[1], 'm:r', ARGV[2]) end
 if tonumber(ARGV[3]) > tonumber(expires) then

@@ -300,7 +300,11 @@ impl SessionStore for RedisStore {
             .arg(ttl(expiry.expires_at, now))
             .arg(u8::from(changes.is_cleared()))
             .arg(removed.len())
-            .arg(&removed);
+            .arg(&removed)
+            .arg(changes.incremented().count());
+        for (key, by) in changes.incremented() {
+            invocation.arg(format!("{DATA_PREFIX}{key}")).arg(by);
+        }
         for (key, value) in changes.inserted() {
             invocation
                 .arg(format!("{DATA_PREFIX}{key}"))
