@@ -239,7 +239,7 @@ impl Config {
             absolute_timeout: None,
             rolling: false,
             eager: false,
-            serialize_requests: true,
+            serialize_requests: false,
             store_timeout: DEFAULT_STORE_TIMEOUT,
             skip_rules: Vec::new(),
             max_payload_bytes: DEFAULT_MAX_PAYLOAD_BYTES,
@@ -367,9 +367,14 @@ impl Config {
         self
     }
 
-    /// Whether requests of one session are serialized in this process, from loading the session
-    /// to saving it, so a read-modify-write in one request never loses another's update.
-    /// Default on. Requests that never extract the session are never held.
+    /// Opt-in session locking: whether requests of one session are serialized in this process,
+    /// from loading the session to saving it, so that a `get` then `insert` in one request never
+    /// loses another request's update. Default **off**: no request waits for another request's
+    /// handler (six parallel requests of one user's page take the time of one, not six), and
+    /// counters use [`Session::increment`](crate::Session::increment), which the store applies
+    /// atomically across requests and app instances. When on, the wait is bounded by the store
+    /// timeout (503 after it), it holds within this process only (two instances on one store
+    /// still race), and requests that never extract the session are never held.
     #[must_use]
     pub fn with_serialized_requests(mut self, serialize: bool) -> Self {
         self.serialize_requests = serialize;

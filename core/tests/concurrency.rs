@@ -86,7 +86,7 @@ async fn a_write_after_a_concurrent_rotation_does_not_resurrect() {
 
 #[tokio::test]
 async fn serialized_requests_wait_for_each_other() {
-    let world = World::new();
+    let world = World::with(|config| config.with_serialized_requests(true));
     let cookie = logged_in(&world).await;
     let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
     let first = world.manager.start(headers.as_slice());
@@ -154,7 +154,7 @@ async fn fifty_concurrent_writers_of_different_keys_lose_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serialized_read_yield_write_loses_no_increment() {
-    let world = World::new();
+    let world = World::with(|config| config.with_serialized_requests(true));
     let mut browser = Browser::new();
     browser.request(&world.manager, count).await;
     let cookie = Arc::new(browser.cookie.clone().unwrap());

@@ -1,4 +1,4 @@
-//! With request serialization on, waiting for a session is bounded by the store timeout, and a
+//! With request serialization on (opt-in), waiting for a session is bounded by the store timeout, and a
 //! waiter that gives up or is cancelled leaves nothing behind in the lock table. Time is tokio's
 //! paused clock: the waits below take no real time.
 
@@ -20,7 +20,11 @@ const HANG: Duration = Duration::from_secs(600);
 
 #[tokio::test(start_paused = true)]
 async fn a_request_of_a_held_session_answers_503_after_the_store_timeout() {
-    let world = World::with(|config| config.with_store_timeout(Duration::from_secs(2)));
+    let world = World::with(|config| {
+        config
+            .with_serialized_requests(true)
+            .with_store_timeout(Duration::from_secs(2))
+    });
     let cookie = logged_in(&world).await;
     let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
     let holder = world.manager.start(headers.as_slice());
@@ -59,7 +63,7 @@ async fn a_request_of_a_held_session_answers_503_after_the_store_timeout() {
 
 #[tokio::test(start_paused = true)]
 async fn a_cancelled_waiter_leaves_no_entry_behind() {
-    let world = World::new();
+    let world = World::with(|config| config.with_serialized_requests(true));
     let cookie = logged_in(&world).await;
     let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
     let holder = world.manager.start(headers.as_slice());

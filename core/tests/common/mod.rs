@@ -208,8 +208,7 @@ pub async fn read_counter<S: SessionStore>(
 
 /// Python FastSession's counter: increments `test_counter` and returns 200.
 pub fn count(session: &Session) -> u16 {
-    let n: u64 = session.get("test_counter").unwrap().unwrap_or(0);
-    session.insert("test_counter", &(n + 1)).unwrap();
+    session.increment("test_counter", 1).unwrap();
     200
 }
 
