@@ -70,10 +70,10 @@ fn run(handler: impl FnOnce() -> Result<Reply, SessionError>) -> Reply {
     handler().unwrap_or_else(Reply::from)
 }
 
-fn increment(session: &Session, key: &str) -> Result<u64, SessionError> {
-    let n = session.get::<u64>(key)?.unwrap_or(0) + 1;
-    session.insert(key, &n)?;
-    Ok(n)
+/// Adds one to the integer under `key` through `Session::increment`, which the store applies
+/// atomically: concurrent requests (on any number of instances) lose no count.
+fn increment(session: &Session, key: &str) -> Result<i64, SessionError> {
+    session.increment(key, 1)
 }
 
 /// `GET /session_test` and `GET /a/b/c`: Python FastSession's counter.

@@ -101,8 +101,9 @@ pub struct Options {
     #[arg(long, value_name = "SECS")]
     pub absolute_timeout: Option<u64>,
     /// Serialize the requests of one session in this process, from loading it to saving it
-    /// (off lets concurrent requests of one session reach the store together, to stage races).
-    #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "true|false")]
+    /// (opt-in session locking; off, as the library's default, lets concurrent requests of one
+    /// session reach the store together).
+    #[arg(long, default_value_t = false, action = ArgAction::Set, value_name = "true|false")]
     pub serialized_requests: bool,
     /// How long one store call, or waiting for another request of the same session, may take
     /// before the request gives up (503 on load, 500 on save); the library's default is 2 s.

@@ -232,3 +232,45 @@ async fn concurrent_logins_on_two_instances_leave_exactly_one_session() {
         store.admin().clear().await.expect("Redis answers");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_parallel_increments_over_two_instances_count_a_hundred() {
+    let (store, a, b) = two_instances(Framework::Axum, Framework::Actix, "increments").await;
+    let on_a = Arc::new(Client::new(&a.url));
+    let on_b = Arc::new(Client::new(&b.url));
+    assert_eq!(on_a.get("/session_test").await.json()["test_counter"], 1);
+    let cookie: Arc<str> = on_a.session_pair("sid").expect("a session cookie").into();
+    let mut requests = tokio::task::JoinSet::new();
+    for n in 0..100 {
+        let client = Arc::clone(if n % 2 == 0 { &on_a } else { &on_b });
+        let cookie = Arc::clone(&cookie);
+        requests.spawn(async move {
+            client
+                .raw(
+                    Method::GET,
+                    "/session_test",
+                    None,
+                    &[("cookie", cookie.as_bytes())],
+                )
+                .await
+                .status
+        });
+    }
+    while let Some(status) = requests.join_next().await {
+        assert_eq!(status.expect("no panic"), 200);
+    }
+    let reply = on_b
+        .raw(
+            Method::GET,
+            "/get/test_counter",
+            None,
+            &[("cookie", cookie.as_bytes())],
+        )
+        .await;
+    assert_eq!(
+        reply.json()["value"],
+        101,
+        "no session locking, and no count lost across the two instances"
+    );
+    store.admin().clear().await.expect("Redis answers");
+}

@@ -17,8 +17,7 @@
 //! use serde_json::json;
 //!
 //! async fn session_test(session: Session) -> Result<HttpResponse, SessionRejection> {
-//!     let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
-//!     session.insert("test_counter", &counter)?;
+//!     let counter = session.increment("test_counter", 1)?; // atomic in the store
 //!     Ok(HttpResponse::Ok().json(json!({ "test_counter": counter })))
 //! }
 //!

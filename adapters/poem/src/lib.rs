@@ -20,8 +20,7 @@
 //!
 //! #[handler]
 //! fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
-//!     let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
-//!     session.insert("test_counter", &counter)?;
+//!     let counter = session.increment("test_counter", 1)?; // atomic in the store
 //!     Ok(Json(json!({ "test_counter": counter })))
 //! }
 //!

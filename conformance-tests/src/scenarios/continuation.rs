@@ -49,7 +49,8 @@ where
     }
 }
 
-/// Scenario 9: 20 parallel counter requests on one session end at 20 more.
+/// Scenario 9: 20 parallel counter requests on one session end at 20 more (the counter uses
+/// `Session::increment`, with no session locking).
 pub async fn concurrent_counters_lose_no_update(target: Target) {
     let app = Fixture::start(target).await;
     let client = Arc::new(app.client());
@@ -61,9 +62,10 @@ pub async fn concurrent_counters_lose_no_update(target: Target) {
     assert_eq!(count(&client, "/session_test").await.0, 22);
 }
 
-/// Scenario 10: 20 parallel read, yield, write requests on one session lose no update.
+/// Scenario 10: with per-session serialization opted in, 20 parallel read, yield, write
+/// requests on one session lose no update.
 pub async fn concurrent_read_yield_write_loses_no_update(target: Target) {
-    let app = Fixture::start(target).await;
+    let app = Fixture::with_flags(target, &["--serialized-requests", "true"]).await;
     let client = Arc::new(app.client());
     client.post("/set/m", Some(json!(0))).await;
     in_parallel(&client, 20, |client, _| async move {

@@ -126,7 +126,11 @@ pub async fn a_logout_then_write_racing_a_logout_creates_nothing(target: Target)
 /// same session gives up after the store timeout with 503 and the generic body; the holder
 /// finishes normally, and the next request continues the counter.
 pub async fn waiting_for_a_held_session_is_bounded(target: Target) {
-    let app = Fixture::with_flags(target, &["--store-timeout-ms", "300"]).await;
+    let app = Fixture::with_flags(
+        target,
+        &["--serialized-requests", "true", "--store-timeout-ms", "300"],
+    )
+    .await;
     let client = Arc::new(app.client());
     assert_eq!(count(&client, "/session_test").await.0, 1);
     let path = "/session_test?delay_ms=2000";

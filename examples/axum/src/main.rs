@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 /// Python FastSession's README example: count this browser's visits.
 async fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
-    let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
-    session.insert("test_counter", &counter)?;
+    // Added by the store itself: parallel requests of one session lose no count.
+    let counter = session.increment("test_counter", 1)?;
     Ok(Json(json!({ "test_counter": counter })))
 }
 

@@ -36,8 +36,8 @@ pub(crate) async fn route(request: Request<Incoming>, session: &LazySession<'_>)
 /// Python FastSession's README example: count this browser's visits.
 async fn session_test(session: &LazySession<'_>) -> Answer {
     let session = session.load().await?;
-    let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
-    session.insert("test_counter", &counter)?;
+    // Added by the store itself: parallel requests of one session lose no count.
+    let counter = session.increment("test_counter", 1)?;
     Ok(json(&json!({ "test_counter": counter })))
 }
 
