@@ -4,7 +4,6 @@
 
 mod common;
 
-
 use common::{pair, request};
 use fastsession_core::testing::races;
 use fastsession_core::{Session, SessionManager};
