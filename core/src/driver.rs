@@ -98,7 +98,7 @@ impl<S: SessionStore> SessionManager<S> {
         Self {
             inner: Arc::new(ManagerInner {
                 sessions,
-                store: TimeLimited { store, limit },
+                store: TimeLimited::new(store, limit),
                 locks: LockTable::default(),
             }),
         }

@@ -98,7 +98,7 @@
 //!
 //! - `memory-store` (default): [`MemoryStore`].
 //! - `driver` (default): [`SessionManager`], the async driver the adapters use, on tokio's timer
-//!   and locks. Without it (`--no-default-features`) the crate is the pure sans-IO core, with no
+//!   and locks. It implies `timeouts`: [`TimeLimited`], store calls bounded on tokio's timer. Without it (`--no-default-features`) the crate is the pure sans-IO core, with no
 //!   tokio in its dependencies; `core/clippy.toml` forbids reading the clock or the OS random
 //!   source outside the modules that provide the defaults.
 //! - `http`: [`RequestHeaders`] for `http::HeaderMap`.
@@ -168,6 +168,8 @@ pub use session::{Session, SessionError};
 pub use store::memory::{
     DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, DEFAULT_SWEEP_INTERVAL, MemoryStore,
 };
+#[cfg(feature = "timeouts")]
+pub use store::time_limited::TimeLimited;
 pub use store::{
     Expiry, MAX_SUCCESSORS_FOLLOWED, Record, SessionStore, StoreError, StoreErrorKind,
 };

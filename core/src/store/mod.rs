@@ -11,7 +11,7 @@ use crate::id::SessionId;
 
 #[cfg(feature = "memory-store")]
 pub(crate) mod memory;
-#[cfg(feature = "driver")]
+#[cfg(feature = "timeouts")]
 pub(crate) mod time_limited;
 
 /// When a session was last refreshed and when it ends.

@@ -6,14 +6,48 @@ use crate::changes::Changes;
 use crate::id::SessionId;
 use crate::store::{Expiry, Record, SessionStore, StoreError};
 
-/// Wraps the store of a [`SessionManager`](crate::SessionManager) so that a stalled call fails
-/// with [`StoreError::timeout`] instead of hanging the request.
-pub(crate) struct TimeLimited<S> {
+/// A store whose every call gives up after `limit` with [`StoreError::timeout`], on tokio's
+/// timer: a stalled store answers a 503 or a 500 instead of hanging the request.
+///
+/// `SessionManager` wraps its store in one, with the configured
+/// [store timeout](crate::Config::with_store_timeout); an integration that drives the sans-IO
+/// lifecycle itself does the same. Each call is bounded on its own, so a commit is never cut
+/// between two of its steps.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+/// use std::time::{Duration, SystemTime};
+/// use fastsession_core::{MemoryStore, SessionId, SessionStore, TimeLimited};
+///
+/// let store = TimeLimited::new(MemoryStore::new(), Duration::from_secs(2));
+/// let id = SessionId::from_bytes([1; 32]);
+/// assert!(store.load(&id, SystemTime::now()).await.unwrap().is_none());
+/// # });
+/// ```
+#[derive(Clone, Debug)]
+pub struct TimeLimited<S> {
     pub(crate) store: S,
-    pub(crate) limit: Duration,
+    limit: Duration,
 }
 
 impl<S> TimeLimited<S> {
+    /// `store`, each call limited to `limit`.
+    pub fn new(store: S, limit: Duration) -> Self {
+        Self { store, limit }
+    }
+
+    /// The wrapped store.
+    pub fn inner(&self) -> &S {
+        &self.store
+    }
+
+    /// The limit on each call.
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+
     async fn within<T>(
         &self,
         call: impl Future<Output = Result<T, StoreError>> + Send,

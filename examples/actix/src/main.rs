@@ -17,12 +17,9 @@ async fn home(session: Session) -> Result<HttpResponse, SessionRejection> {
     let user: Option<String> = session.get("user")?;
     let visits: u64 = session.get("test_counter")?.unwrap_or(0);
     let who = example_support::who(user.as_deref());
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
-        "<!doctype html><title>fastsession on actix-web</title><h1 id=who>{who}</h1>\
-         <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\
-         <form method=post action=/login><input name=user placeholder=name><button>Log in</button></form>\
-         <form method=post action=/logout><button>Log out</button></form>"
-    )))
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(example_support::home_page("actix-web", &who, visits)))
 }
 
 #[derive(Deserialize)]

@@ -12,12 +12,11 @@ use std::time::SystemTime;
 
 use fastsession_core::{
     ERROR_BODY, ExtractError, MemoryStore, Session, SessionError, SessionHandle, SessionStore,
-    Sessions,
+    Sessions, TimeLimited,
 };
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 
-use crate::bounded::Bounded;
 use crate::response::{Body, plain};
 use crate::routes;
 
@@ -26,7 +25,7 @@ use crate::routes;
 #[derive(Debug)]
 pub(crate) struct App<S = MemoryStore> {
     sessions: Sessions,
-    store: Bounded<S>,
+    store: TimeLimited<S>,
 }
 
 impl<S: SessionStore> App<S> {
@@ -35,7 +34,7 @@ impl<S: SessionStore> App<S> {
         let limit = sessions.config().store_timeout();
         Self {
             sessions,
-            store: Bounded::new(store, limit),
+            store: TimeLimited::new(store, limit),
         }
     }
 

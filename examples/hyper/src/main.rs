@@ -4,19 +4,19 @@
 //! The other examples go through an adapter, and so through fastsession-core's driver
 //! (`SessionManager`, feature `driver`). This one uses only the core's sans-IO API, to show it is
 //! enough: it depends on fastsession-core with `default-features = false` and the features
-//! `memory-store` and `http`, and names nothing of the driver. (The driver is still compiled
+//! `memory-store`, `http` and `timeouts` (`TimeLimited`, each store call bounded by the
+//! configured store timeout, as the driver does), and names nothing of the driver. (The driver is still compiled
 //! into this binary, because `example-support` turns the feature on; no code here uses it.)
 //!
 //! - [`lifecycle`]: one request's session, `begin_request` to `finish` and `commit`, and the
 //!   headers the commit asks for;
-//! - [`bounded`]: every store call limited by the configured store timeout, as the driver does;
 //! - [`routes`]: the app, the same as the other examples'.
 //!
-//! One thing the driver does is not done here: serializing concurrent requests of one session
-//! (`Config::serializes_requests`). Without it, concurrent requests still merge their changes
-//! key by key in the store.
+//! One thing the driver can do is not done here: the opt-in serialization of concurrent requests
+//! of one session (`Config::serializes_requests`, off by default). Without it, concurrent
+//! requests merge their changes key by key in the store, and the counter's
+//! `Session::increment` loses no count.
 
-mod bounded;
 mod lifecycle;
 mod response;
 mod routes;

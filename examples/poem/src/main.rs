@@ -20,12 +20,7 @@ fn home(session: Session) -> Result<Html<String>, SessionRejection> {
     let user: Option<String> = session.get("user")?;
     let visits: u64 = session.get("test_counter")?.unwrap_or(0);
     let who = example_support::who(user.as_deref());
-    Ok(Html(format!(
-        "<!doctype html><title>fastsession on poem</title><h1 id=who>{who}</h1>\
-         <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\
-         <form method=post action=/login><input name=user placeholder=name><button>Log in</button></form>\
-         <form method=post action=/logout><button>Log out</button></form>"
-    )))
+    Ok(Html(example_support::home_page("poem", &who, visits)))
 }
 
 #[derive(Deserialize)]

@@ -135,6 +135,18 @@ pub fn who(user: Option<&str>) -> String {
     )
 }
 
+/// The example apps' home page: who is logged in (see [`who`]), the counter, and the login and
+/// logout forms the browser tests use (`#who`, `#visits`, `form[action='/login']`,
+/// `form[action='/logout']`).
+pub fn home_page(framework: &str, who: &str, visits: u64) -> String {
+    format!(
+        "<!doctype html><title>fastsession on {framework}</title><h1 id=who>{who}</h1>\
+         <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\
+         <form method=post action=/login><input name=user placeholder=name><button>Log in</button></form>\
+         <form method=post action=/logout><button>Log out</button></form>"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
