@@ -21,7 +21,7 @@ use std::time::SystemTime;
 use crate::commit::SaveError;
 use crate::cookie::SetCookie;
 use crate::engine::{RequestHeaders, Sessions};
-use crate::finish::Finish;
+use crate::finish::{Finish, plan_finish};
 use crate::handle::SessionHandle;
 #[cfg(feature = "http")]
 use crate::headers::append_fields;
@@ -31,7 +31,8 @@ use crate::locks::{LockTable, SessionLock};
 use crate::rejection::ExtractError;
 use crate::session::Session;
 use crate::store::time_limited::TimeLimited;
-use crate::store::{Record, SessionStore, StoreError};
+use crate::store::{SessionStore, StoreError};
+use crate::time::to_millis;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -138,11 +139,12 @@ impl<S: SessionStore> SessionManager<S> {
 /// What a [`RequestSession`] needs from its manager, with the store type erased.
 trait Driver: Send + Sync {
     fn sessions(&self) -> &Sessions;
+    /// Runs the handle's own load loop ([`SessionHandle::load`]) against the store.
     fn load<'a>(
         &'a self,
-        id: &'a SessionId,
+        handle: &'a SessionHandle,
         now: SystemTime,
-    ) -> BoxFuture<'a, Result<Option<Record>, StoreError>>;
+    ) -> BoxFuture<'a, Result<Option<Session>, StoreError>>;
     fn commit(
         &self,
         finish: Finish,
@@ -158,10 +160,10 @@ impl<S: SessionStore> Driver for ManagerInner<S> {
 
     fn load<'a>(
         &'a self,
-        id: &'a SessionId,
+        handle: &'a SessionHandle,
         now: SystemTime,
-    ) -> BoxFuture<'a, Result<Option<Record>, StoreError>> {
-        Box::pin(self.store.load(id, now))
+    ) -> BoxFuture<'a, Result<Option<Session>, StoreError>> {
+        Box::pin(handle.load(&self.store, now))
     }
 
     fn commit(
@@ -235,9 +237,10 @@ impl RequestSession {
         }
         let mut held = inner.loading.lock().await;
         let sessions = inner.driver.sessions();
-        let serialize = sessions.config().serializes_requests();
-        while let Some(id) = inner.handle.next_load() {
-            let lock = if serialize {
+        // Opt-in session locking: the first candidate's lock, taken before loading and kept
+        // until `finish` when that session turns out live.
+        let lock = match inner.handle.next_load() {
+            Some(id) if sessions.config().serializes_requests() => {
                 // Bounded like a store call: a request that waits on itself (a handler calling its
                 // own server with the user's cookie) or on a stuck one answers 503, never hangs.
                 let limit = sessions.config().store_timeout();
@@ -249,27 +252,20 @@ impl RequestSession {
                         return Err(ExtractError::Unavailable(StoreError::timeout()));
                     }
                 }
-            } else {
-                None
-            };
-            let now = sessions.now();
-            match inner.driver.load(&id, now).await {
-                Ok(record) => {
-                    inner.handle.complete_load(record, now);
-                    if inner.handle.cause() == crate::Cause::Success {
-                        // Keep this session's lock until `finish`.
-                        *held = lock;
-                    }
-                }
-                Err(error) => {
-                    tracing::error!(session = %id.label(), %error, "loading the session failed");
-                    inner.handle.fail_load();
-                    return Err(ExtractError::Unavailable(error));
-                }
             }
+            _ => None,
+        };
+        // The handle's own load loop: the driver only performs the I/O it asks for.
+        let session = inner
+            .driver
+            .load(&inner.handle, sessions.now())
+            .await
+            .map_err(ExtractError::Unavailable)?;
+        if inner.handle.cause() == crate::Cause::Success {
+            *held = lock;
         }
         drop(held);
-        inner.handle.session().ok_or(ExtractError::Finished)
+        session.ok_or(ExtractError::Finished)
     }
 
     /// Ends the request: decides and runs the store writes for a response with this status, and
@@ -278,13 +274,8 @@ impl RequestSession {
         let inner = &self.inner;
         let sessions = inner.driver.sessions();
         let now = sessions.now();
-        let finish = sessions.finish(
-            SessionHandle {
-                shared: inner.handle.shared.clone(),
-            },
-            status,
-            now,
-        );
+        // The same planning step as `Sessions::finish`, on the handle this request owns.
+        let finish = plan_finish(&sessions.engine, &inner.handle, status, to_millis(now));
         let outcome = if finish.is_noop() {
             Outcome {
                 set_cookie: None,
