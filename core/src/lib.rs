@@ -49,10 +49,10 @@
 //!    [`MAX_CANDIDATES`] same-name values, and returns a [`SessionHandle`]. It never fails and
 //!    never touches the store. The candidates are verified against every key of the ring the
 //!    first time the session is needed, so a route that never uses it pays for no MAC.
-//! 2. Loading is lazy: only when a handler asks for the session does the driver load each
-//!    verified candidate in turn ([`SessionHandle::next_load`], [`SessionHandle::complete_load`]),
-//!    the first live one winning. A missing, expired or forged session becomes a fresh one, with
-//!    its [`Cause`].
+//! 2. Loading is lazy: only when a handler asks for the session does [`SessionHandle::load`] load
+//!    each verified candidate in turn ([`SessionHandle::next_load`],
+//!    [`SessionHandle::complete_load`]), the first live one winning; `SessionManager` runs this
+//!    same loop. A missing, expired or forged session becomes a fresh one, with its [`Cause`].
 //! 3. The handler uses a [`Session`]: synchronous, `Clone + Send + Sync`.
 //! 4. [`Sessions::finish`] decides, from what the handler did and the response status, the store
 //!    writes and the cookie; [`Finish::commit`] runs them. Only changed sessions are written; a
@@ -62,8 +62,8 @@
 //!
 //! # The adapter contract
 //!
-//! An adapter uses [`SessionManager`], which runs steps 1 to 4 against its store (with request
-//! serialization and error mapping), and does exactly this:
+//! An adapter uses [`SessionManager`], which runs steps 1 to 4 against its store (with store
+//! timeouts, the opt-in per-session serialization, and error mapping), and does exactly this:
 //!
 //! 1. before the handler, `manager.start(&headers)`, and put the [`RequestSession`] into the
 //!    request (in a [`RequestSessions`] keyed by session object name);
@@ -71,9 +71,14 @@
 //!    [`ExtractError::status`] (503 for an unavailable store, 500 otherwise) with
 //!    [`ERROR_BODY`];
 //! 3. after the handler, [`RequestSession::finish`] with the response status;
-//! 4. it appends every [`Outcome::headers`] as separate header fields, or, when
-//!    [`Outcome::error_status`] is set, replaces the response with that status, [`ERROR_BODY`]
-//!    and those headers only.
+//! 4. it removes the [`Outcome::replaced_headers`] and appends every [`Outcome::headers`] as
+//!    separate header fields, or, when [`Outcome::error_status`] is set, replaces the response
+//!    with that status, [`ERROR_BODY`] and those headers only.
+//!
+//! An integration without the driver (the hyper example) runs steps 1 to 4 itself:
+//! `begin_request`, [`SessionHandle::load`] through a [`TimeLimited`] store, the handler,
+//! `finish` and `commit`, then [`Committed::append_to`] or, on a [`SaveError`], a 500 with
+//! [`SaveError::append_to`].
 //!
 //! Any decision about session semantics lives here, never in an adapter.
 //!
