@@ -328,7 +328,7 @@ impl Outcome {
     }
 
     /// When set, saving failed: replace the response with this status (500), the body
-    /// [`ERROR_BODY`] and only [`Outcome::headers`].
+    /// [`ERROR_BODY`](crate::ERROR_BODY) and only [`Outcome::headers`].
     pub fn error_status(&self) -> Option<u16> {
         self.error_status
     }
