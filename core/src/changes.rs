@@ -222,13 +222,14 @@ impl Changes {
         };
         for (key, op) in &self.edits {
             let found = entries.binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()));
-            match (found, op) {
-                (Ok(index), Op::Remove) => {
+            let current = found.ok().map(|index| &entries[index].1);
+            match (found, op.applied_to(current)) {
+                (Ok(index), Some(value)) => entries[index].1 = value,
+                (Ok(index), None) => {
                     entries.remove(index);
                 }
-                (Err(_), Op::Remove) => {}
-                (Ok(index), op) => entries[index].1 = op.applied_to(Some(&entries[index].1)),
-                (Err(index), op) => entries.insert(index, (key.clone(), op.applied_to(None))),
+                (Err(index), Some(value)) => entries.insert(index, (key.clone(), value)),
+                (Err(_), None) => {}
             }
         }
         *data = SessionData::from_sorted(entries);
@@ -248,8 +249,10 @@ impl Changes {
             return false;
         }
         for (key, op) in &self.edits {
-            if let Ok(index) = entries.binary_search_by(|(k, _)| k.as_ref().cmp(key)) {
-                entries[index].1 = op.applied_to(Some(&entries[index].1));
+            if let Ok(index) = entries.binary_search_by(|(k, _)| k.as_ref().cmp(key))
+                && let Some(value) = op.applied_to(Some(&entries[index].1))
+            {
+                entries[index].1 = value;
             }
         }
         true
@@ -257,14 +260,14 @@ impl Changes {
 }
 
 impl Op {
-    /// The value after this edit of `current` (not for removals).
-    fn applied_to(&self, current: Option<&Value>) -> Value {
+    /// The value after this edit of `current`; `None` when the key goes.
+    fn applied_to(&self, current: Option<&Value>) -> Option<Value> {
         match self {
-            Self::Set(value) => value.clone(),
-            Self::Add { by, .. } => {
-                Value::from(as_integer(current).unwrap_or(0).saturating_add(*by))
-            }
-            Self::Remove => Value::Null,
+            Self::Set(value) => Some(value.clone()),
+            Self::Add { by, .. } => Some(Value::from(
+                as_integer(current).unwrap_or(0).saturating_add(*by),
+            )),
+            Self::Remove => None,
         }
     }
 }

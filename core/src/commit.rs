@@ -141,7 +141,8 @@ async fn create_successor<S: SessionStore + ?Sized>(
         Err(error) => {
             // A logout still ends the session when its successor cannot be made.
             if let Some(logout) = logout {
-                end_after_failure(store, &logout.id, now).await;
+                // The answer is this failure's; the logout's own is already logged.
+                let _ = delete_logged_out(engine, store, &logout.id, now).await;
             }
             return Err(error.with_removal(logout.map(|_| engine.cookies.removal())));
         }
@@ -171,7 +172,8 @@ async fn create_successor<S: SessionStore + ?Sized>(
             tracing::error!(session = %predecessor.id.label(), %error, "retiring the old session failed");
             discard(store, &id, now).await;
             if let Some(logout) = logout {
-                end_after_failure(store, &logout.id, now).await;
+                // The answer is this failure's; the logout's own is already logged.
+                let _ = delete_logged_out(engine, store, &logout.id, now).await;
             }
             Err(SaveError::store(
                 error,
@@ -186,14 +188,6 @@ async fn create_successor<S: SessionStore + ?Sized>(
 async fn discard<S: SessionStore + ?Sized>(store: &S, id: &SessionId, now: SystemTime) {
     if let Err(error) = store.delete(id, now).await {
         tracing::warn!(session = %id.label(), %error, "deleting a discarded successor failed; it expires unseen");
-    }
-}
-
-/// Tries once more to end a logged-out session after another write failed; the error that is
-/// answered is that write's.
-async fn end_after_failure<S: SessionStore + ?Sized>(store: &S, id: &SessionId, now: SystemTime) {
-    if let Err(error) = store.delete(id, now).await {
-        tracing::error!(session = %id.label(), %error, "destroying the session failed; the browser is still told to drop it");
     }
 }
 
