@@ -8,7 +8,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fastsession_core::testing::SequentialIds;
-use fastsession_core::{Config, Key, MemoryStore, SessionManager, Sessions};
+use fastsession_core::{Config, Key, MemoryStore, SessionManager, Sessions, SetCookie};
 
 #[global_allocator]
 static ALLOCATOR: dhat::Alloc = dhat::Alloc;
@@ -31,108 +31,89 @@ fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_767_225_600)
 }
 
-/// One test, so that one dhat profiler runs at a time whatever the test harness.
-#[tokio::test]
-async fn counter_requests_allocate_a_fixed_number_of_blocks() {
-    let _profiler = dhat::Profiler::builder().testing().build();
-    sans_io_counter_request().await;
-    managed_counter_request().await;
+/// The `name=value` pair of a `Set-Cookie`, as a browser sends it back.
+fn pair(set_cookie: Option<&SetCookie>) -> Option<String> {
+    set_cookie.map(|cookie| cookie.as_str().split(';').next().unwrap().to_owned())
 }
 
-async fn sans_io_counter_request() {
-    let sessions = sessions();
-    let store = MemoryStore::new();
-
-    // A first request creates the session.
-    let handle = sessions.begin([], now());
-    let session = handle.load(&store, now()).await.unwrap().unwrap();
-    session.increment("test_counter", 1).unwrap();
+/// One counter request on the sans-IO path: its count and the cookie it set.
+async fn counter(
+    sessions: &Sessions,
+    store: &MemoryStore,
+    cookie: Option<&str>,
+) -> (i64, Option<String>) {
+    let handle = sessions.begin(cookie.map(str::as_bytes), now());
+    let session = handle.load(store, now()).await.unwrap().unwrap();
+    let n = session.increment("test_counter", 1).unwrap();
     drop(session);
     let committed = sessions
         .finish(handle, 200, now())
-        .commit(&store, now())
+        .commit(store, now())
         .await
         .unwrap();
-    let cookie = committed
-        .set_cookie()
-        .unwrap()
-        .as_str()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    drop(committed);
-
-    let counter_request = || async {
-        let handle = sessions.begin([cookie.as_bytes()], now());
-        let session = handle.load(&store, now()).await.unwrap().unwrap();
-        let n = session.increment("test_counter", 1).unwrap();
-        drop(session);
-        let committed = sessions
-            .finish(handle, 200, now())
-            .commit(&store, now())
-            .await
-            .unwrap();
-        assert!(
-            committed.set_cookie().is_none(),
-            "a continuation sets no cookie"
-        );
-        n
-    };
-    // Warm up: the store's shard tables and the first growth of its vectors.
-    assert_eq!(counter_request().await, 2);
-    let before = dhat::HeapStats::get().total_blocks;
-    assert_eq!(counter_request().await, 3);
-    let made = dhat::HeapStats::get().total_blocks - before;
-    assert_eq!(
-        made, COUNTER_REQUEST_ALLOCATIONS,
-        "heap blocks of one counter request"
-    );
+    (n, pair(committed.set_cookie()))
 }
 
-async fn managed_counter_request() {
-    let manager = SessionManager::new(sessions(), MemoryStore::new());
-    let no_cookie: [(&str, &[u8]); 0] = [];
-    let request = manager.start(&no_cookie[..]);
-    request
+/// One counter request through `SessionManager`: its count and the cookie it set.
+async fn managed_counter(
+    manager: &SessionManager<MemoryStore>,
+    cookie: Option<&str>,
+) -> (i64, Option<String>) {
+    // On the stack, so that only the request's own allocations are counted.
+    let cookie_header: [(&str, &[u8]); 1] = [("cookie", cookie.unwrap_or_default().as_bytes())];
+    let headers = &cookie_header[..usize::from(cookie.is_some())];
+    let request = manager.start(headers);
+    let n = request
         .session()
         .await
         .unwrap()
         .increment("test_counter", 1)
         .unwrap();
-    let outcome = request.finish(200).await;
-    let cookie = outcome
-        .set_cookie()
-        .unwrap()
-        .as_str()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    drop(outcome);
+    (n, pair(request.finish(200).await.set_cookie()))
+}
 
-    let counter_request = || async {
-        let headers: [(&str, &[u8]); 1] = [("cookie", cookie.as_bytes())];
-        let request = manager.start(&headers[..]);
-        let n = request
-            .session()
-            .await
-            .unwrap()
-            .increment("test_counter", 1)
-            .unwrap();
-        let outcome = request.finish(200).await;
-        assert!(
-            outcome.set_cookie().is_none(),
-            "a continuation sets no cookie"
-        );
-        n
-    };
-    assert_eq!(counter_request().await, 2);
-    let before = dhat::HeapStats::get().total_blocks;
-    assert_eq!(counter_request().await, 3);
-    let made = dhat::HeapStats::get().total_blocks - before;
+/// Heap blocks of the third request of one browser: the first creates the session, the second
+/// warms up the store (its shard tables, the first growth of its vectors).
+async fn blocks_of_a_continuation<F, Fut>(request: F) -> u64
+where
+    F: Fn(Option<String>) -> Fut,
+    Fut: Future<Output = (i64, Option<String>)>,
+{
+    let (_, cookie) = request(None).await;
+    let cookie = cookie.expect("a new session's cookie");
     assert_eq!(
-        made, MANAGED_COUNTER_REQUEST_ALLOCATIONS,
+        request(Some(cookie.clone())).await,
+        (2, None),
+        "a continuation sets no cookie"
+    );
+    let before = dhat::HeapStats::get().total_blocks;
+    assert_eq!(request(Some(cookie)).await, (3, None));
+    dhat::HeapStats::get().total_blocks - before
+}
+
+/// One test, so that one dhat profiler runs at a time whatever the test harness.
+#[tokio::test]
+async fn counter_requests_allocate_a_fixed_number_of_blocks() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let (engine, store) = (sessions(), MemoryStore::new());
+    let sans_io = blocks_of_a_continuation(|cookie| {
+        let (engine, store) = (&engine, &store);
+        async move { counter(engine, store, cookie.as_deref()).await }
+    })
+    .await;
+    assert_eq!(
+        sans_io, COUNTER_REQUEST_ALLOCATIONS,
+        "heap blocks of one counter request"
+    );
+
+    let manager = SessionManager::new(sessions(), MemoryStore::new());
+    let managed = blocks_of_a_continuation(|cookie| {
+        let manager = &manager;
+        async move { managed_counter(manager, cookie.as_deref()).await }
+    })
+    .await;
+    assert_eq!(
+        managed, MANAGED_COUNTER_REQUEST_ALLOCATIONS,
         "heap blocks through the manager"
     );
 }
