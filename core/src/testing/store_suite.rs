@@ -29,8 +29,8 @@ mod retirement;
 
 pub use increments::{concurrent_increments_lose_nothing, increments_add_to_the_stored_integer};
 pub use retirement::{
-    concurrent_retirements_admit_one, delete_follows_successors, only_live_records_retire,
-    retired_records_are_not_live,
+    concurrent_retirements_admit_one, delete_follows_a_bounded_number_of_successors,
+    delete_follows_successors, only_live_records_retire, retired_records_are_not_live,
 };
 
 /// The time the suite calls "now".
@@ -84,6 +84,7 @@ where
     retired_records_are_not_live(&make().await).await;
     only_live_records_retire(&make().await).await;
     delete_follows_successors(&make().await).await;
+    delete_follows_a_bounded_number_of_successors(&make().await).await;
     concurrent_retirements_admit_one(&make().await).await;
     increments_add_to_the_stored_integer(&make().await).await;
     concurrent_increments_lose_nothing(&make().await).await;

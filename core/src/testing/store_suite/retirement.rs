@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{id, record, start};
 use crate::changes::Changes;
-use crate::store::SessionStore;
+use crate::store::{MAX_SUCCESSORS_FOLLOWED, SessionStore};
 
 /// A retired record is not live: it does not load, take writes or retire again, and its ID is
 /// not reused before it expires.
@@ -115,4 +115,29 @@ pub async fn concurrent_retirements_admit_one<S: SessionStore + Clone>(store: &S
         retired += usize::from(result.unwrap());
     }
     assert_eq!(retired, 1, "exactly one concurrent retirement may win");
+}
+
+/// One delete follows at most [`MAX_SUCCESSORS_FOLLOWED`] records: a longer chain keeps its tail.
+pub async fn delete_follows_a_bounded_number_of_successors<S: SessionStore>(store: &S) {
+    let chain: Vec<_> = (0..=MAX_SUCCESSORS_FOLLOWED as u64)
+        .map(|n| id(100 + n))
+        .collect();
+    for link in &chain {
+        store.create(link, &record(&[]), start()).await.unwrap();
+    }
+    for pair in chain.windows(2) {
+        assert!(store.retire(&pair[0], &pair[1], start()).await.unwrap());
+    }
+    store.delete(&chain[0], start()).await.unwrap();
+    let (followed, tail) = chain.split_at(MAX_SUCCESSORS_FOLLOWED);
+    for link in followed {
+        assert!(
+            store.create(link, &record(&[]), start()).await.unwrap(),
+            "the first MAX_SUCCESSORS_FOLLOWED records are deleted"
+        );
+    }
+    assert!(
+        store.load(&tail[0], start()).await.unwrap().is_some(),
+        "the record past the bound is left"
+    );
 }
