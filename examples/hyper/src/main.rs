@@ -5,8 +5,9 @@
 //! (`SessionManager`, feature `driver`). This one uses only the core's sans-IO API, to show it is
 //! enough: it depends on fastsession-core with `default-features = false` and the features
 //! `memory-store`, `http` and `timeouts` (`TimeLimited`, each store call bounded by the
-//! configured store timeout, as the driver does), and names nothing of the driver. (The driver is still compiled
-//! into this binary, because `example-support` turns the feature on; no code here uses it.)
+//! configured store timeout, as the driver does), so the driver is not compiled into this binary
+//! (`.ci/run` checks it with `cargo tree`). Only its tests build it, through the dev-dependency's
+//! `test-util` (`FaultyStore`, for the error paths).
 //!
 //! - [`lifecycle`]: one request's session, `begin_request` to `finish` and `commit`, and the
 //!   headers the commit asks for;
