@@ -2,14 +2,16 @@
 //! prefix.
 //!
 //! These operations enumerate keys with `SCAN`, so each costs time in proportion to the number of
-//! keys in the Redis database (not only the store's own), and `clear` and `purge_expired` then
-//! delete one key per call. They exist for tests, maintenance scripts and operators; a request
+//! keys in the Redis database (not only the store's own). `sessions`, `clear` and `purge_expired`
+//! act on each page of the scan as it comes, with one pipeline of per-key commands: one round
+//! trip per page, not per key. They exist for tests, maintenance scripts and operators; a request
 //! path never needs them, and never should call them: it has the per-session
 //! [`SessionStore`](fastsession_core::SessionStore) methods of [`RedisStore`].
 
 use std::time::SystemTime;
 
 use fastsession_core::StoreError;
+use redis::aio::ConnectionManager;
 
 use crate::keys::{SUCCESSOR, scan_pattern};
 use crate::scripts::PURGE;
@@ -25,7 +27,9 @@ use crate::store::{RedisStore, millis};
 /// favour of a successor) are records like any other here: listed, cleared, and purged once
 /// their end has passed.
 ///
-/// Each Redis call has the store's timeout; an operation as a whole does not.
+/// They walk the scan a page at a time: one `SCAN` call per page, then, except for `keys`, one
+/// pipeline with a command per key of the page (`HEXISTS`, `DEL`, or the purge script). Each of
+/// these round trips has the store's timeout; an operation as a whole does not.
 ///
 /// # Examples
 ///
@@ -67,31 +71,15 @@ impl RedisAdmin {
     ///
     /// The store error of the first Redis call that fails.
     pub async fn keys(&self) -> Result<Vec<String>, StoreError> {
-        let pattern = scan_pattern(self.store.prefix());
+        let mut connection = self.store.connection();
+        let mut scan = Scan::new(self.store.prefix());
         let mut keys = Vec::new();
-        let mut cursor: u64 = 0;
-        loop {
-            let mut connection = self.store.connection();
-            let (next, batch): (u64, Vec<String>) = self
-                .store
-                .call(
-                    redis::cmd("SCAN")
-                        .arg(cursor)
-                        .arg("MATCH")
-                        .arg(&pattern)
-                        .arg("COUNT")
-                        .arg(500)
-                        .query_async(&mut connection),
-                )
-                .await?;
-            keys.extend(batch);
-            if next == 0 {
-                keys.sort_unstable();
-                keys.dedup();
-                return Ok(keys);
-            }
-            cursor = next;
+        while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
+            keys.extend(page);
         }
+        keys.sort_unstable();
+        keys.dedup();
+        Ok(keys)
     }
 
     /// The keys of the sessions under the store's prefix: [`RedisAdmin::keys`] without the
@@ -102,22 +90,26 @@ impl RedisAdmin {
     ///
     /// The store error of the first Redis call that fails.
     pub async fn sessions(&self) -> Result<Vec<String>, StoreError> {
+        let mut connection = self.store.connection();
+        let mut scan = Scan::new(self.store.prefix());
         let mut sessions = Vec::new();
-        for key in self.keys().await? {
-            let mut connection = self.store.connection();
-            let retired: bool = self
-                .store
-                .call(
-                    redis::cmd("HEXISTS")
-                        .arg(&key)
-                        .arg(SUCCESSOR)
-                        .query_async(&mut connection),
-                )
-                .await?;
-            if !retired {
-                sessions.push(key);
+        while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
+            let mut pipeline = redis::pipe();
+            for key in &page {
+                pipeline.hexists(key, SUCCESSOR);
             }
+            let retired: Vec<bool> = self
+                .store
+                .call(pipeline.query_async(&mut connection))
+                .await?;
+            sessions.extend(
+                page.into_iter()
+                    .zip(retired)
+                    .filter_map(|(key, retired)| (!retired).then_some(key)),
+            );
         }
+        sessions.sort_unstable();
+        sessions.dedup();
         Ok(sessions)
     }
 
@@ -129,14 +121,19 @@ impl RedisAdmin {
     /// The store error of the first Redis call that fails; the keys deleted until then stay
     /// deleted.
     pub async fn clear(&self) -> Result<usize, StoreError> {
+        let mut connection = self.store.connection();
+        let mut scan = Scan::new(self.store.prefix());
         let mut deleted = 0;
-        for key in self.keys().await? {
-            let mut connection = self.store.connection();
-            let removed: usize = self
+        while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
+            let mut pipeline = redis::pipe();
+            for key in &page {
+                pipeline.del(key);
+            }
+            let removed: Vec<usize> = self
                 .store
-                .call(redis::cmd("DEL").arg(&key).query_async(&mut connection))
+                .call(pipeline.query_async(&mut connection))
                 .await?;
-            deleted += removed;
+            deleted += removed.into_iter().sum::<usize>();
         }
         Ok(deleted)
     }
@@ -153,18 +150,69 @@ impl RedisAdmin {
     /// The store error of the first Redis call that fails; the records deleted until then stay
     /// deleted.
     pub async fn purge_expired(&self, now: SystemTime) -> Result<usize, StoreError> {
+        let mut connection = self.store.connection();
+        let mut scan = Scan::new(self.store.prefix());
+        let now = millis(now);
         let mut purged = 0;
-        for key in self.keys().await? {
-            let mut connection = self.store.connection();
-            let mut invocation = PURGE.key(&key);
-            invocation.arg(millis(now));
-            let removed: usize = self
+        while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
+            // The pipeline runs the script by its hash (`EVALSHA`), so it loads it first.
+            let mut pipeline = redis::pipe();
+            pipeline.load_script(&PURGE).ignore();
+            for key in &page {
+                let mut invocation = PURGE.key(key);
+                invocation.arg(now);
+                pipeline.invoke_script(&invocation);
+            }
+            let removed: Vec<usize> = self
                 .store
-                .call(invocation.invoke_async(&mut connection))
+                .call(pipeline.query_async(&mut connection))
                 .await?;
-            purged += removed;
+            purged += removed.into_iter().sum::<usize>();
         }
         Ok(purged)
+    }
+}
+
+/// A `SCAN … MATCH prefix*` walk over the keys under a prefix, one page at a time.
+struct Scan {
+    pattern: String,
+    /// The cursor of the next page; `None` once the walk is done.
+    cursor: Option<u64>,
+}
+
+impl Scan {
+    fn new(prefix: &str) -> Self {
+        Self {
+            pattern: scan_pattern(prefix),
+            cursor: Some(0),
+        }
+    }
+
+    /// The keys of the next page that has any, or `None` at the end of the walk. A key may
+    /// appear on two pages.
+    async fn next_page(
+        &mut self,
+        store: &RedisStore,
+        connection: &mut ConnectionManager,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        while let Some(cursor) = self.cursor {
+            let (next, page): (u64, Vec<String>) = store
+                .call(
+                    redis::cmd("SCAN")
+                        .arg(cursor)
+                        .arg("MATCH")
+                        .arg(&self.pattern)
+                        .arg("COUNT")
+                        .arg(500)
+                        .query_async(connection),
+                )
+                .await?;
+            self.cursor = (next != 0).then_some(next);
+            if !page.is_empty() {
+                return Ok(Some(page));
+            }
+        }
+        Ok(None)
     }
 }
 
