@@ -16,10 +16,10 @@ async fn session_test(session: Session) -> Result<HttpResponse, SessionRejection
 async fn home(session: Session) -> Result<HttpResponse, SessionRejection> {
     let user: Option<String> = session.get("user")?;
     let visits: u64 = session.get("test_counter")?.unwrap_or(0);
-    let who = example_support::who(user.as_deref());
+    let page = example_support::home_page("actix-web", user.as_deref(), visits);
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(example_support::home_page("actix-web", &who, visits)))
+        .body(page))
 }
 
 #[derive(Deserialize)]

@@ -18,8 +18,8 @@ async fn session_test(session: Session) -> Result<Json<Value>, SessionRejection>
 async fn home(session: Session) -> Result<Html<String>, SessionRejection> {
     let user: Option<String> = session.get("user")?;
     let visits: u64 = session.get("test_counter")?.unwrap_or(0);
-    let who = example_support::who(user.as_deref());
-    Ok(Html(example_support::home_page("axum", &who, visits)))
+    let page = example_support::home_page("axum", user.as_deref(), visits);
+    Ok(Html(page))
 }
 
 #[derive(Deserialize)]

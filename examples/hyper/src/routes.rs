@@ -45,8 +45,8 @@ async fn home(session: &LazySession<'_>) -> Answer {
     let session = session.load().await?;
     let user: Option<String> = session.get("user")?;
     let visits: u64 = session.get("test_counter")?.unwrap_or(0);
-    let who = example_support::who(user.as_deref());
-    Ok(html(example_support::home_page("hyper", &who, visits)))
+    let page = example_support::home_page("hyper", user.as_deref(), visits);
+    Ok(html(page))
 }
 
 #[derive(Deserialize)]

@@ -19,8 +19,8 @@ fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
 fn home(session: Session) -> Result<Html<String>, SessionRejection> {
     let user: Option<String> = session.get("user")?;
     let visits: u64 = session.get("test_counter")?.unwrap_or(0);
-    let who = example_support::who(user.as_deref());
-    Ok(Html(example_support::home_page("poem", &who, visits)))
+    let page = example_support::home_page("poem", user.as_deref(), visits);
+    Ok(Html(page))
 }
 
 #[derive(Deserialize)]

@@ -20,8 +20,8 @@ fn session_test(session: Session) -> Result<Json<Value>, SessionRejection> {
 fn home(session: Session) -> Result<RawHtml<String>, SessionRejection> {
     let user: Option<String> = session.get("user")?;
     let visits: u64 = session.get("test_counter")?.unwrap_or(0);
-    let who = example_support::who(user.as_deref());
-    Ok(RawHtml(example_support::home_page("rocket", &who, visits)))
+    let page = example_support::home_page("rocket", user.as_deref(), visits);
+    Ok(RawHtml(page))
 }
 
 #[derive(FromForm)]

@@ -1,6 +1,6 @@
 //! What the example apps share: their session configuration and their port, read from the
-//! environment, with an error that names the variable when a value is wrong; and the line that
-//! says who is logged in, with the name escaped for HTML.
+//! environment, with an error that names the variable when a value is wrong; and their home
+//! page, which says who is logged in with the name escaped for HTML.
 //!
 //! | variable | meaning | unset |
 //! | --- | --- | --- |
@@ -120,25 +120,32 @@ fn port_from(
     }
 }
 
-/// The page's line about who is logged in: `Logged in as NAME.` with the name escaped for HTML
-/// (a name is whatever the login form received, so `<script>` must stay text), or
+/// The page's line about who is logged in: `Logged in as NAME.`, the name escaped for HTML, or
 /// `Nobody is logged in.`
-///
-/// ```
-/// assert_eq!(example_support::who(Some("<b>ada</b>")), "Logged in as &lt;b&gt;ada&lt;/b&gt;.");
-/// assert_eq!(example_support::who(None), "Nobody is logged in.");
-/// ```
-pub fn who(user: Option<&str>) -> String {
+fn who(user: Option<&str>) -> String {
     user.map_or_else(
         || "Nobody is logged in.".to_owned(),
         |user| format!("Logged in as {}.", html_escape::encode_text(user)),
     )
 }
 
-/// The example apps' home page: who is logged in (see [`who`]), the counter, and the login and
-/// logout forms the browser tests use (`#who`, `#visits`, `form[action='/login']`,
-/// `form[action='/logout']`).
-pub fn home_page(framework: &str, who: &str, visits: u64) -> String {
+/// The example apps' home page: who is logged in, the counter, and the login and logout forms
+/// the browser tests use (`#who`, `#visits`, `form[action='/login']`, `form[action='/logout']`).
+///
+/// `user` is the logged-in user's name as the session holds it; the page escapes it for HTML
+/// (a name is whatever the login form received, so `<script>` must stay text).
+///
+/// # Examples
+///
+/// ```
+/// let page = example_support::home_page("axum", Some("<b>ada</b>"), 2);
+/// assert!(page.contains("<h1 id=who>Logged in as &lt;b&gt;ada&lt;/b&gt;.</h1>"));
+/// assert!(page.contains("<span id=visits>2</span>"));
+/// let page = example_support::home_page("axum", None, 0);
+/// assert!(page.contains("<h1 id=who>Nobody is logged in.</h1>"));
+/// ```
+pub fn home_page(framework: &str, user: Option<&str>, visits: u64) -> String {
+    let who = who(user);
     format!(
         "<!doctype html><title>fastsession on {framework}</title><h1 id=who>{who}</h1>\
          <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\
