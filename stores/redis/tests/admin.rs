@@ -98,7 +98,7 @@ async fn purging_removes_ended_records_live_or_retired() {
     let admin = store.admin();
     let hour = Duration::from_secs(3600);
     // Two sessions ending at start + 1 h, the first retired in favour of the second.
-    let keys = sessions(&store, 1, 2).await;
+    sessions(&store, 1, 2).await;
     let (retired, successor) = (SequentialIds::id(1), SequentialIds::id(2));
     assert!(store.retire(&retired, &successor, start()).await.unwrap());
     // A third ending at start + 2 h.
@@ -121,7 +121,6 @@ async fn purging_removes_ended_records_live_or_retired() {
     assert_eq!(live, expected, "sessions() leaves out the retired pointer");
     assert_eq!(admin.purge_expired(start() + hour).await.unwrap(), 2);
     assert_eq!(admin.keys().await.unwrap(), vec![third.clone()]);
-    assert!(!keys.contains(&third));
     assert_eq!(admin.purge_expired(start() + 2 * hour).await.unwrap(), 1);
     assert_eq!(admin.keys().await.unwrap(), Vec::<String>::new());
     assert_eq!(admin.clear().await.unwrap(), 0);
