@@ -69,6 +69,27 @@ async fn a_prefix_with_glob_characters_reaches_only_its_own_keys() {
             "prefix {neighbour_tail:?}"
         );
 
+        // Past the end of every session, ours and theirs: a purge of ours must spare theirs.
+        let ended = start() + Duration::from_secs(3600);
+        assert_eq!(
+            ours.admin()
+                .purge_expired(ended)
+                .await
+                .expect("Redis answers"),
+            3
+        );
+        assert_eq!(
+            sorted_keys(&theirs).await,
+            their_keys,
+            "purging {tail:?} spared {neighbour_tail:?}"
+        );
+        assert_eq!(
+            theirs.admin().sessions().await.expect("a scan"),
+            their_keys,
+            "purging {tail:?} spared {neighbour_tail:?}"
+        );
+
+        assert_eq!(sessions(&ours, 1, 3).await, our_keys);
         assert_eq!(ours.admin().clear().await.expect("Redis answers"), 3);
         assert_eq!(
             sorted_keys(&ours).await,
@@ -79,14 +100,6 @@ async fn a_prefix_with_glob_characters_reaches_only_its_own_keys() {
             sorted_keys(&theirs).await,
             their_keys,
             "clearing {tail:?} spared {neighbour_tail:?}"
-        );
-        assert_eq!(
-            theirs
-                .admin()
-                .purge_expired(start())
-                .await
-                .expect("Redis answers"),
-            0
         );
         assert_eq!(theirs.admin().clear().await.expect("Redis answers"), 2);
     }
