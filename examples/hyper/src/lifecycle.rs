@@ -7,6 +7,8 @@
 //! 3. the route runs against the `Session`;
 //! 4. `Sessions::finish` decides the writes from the response status, `Finish::commit` runs
 //!    them, and `App::finish` applies the resulting headers to the response.
+//!
+//! [`App::handle`] takes every request through these steps, the app's and the tests' alike.
 
 use std::time::SystemTime;
 
@@ -38,6 +40,25 @@ impl<S: SessionStore> App<S> {
         }
     }
 
+    /// Answers one request with `route`: begins its session from the request's headers, runs
+    /// the route with the session loaded lazily, then finishes and commits the session and puts
+    /// its headers on the response.
+    pub(crate) async fn handle<B>(
+        &self,
+        request: Request<B>,
+        route: impl AsyncFnOnce(Request<B>, &LazySession<'_, S>) -> Response<Body>,
+    ) -> Response<Body> {
+        let now = self.sessions.now();
+        let handle = self.sessions.begin_request(request.headers(), now);
+        let lazy = LazySession {
+            app: self,
+            handle: &handle,
+            now,
+        };
+        let response = route(request, &lazy).await;
+        self.finish(handle, response, now).await
+    }
+
     /// Decides and runs the session's writes for `response`, and adds their headers to it; if a
     /// write that matters fails, answers a 500 instead, carrying only a logout's removal cookie.
     async fn finish(
@@ -67,18 +88,9 @@ impl<S: SessionStore> App<S> {
 }
 
 impl App {
-    /// Answers one request: begins its session, runs the route, then finishes and commits the
-    /// session and puts its headers on the response.
+    /// Answers one request with the app's routes ([`App::handle`]).
     pub(crate) async fn serve(&self, request: Request<Incoming>) -> Response<Body> {
-        let now = self.sessions.now();
-        let handle = self.sessions.begin_request(request.headers(), now);
-        let lazy = LazySession {
-            app: self,
-            handle: &handle,
-            now,
-        };
-        let response = routes::route(request, &lazy).await;
-        self.finish(handle, response, now).await
+        self.handle(request, routes::route).await
     }
 }
 
@@ -136,7 +148,6 @@ mod tests {
     use fastsession_core::testing::{FaultyStore, Probe};
     use fastsession_core::{Config, Key};
     use http_body_util::BodyExt;
-    use hyper::HeaderMap;
     use hyper::header::{CACHE_CONTROL, COOKIE, HeaderValue, LOCATION, SET_COOKIE};
     use serde_json::json;
 
@@ -153,29 +164,23 @@ mod tests {
         (App::new(sessions, store.clone()), store)
     }
 
-    /// One request carrying `cookie`, through the same steps as [`App::serve`], with `route` in
-    /// place of the routes.
+    /// One request carrying `cookie`, through [`App::handle`] as [`App::serve`] does, with
+    /// `route` in place of the routes.
     async fn run<S: SessionStore>(
         app: &App<S>,
         cookie: Option<&str>,
         route: impl FnOnce(&Session) -> Result<Response<Body>, SessionError>,
     ) -> Response<Body> {
-        let mut headers = HeaderMap::new();
+        let mut request = Request::new(());
         if let Some(cookie) = cookie {
-            headers.insert(COOKIE, HeaderValue::from_str(cookie).unwrap());
+            let cookie = HeaderValue::from_str(cookie).unwrap();
+            request.headers_mut().insert(COOKIE, cookie);
         }
-        let now = app.sessions.now();
-        let handle = app.sessions.begin_request(&headers, now);
-        let lazy = LazySession {
-            app,
-            handle: &handle,
-            now,
-        };
-        let response = match lazy.load().await {
+        app.handle(request, async |_, lazy| match lazy.load().await {
             Ok(session) => route(&session).unwrap_or_else(|error| Rejection::from(error).0),
             Err(Rejection(response)) => response,
-        };
-        app.finish(handle, response, now).await
+        })
+        .await
     }
 
     fn set_cookies(response: &Response<Body>) -> Vec<&str> {
