@@ -6,9 +6,7 @@ use std::time::SystemTime;
 use crate::cookie::SetCookie;
 use crate::engine::Engine;
 use crate::finish::{CookiePlan, Finish, Predecessor, Write};
-#[cfg(feature = "http")]
-use crate::headers::append_fields;
-use crate::headers::{Field, replaced_fields, session_headers};
+use crate::headers::{Field, ResponseHeaders, append_fields, replaced_fields, session_headers};
 use crate::id::{IdError, SessionId};
 use crate::store::{Record, SessionStore, StoreError};
 use crate::time::from_millis;
@@ -258,10 +256,9 @@ impl Committed {
         replaced_fields(self.set_cookie.as_ref()).map(Field::name)
     }
 
-    /// Removes [`Committed::replaced_headers`] from an `http` header map, then appends
+    /// Removes [`Committed::replaced_headers`] from a response's headers, then appends
     /// [`Committed::headers`], each as its own field.
-    #[cfg(feature = "http")]
-    pub fn append_to(&self, headers: &mut http::HeaderMap) {
+    pub fn append_to<H: ResponseHeaders + ?Sized>(&self, headers: &mut H) {
         append_fields(self.set_cookie.as_ref(), self.accessed, headers);
     }
 }
@@ -329,10 +326,9 @@ impl SaveError {
         session_headers(self.removal.as_ref(), false)
     }
 
-    /// Appends [`SaveError::headers`] to an `http` header map (of the 500 that replaces the
-    /// response), each as its own field.
-    #[cfg(feature = "http")]
-    pub fn append_to(&self, headers: &mut http::HeaderMap) {
+    /// Appends [`SaveError::headers`] to the headers of the 500 that replaces the response, each
+    /// as its own field.
+    pub fn append_to<H: ResponseHeaders + ?Sized>(&self, headers: &mut H) {
         append_fields(self.removal.as_ref(), false, headers);
     }
 }

@@ -23,9 +23,7 @@ use crate::cookie::SetCookie;
 use crate::engine::{RequestHeaders, Sessions};
 use crate::finish::{Finish, plan_finish};
 use crate::handle::SessionHandle;
-#[cfg(feature = "http")]
-use crate::headers::append_fields;
-use crate::headers::{Field, replaced_fields, session_headers};
+use crate::headers::{Field, ResponseHeaders, append_fields, replaced_fields, session_headers};
 use crate::id::SessionId;
 use crate::locks::{LockTable, SessionLock};
 use crate::rejection::ExtractError;
@@ -338,10 +336,16 @@ impl Outcome {
         self.set_cookie.as_ref()
     }
 
-    /// Removes [`Outcome::replaced_headers`] from an `http` header map, then appends
+    /// What to answer instead of the handler's response when saving failed: the status (a 500)
+    /// and the generic [`ERROR_BODY`](crate::ERROR_BODY); then [`Outcome::append_to`] its
+    /// headers. `None` when the handler's response stands.
+    pub fn replacement(&self) -> Option<(u16, &'static str)> {
+        self.error_status.map(|status| (status, crate::ERROR_BODY))
+    }
+
+    /// Removes [`Outcome::replaced_headers`] from a response's headers, then appends
     /// [`Outcome::headers`], each as its own field.
-    #[cfg(feature = "http")]
-    pub fn append_to(&self, headers: &mut http::HeaderMap) {
+    pub fn append_to<H: ResponseHeaders + ?Sized>(&self, headers: &mut H) {
         append_fields(self.set_cookie.as_ref(), self.accessed, headers);
     }
 }

@@ -25,15 +25,6 @@ impl Field {
             Self::Vary => "vary",
         }
     }
-
-    #[cfg(feature = "http")]
-    pub(crate) fn header_name(self) -> http::HeaderName {
-        match self {
-            Self::SetCookie => http::header::SET_COOKIE,
-            Self::CacheControl => http::header::CACHE_CONTROL,
-            Self::Vary => http::header::VARY,
-        }
-    }
 }
 
 /// A header value: fixed text, or the cookie built for this response.
@@ -75,27 +66,83 @@ pub(crate) fn replaced_fields(set_cookie: Option<&SetCookie>) -> impl Iterator<I
     set_cookie.map(|_| Field::CacheControl).into_iter()
 }
 
-/// Removes the [`replaced_fields`] from an `http` header map, then appends the
-/// [`session_fields`], each as its own field: what every `http`-based integration does with a
-/// finished request's headers.
+/// A response's header fields as a framework holds them: what the session layer removes and
+/// adds once the handler has answered (the response side of
+/// [`RequestHeaders`](crate::RequestHeaders)). Implemented for `http::HeaderMap` (feature
+/// `http`); an adapter for a framework with its own header type implements it on a small
+/// wrapper. Names are lowercase.
+///
+/// # Examples
+///
+/// ```
+/// use fastsession_core::ResponseHeaders;
+///
+/// /// Headers as a list of pairs.
+/// struct Pairs(Vec<(&'static str, String)>);
+///
+/// impl ResponseHeaders for Pairs {
+///     fn remove(&mut self, name: &'static str) {
+///         self.0.retain(|(field, _)| *field != name);
+///     }
+///
+///     fn append(&mut self, name: &'static str, value: &str) {
+///         self.0.push((name, value.to_owned()));
+///     }
+/// }
+///
+/// let mut headers = Pairs(vec![("cache-control", "public".to_owned())]);
+/// headers.remove("cache-control");
+/// headers.append_static("vary", "Cookie");
+/// assert_eq!(headers.0, [("vary", "Cookie".to_owned())]);
+/// ```
+pub trait ResponseHeaders {
+    /// Removes every field named `name`.
+    fn remove(&mut self, name: &'static str);
+
+    /// Appends a field named `name`, as a field of its own (never folded into another).
+    fn append(&mut self, name: &'static str, value: &str);
+
+    /// Appends a field whose value is fixed text; by default, [`ResponseHeaders::append`].
+    fn append_static(&mut self, name: &'static str, value: &'static str) {
+        self.append(name, value);
+    }
+}
+
 #[cfg(feature = "http")]
-pub(crate) fn append_fields(
+impl ResponseHeaders for http::HeaderMap {
+    fn remove(&mut self, name: &'static str) {
+        self.remove(http::HeaderName::from_static(name));
+    }
+
+    fn append(&mut self, name: &'static str, value: &str) {
+        // Every value the session layer builds is visible ASCII, so this always converts.
+        if let Ok(value) = http::HeaderValue::from_str(value) {
+            self.append(http::HeaderName::from_static(name), value);
+        }
+    }
+
+    fn append_static(&mut self, name: &'static str, value: &'static str) {
+        self.append(
+            http::HeaderName::from_static(name),
+            http::HeaderValue::from_static(value),
+        );
+    }
+}
+
+/// Removes the [`replaced_fields`], then appends the [`session_fields`], each as its own field:
+/// what every integration does with a finished request's headers, in this order.
+pub(crate) fn append_fields<H: ResponseHeaders + ?Sized>(
     set_cookie: Option<&SetCookie>,
     accessed: bool,
-    headers: &mut http::HeaderMap,
+    headers: &mut H,
 ) {
     for field in replaced_fields(set_cookie) {
-        headers.remove(field.header_name());
+        headers.remove(field.name());
     }
     for (field, value) in session_fields(set_cookie, accessed) {
-        let value = match value {
-            FieldValue::Fixed(text) => http::HeaderValue::from_static(text),
-            // Every cookie we build is visible ASCII, so the conversion cannot fail.
-            FieldValue::Cookie(text) => match http::HeaderValue::from_str(text) {
-                Ok(value) => value,
-                Err(_) => continue,
-            },
-        };
-        headers.append(field.header_name(), value);
+        match value {
+            FieldValue::Fixed(text) => headers.append_static(field.name(), text),
+            FieldValue::Cookie(text) => headers.append(field.name(), text),
+        }
     }
 }

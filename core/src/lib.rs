@@ -165,6 +165,7 @@ pub use driver::{Outcome, RequestSession, RequestSessions, SessionManager};
 pub use engine::{RequestHeaders, Sessions};
 pub use finish::Finish;
 pub use handle::{Cause, SessionHandle};
+pub use headers::ResponseHeaders;
 pub use id::{ID_LEN, IdError, IdGenerator, IdLabel, OsRandom, SessionId};
 pub use key::{Key, KeyError, KeyRing, MAX_KEYS, MIN_KEY_LEN};
 pub use rejection::{ERROR_BODY, ExtractError, Rejection, TOO_LARGE_BODY};

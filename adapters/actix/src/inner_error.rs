@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{Error, HttpResponse, ResponseError};
 use fastsession_core::Outcome;
 
-use crate::middleware::{append, failure};
+use crate::middleware::finished;
 
 /// An error that reached [`SessionMiddleware`](crate::SessionMiddleware) from the service it
 /// wraps (an inner middleware's, say), after the session was finished by the error's status.
@@ -60,8 +60,8 @@ impl fmt::Display for InnerError {
 
 impl ResponseError for InnerError {
     fn status_code(&self) -> StatusCode {
-        match self.outcome.error_status() {
-            Some(status) => {
+        match self.outcome.replacement() {
+            Some((status, _)) => {
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
             None => self.error.as_response_error().status_code(),
@@ -69,11 +69,6 @@ impl ResponseError for InnerError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = match self.outcome.error_status() {
-            Some(status) => failure(status),
-            None => self.error.error_response(),
-        };
-        append(&self.outcome, response.headers_mut());
-        response
+        finished(&self.outcome, self.error.error_response()).map_into_boxed_body()
     }
 }

@@ -11,7 +11,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::{Error, HttpMessage, HttpResponse};
 use fastsession_core::{
-    ERROR_BODY, Outcome, RequestHeaders, RequestSessions, SessionManager, SessionStore, Sessions,
+    Outcome, RequestHeaders, RequestSessions, ResponseHeaders, SessionManager, SessionStore,
+    Sessions,
 };
 
 use crate::inner_error::InnerError;
@@ -107,25 +108,39 @@ impl RequestHeaders for Headers<'_> {
     }
 }
 
-/// Adds the session's headers to a response.
-pub(crate) fn append(outcome: &Outcome, headers: &mut HeaderMap) {
-    for name in outcome.replaced_headers() {
-        headers.remove(HeaderName::from_static(name));
+/// actix's response header map, as the core writes headers.
+struct ResponseFields<'a>(&'a mut HeaderMap);
+
+impl ResponseHeaders for ResponseFields<'_> {
+    fn remove(&mut self, name: &'static str) {
+        self.0.remove(HeaderName::from_static(name));
     }
-    for (name, value) in outcome.headers() {
+
+    fn append(&mut self, name: &'static str, value: &str) {
         if let Ok(value) = HeaderValue::from_str(value) {
-            headers.append(HeaderName::from_static(name), value);
+            self.0.append(HeaderName::from_static(name), value);
         }
     }
 }
 
-/// The response for a request whose session could not be saved: `status` (a 500) with the
-/// generic body.
-pub(crate) fn failure(status: u16) -> HttpResponse {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    HttpResponse::build(status)
-        .content_type("text/plain")
-        .body(ERROR_BODY)
+/// The response the client gets once the session is finished: `response`, or the core's
+/// replacement when saving failed, with the session's headers.
+pub(crate) fn finished<B>(
+    outcome: &Outcome,
+    response: HttpResponse<B>,
+) -> HttpResponse<EitherBody<B>> {
+    let mut response = match outcome.replacement() {
+        Some((status, body)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            HttpResponse::build(status)
+                .content_type("text/plain")
+                .body(body)
+                .map_into_right_body()
+        }
+        None => response.map_into_left_body(),
+    };
+    outcome.append_to(&mut ResponseFields(response.headers_mut()));
+    response
 }
 
 impl<Inner, S, B> Service<ServiceRequest> for SessionMiddlewareService<Inner, S>
@@ -162,15 +177,8 @@ where
                 }
             };
             let outcome = session.finish(response.status().as_u16()).await;
-            let mut response = match outcome.error_status() {
-                Some(status) => {
-                    let (request, _) = response.into_parts();
-                    ServiceResponse::new(request, failure(status)).map_into_right_body()
-                }
-                None => response.map_into_left_body(),
-            };
-            append(&outcome, response.headers_mut());
-            Ok(response)
+            let (request, response) = response.into_parts();
+            Ok(ServiceResponse::new(request, finished(&outcome, response)))
         })
     }
 }

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fastsession_core::{ERROR_BODY, RequestSessions, SessionManager, SessionStore, Sessions};
+use fastsession_core::{RequestSessions, SessionManager, SessionStore, Sessions};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -121,10 +121,10 @@ where
         Box::pin(async move {
             let mut response = inner.call(request).await?;
             let outcome = session.finish(response.status().as_u16()).await;
-            if let Some(status) = outcome.error_status() {
+            if let Some((status, body)) = outcome.replacement() {
                 let status =
                     StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                response = (status, ERROR_BODY).into_response();
+                response = (status, body).into_response();
             }
             outcome.append_to(response.headers_mut());
             Ok(response)

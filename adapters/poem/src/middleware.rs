@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use fastsession_core::{ERROR_BODY, RequestSessions, SessionManager, SessionStore, Sessions};
+use fastsession_core::{RequestSessions, SessionManager, SessionStore, Sessions};
 use poem::http::StatusCode;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 
@@ -96,9 +96,9 @@ impl<E: Endpoint, S: SessionStore> Endpoint for SessionEndpoint<E, S> {
             Err(error) => error.into_response(),
         };
         let outcome = session.finish(response.status().as_u16()).await;
-        if let Some(status) = outcome.error_status() {
+        if let Some((status, body)) = outcome.replacement() {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            response = ERROR_BODY.with_status(status).into_response();
+            response = body.with_status(status).into_response();
         }
         outcome.append_to(response.headers_mut());
         Ok(response)

@@ -4,7 +4,9 @@ use std::fmt;
 use std::io::Cursor;
 use std::sync::{Mutex, PoisonError};
 
-use fastsession_core::{RequestHeaders, RequestSessions, SessionManager, SessionStore, Sessions};
+use fastsession_core::{
+    RequestHeaders, RequestSessions, ResponseHeaders, SessionManager, SessionStore, Sessions,
+};
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::{ContentType, HeaderMap, Status};
 use rocket::{Data, Request, Response};
@@ -99,8 +101,7 @@ impl<S: SessionStore> Fairing for SessionFairing<S> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let replacement = outcome
-            .error_status()
-            .map(|status| (status, fastsession_core::ERROR_BODY))
+            .replacement()
             .or_else(|| rejected.filter(|(status, _)| *status == response.status().code));
         if let Some((status, body)) = replacement {
             *response = Response::build()
@@ -109,11 +110,19 @@ impl<S: SessionStore> Fairing for SessionFairing<S> {
                 .sized_body(body.len(), Cursor::new(body))
                 .finalize();
         }
-        for name in outcome.replaced_headers() {
-            response.remove_header(name);
-        }
-        for (name, value) in outcome.headers() {
-            response.adjoin_raw_header(name, value.to_owned());
-        }
+        outcome.append_to(&mut ResponseFields(response));
+    }
+}
+
+/// rocket's response, as the core writes headers.
+struct ResponseFields<'a, 'r>(&'a mut Response<'r>);
+
+impl ResponseHeaders for ResponseFields<'_, '_> {
+    fn remove(&mut self, name: &'static str) {
+        self.0.remove_header(name);
+    }
+
+    fn append(&mut self, name: &'static str, value: &str) {
+        self.0.adjoin_raw_header(name, value.to_owned());
     }
 }
