@@ -11,11 +11,12 @@
 use std::time::SystemTime;
 
 use fastsession_core::StoreError;
+use redis::RedisResult;
 use redis::aio::ConnectionManager;
 
 use crate::keys::{SUCCESSOR, scan_pattern};
 use crate::scripts::PURGE;
-use crate::store::{RedisStore, millis};
+use crate::store::{RedisStore, millis, store_error};
 
 /// Administrative operations on every session under a [`RedisStore`]'s prefix: list the keys,
 /// delete them all, delete the expired ones.
@@ -84,7 +85,8 @@ impl RedisAdmin {
 
     /// The keys of the sessions under the store's prefix: [`RedisAdmin::keys`] without the
     /// pointers that retired sessions leave to their successors (which are not sessions), so
-    /// its length is the number of sessions stored, as `MemoryStore::len` counts them.
+    /// its length is the number of sessions stored, as `MemoryStore::len` counts them. A key under
+    /// the prefix that is not a hash is not a session either, and is left out.
     ///
     /// # Errors
     ///
@@ -95,18 +97,24 @@ impl RedisAdmin {
         let mut sessions = Vec::new();
         while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
             let mut pipeline = redis::pipe();
+            pipeline.ignore_errors();
             for key in &page {
                 pipeline.hexists(key, SUCCESSOR);
             }
-            let retired: Vec<bool> = self
+            let answers: Vec<RedisResult<bool>> = self
                 .store
                 .call(pipeline.query_async(&mut connection))
                 .await?;
-            sessions.extend(
-                page.into_iter()
-                    .zip(retired)
-                    .filter_map(|(key, retired)| (!retired).then_some(key)),
-            );
+            for (key, answer) in page.into_iter().zip(answers) {
+                match answer {
+                    Ok(false) => sessions.push(key),
+                    // Retired: only a pointer to its successor.
+                    Ok(true) => {}
+                    // Not a hash, so not a session either.
+                    Err(error) if error.code() == Some("WRONGTYPE") => {}
+                    Err(error) => return Err(store_error(error)),
+                }
+            }
         }
         sessions.sort_unstable();
         sessions.dedup();
@@ -139,7 +147,8 @@ impl RedisAdmin {
     }
 
     /// Deletes every record under the store's prefix whose stored end is at or before `now`
-    /// (and any key there without one), live or retired, and returns how many it deleted.
+    /// (and any key there without one: no end field, one that holds no number, or a key that is
+    /// not a hash), live or retired, and returns how many it deleted.
     ///
     /// Redis's own TTLs remove records as they end; this is for tests that move a manual clock,
     /// and for operators. Each record is checked and deleted by one script, so a record that a

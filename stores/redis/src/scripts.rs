@@ -108,13 +108,15 @@ return successor
 });
 
 /// `KEYS[1]` any key under the prefix; `ARGV`: now. Deletes it if its stored end (`m:e`) is at or
-/// before now, or if it has none; returns how many keys it deleted (0 or 1). Live and retired
-/// records alike; checked and deleted in one step, so a record extended meanwhile is kept.
+/// before now, or if it has none: no `m:e` field, one that holds no number, or a key that is not
+/// a hash (its `HGET` fails, and `redis.pcall` turns the failure into a value); returns how many
+/// keys it deleted (0 or 1). Live and retired records alike; checked and deleted in one step, so
+/// a record extended meanwhile is kept.
 pub(crate) static PURGE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local expires = redis.call('HGET', KEYS[1], 'm:e')
-if expires and tonumber(expires) > tonumber(ARGV[1]) then return 0 end
+local expires = tonumber(redis.pcall('HGET', KEYS[1], 'm:e'))
+if expires and expires > tonumber(ARGV[1]) then return 0 end
 return redis.call('DEL', KEYS[1])
 ",
     )

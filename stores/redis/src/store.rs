@@ -91,7 +91,8 @@ fn ttl(expires: SystemTime, now: SystemTime) -> u64 {
         .clamp(1, MAX_TTL_MS)
 }
 
-fn store_error(error: RedisError) -> StoreError {
+/// `error` as a [`StoreError`] of the kind it is.
+pub(crate) fn store_error(error: RedisError) -> StoreError {
     let kind = if error.is_timeout() {
         StoreErrorKind::Timeout
     } else if error.is_io_error() || error.is_connection_refusal() || error.is_connection_dropped()

@@ -150,3 +150,50 @@ async fn the_admin_handle_acts_on_its_store() {
     assert!(admin.keys().await.unwrap().is_empty());
     assert!(format!("{admin:?}").contains(store.prefix()));
 }
+
+#[tokio::test]
+async fn keys_that_are_no_sessions_are_left_out_and_purged_without_stopping_a_purge() {
+    let store = store(&prefix("strays:")).await;
+    let admin = store.admin();
+    let live = sessions(&store, 1, 2).await;
+    let client = redis::Client::open(common::url()).expect("a valid URL");
+    let mut connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("Redis answers");
+    // A plain string under the prefix, and a hash whose end holds no number.
+    let string = format!("{}stray", store.prefix());
+    let garbled = format!("{}{{garbled}}", store.prefix());
+    let _: () = redis::cmd("SET")
+        .arg(&string)
+        .arg("not a session")
+        .query_async(&mut connection)
+        .await
+        .expect("Redis answers");
+    let _: () = redis::cmd("HSET")
+        .arg(&garbled)
+        .arg("m:e")
+        .arg("soon")
+        .query_async(&mut connection)
+        .await
+        .expect("Redis answers");
+
+    assert_eq!(admin.keys().await.unwrap().len(), 4);
+    let mut hashes = live.clone();
+    hashes.push(garbled.clone());
+    hashes.sort();
+    assert_eq!(
+        admin
+            .sessions()
+            .await
+            .expect("a string is no session, not an error"),
+        hashes
+    );
+    assert_eq!(
+        admin.purge_expired(start()).await.expect("a purge goes on"),
+        2,
+        "the string and the hash without a readable end"
+    );
+    assert_eq!(admin.keys().await.unwrap(), live, "the live sessions stay");
+    assert_eq!(admin.clear().await.unwrap(), 2);
+}
