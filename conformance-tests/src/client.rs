@@ -220,6 +220,12 @@ impl Client {
             .await
     }
 
+    /// `POST path` (no body) with exactly this `Cookie` header, outside the jar.
+    pub async fn post_with_cookie(&self, path: &str, cookie: &str) -> Reply {
+        self.raw(Method::POST, path, None, &[("cookie", cookie.as_bytes())])
+            .await
+    }
+
     /// The value the jar holds for `name` and would send to `path`.
     pub fn cookie(&self, name: &str, path: &str) -> Option<String> {
         let url = self.url(path);

@@ -9,10 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fastsession_conformance::Framework;
-use fastsession_conformance::client::{Client, Reply, cookie_value};
+use fastsession_conformance::client::{Client, cookie_value};
 use fastsession_conformance::target::redis_url;
 use fastsession_redis::RedisStore;
-use reqwest::Method;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_reference-server");
 const KEY: &str = "5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c";
@@ -154,13 +153,6 @@ async fn two_instances(
     )
 }
 
-/// `POST path` with exactly this cookie.
-async fn post_with(client: &Client, path: &str, cookie: &str) -> Reply {
-    client
-        .raw(Method::POST, path, None, &[("cookie", cookie.as_bytes())])
-        .await
-}
-
 /// Only orders a request after another one's load, on another process; nothing is timed.
 const ORDERING_PAUSE: Duration = Duration::from_millis(200);
 
@@ -178,10 +170,15 @@ async fn a_login_on_one_instance_racing_a_logout_on_another_revives_nothing() {
         let cookie = on_a.session_pair("sid").expect("a session cookie");
         let login = {
             let (on_a, cookie) = (Arc::clone(&on_a), cookie.clone());
-            tokio::spawn(async move { post_with(&on_a, "/login/v?delay_ms=600", &cookie).await })
+            tokio::spawn(async move {
+                on_a.post_with_cookie("/login/v?delay_ms=600", &cookie)
+                    .await
+            })
         };
         tokio::time::sleep(ORDERING_PAUSE).await;
-        let logout = post_with(&Client::new(&b.url), "/logout", &cookie).await;
+        let logout = Client::new(&b.url)
+            .post_with_cookie("/logout", &cookie)
+            .await;
         assert_eq!(logout.status, 200, "{}", first.name());
         let login = login.await.expect("the login finishes");
         assert_eq!(login.status, 200, "{}", first.name());
@@ -212,8 +209,8 @@ async fn concurrent_logins_on_two_instances_leave_exactly_one_session() {
         assert_eq!(on_a.post("/login/ada", None).await.status, 200);
         let cookie = on_a.session_pair("sid").expect("a session cookie");
         let (one, other) = tokio::join!(
-            post_with(&on_a, "/login/u?delay_ms=400", &cookie),
-            post_with(&on_b, "/login/u?delay_ms=400", &cookie),
+            on_a.post_with_cookie("/login/u?delay_ms=400", &cookie),
+            on_b.post_with_cookie("/login/u?delay_ms=400", &cookie),
         );
         assert_eq!((one.status, other.status), (200, 200), "{}", first.name());
         let cookies = [one.set_cookies_named("sid"), other.set_cookies_named("sid")].concat();
@@ -246,12 +243,7 @@ async fn a_hundred_parallel_increments_over_two_instances_count_a_hundred() {
         let cookie = Arc::clone(&cookie);
         requests.spawn(async move {
             client
-                .raw(
-                    Method::GET,
-                    "/session_test",
-                    None,
-                    &[("cookie", cookie.as_bytes())],
-                )
+                .get_with_cookie("/session_test", &cookie)
                 .await
                 .status
         });
@@ -259,14 +251,7 @@ async fn a_hundred_parallel_increments_over_two_instances_count_a_hundred() {
     while let Some(status) = requests.join_next().await {
         assert_eq!(status.expect("no panic"), 200);
     }
-    let reply = on_b
-        .raw(
-            Method::GET,
-            "/get/test_counter",
-            None,
-            &[("cookie", cookie.as_bytes())],
-        )
-        .await;
+    let reply = on_b.get_with_cookie("/get/test_counter", &cookie).await;
     assert_eq!(
         reply.json()["value"],
         101,

@@ -81,12 +81,7 @@ pub async fn two_concurrent_logins_leave_exactly_one_successor(target: Target) {
     let app = Fixture::with_flags(target, UNSERIALIZED).await;
     let client = app.client();
     let cookie = log_in(&client, "ada").await;
-    let login = || async {
-        let headers: [(&str, &[u8]); 1] = [("cookie", cookie.as_bytes())];
-        client
-            .raw(Method::POST, "/login/u?delay_ms=400", None, &headers)
-            .await
-    };
+    let login = || client.post_with_cookie("/login/u?delay_ms=400", &cookie);
     let (first, second) = tokio::join!(login(), login());
     assert_eq!((first.status, second.status), (200, 200));
     let cookies: Vec<String> = [&first, &second]

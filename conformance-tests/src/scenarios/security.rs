@@ -53,25 +53,9 @@ pub async fn no_resurrection_after_a_concurrent_logout(target: Target) {
     let slow = {
         let client = client.clone();
         let cookie = cookie.clone();
-        tokio::spawn(async move {
-            client
-                .raw(
-                    Method::POST,
-                    "/incr-slow/m",
-                    None,
-                    &[("cookie", cookie.as_bytes())],
-                )
-                .await
-        })
+        tokio::spawn(async move { client.post_with_cookie("/incr-slow/m", &cookie).await })
     };
-    let logout = client
-        .raw(
-            Method::POST,
-            "/logout",
-            None,
-            &[("cookie", cookie.as_bytes())],
-        )
-        .await;
+    let logout = client.post_with_cookie("/logout", &cookie).await;
     assert_eq!(logout.status, 200);
     let slow = slow.await.expect("the slow request finishes");
     assert_eq!(slow.status, 200);
