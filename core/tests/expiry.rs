@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Browser, World, attribute, count, counter, send};
+use common::{Browser, World, attribute, cause_of, count, counter, send};
 use fastsession_core::{Cause, Clock, Session, SessionStore, testing::SequentialIds};
 
 async fn visit(world: &World, browser: &mut Browser) -> (u64, Cause, Option<String>) {
@@ -240,25 +240,6 @@ async fn an_expired_record_is_never_revived_by_a_replay() {
     );
 }
 
-/// The cause a request with `browser`'s cookie sees on `manager` (an app restarted with another
-/// policy over the same store).
-async fn cause_on(
-    manager: &fastsession_core::SessionManager<fastsession_core::MemoryStore>,
-    browser: &Browser,
-) -> Cause {
-    let mut cause = Cause::New;
-    send(
-        manager,
-        browser.cookie.as_deref(),
-        Some(|session: &Session| {
-            cause = session.cause();
-            200
-        }),
-    )
-    .await;
-    cause
-}
-
 #[tokio::test]
 async fn a_lowered_idle_timeout_reaches_existing_sessions() {
     let world = World::with(|config| config.with_idle_timeout(Duration::from_secs(3600)));
@@ -266,7 +247,10 @@ async fn a_lowered_idle_timeout_reaches_existing_sessions() {
     visit(&world, &mut browser).await;
     world.advance(6 * 60);
     let restarted = world.sibling(|config| config.with_idle_timeout(Duration::from_secs(300)));
-    assert_eq!(cause_on(&restarted, &browser).await, Cause::Expired);
+    assert_eq!(
+        cause_of(&restarted, browser.cookie.as_deref()).await,
+        Cause::Expired
+    );
 }
 
 #[tokio::test]
@@ -278,9 +262,12 @@ async fn an_added_absolute_timeout_reaches_existing_sessions() {
         world.advance(30 * 60);
     }
     let restarted = world.sibling(|config| config.with_absolute_timeout(Duration::from_secs(3600)));
-    assert_eq!(cause_on(&restarted, &browser).await, Cause::Expired);
     assert_eq!(
-        cause_on(&world.manager, &browser).await,
+        cause_of(&restarted, browser.cookie.as_deref()).await,
+        Cause::Expired
+    );
+    assert_eq!(
+        cause_of(&world.manager, browser.cookie.as_deref()).await,
         Cause::NoStore,
         "and it was deleted"
     );
@@ -293,9 +280,15 @@ async fn a_lowered_max_age_reaches_existing_sessions() {
     visit(&world, &mut browser).await;
     world.advance(61);
     let unchanged = world.sibling(|config| config.with_max_age_secs(3600));
-    assert_eq!(cause_on(&unchanged, &browser).await, Cause::Success);
+    assert_eq!(
+        cause_of(&unchanged, browser.cookie.as_deref()).await,
+        Cause::Success
+    );
     let restarted = world.sibling(|config| config.with_max_age_secs(60));
-    assert_eq!(cause_on(&restarted, &browser).await, Cause::Expired);
+    assert_eq!(
+        cause_of(&restarted, browser.cookie.as_deref()).await,
+        Cause::Expired
+    );
 }
 
 #[tokio::test]

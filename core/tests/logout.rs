@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Browser, World, count, log_out, read_counter};
+use common::{Browser, World, cause_of, count, log_out, read_counter};
 use fastsession_core::testing::Probe;
 use fastsession_core::{Cause, Session};
 
@@ -84,17 +84,7 @@ async fn a_logout_then_write_whose_retirement_fails_still_removes_the_cookie() {
         world.store.is_empty(),
         "no successor is left behind, and the old session was deleted"
     );
-    let mut cause = Cause::Success;
-    common::send(
-        &manager,
-        old.as_deref(),
-        Some(|session: &Session| {
-            cause = session.cause();
-            200
-        }),
-    )
-    .await;
-    assert_eq!(cause, Cause::NoStore);
+    assert_eq!(cause_of(&manager, old.as_deref()).await, Cause::NoStore);
 }
 
 #[tokio::test]

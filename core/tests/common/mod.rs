@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use fastsession_core::testing::{FaultyStore, ManualClock, SequentialIds};
 use fastsession_core::{
-    Config, Key, KeyRing, MemoryStore, Outcome, Session, SessionManager, SessionStore, Sessions,
+    Cause, Config, Key, KeyRing, MemoryStore, Outcome, Session, SessionManager, SessionStore,
+    Sessions,
 };
 
 pub const KEY: [u8; 32] = [0x42; 32];
@@ -204,6 +205,21 @@ pub async fn read_counter<S: SessionStore>(
     )
     .await;
     n
+}
+
+/// Why a request with this `Cookie` header gets the session it gets.
+pub async fn cause_of<S: SessionStore>(manager: &SessionManager<S>, cookie: Option<&str>) -> Cause {
+    let mut cause = Cause::New;
+    send(
+        manager,
+        cookie,
+        Some(|session: &Session| {
+            cause = session.cause();
+            200
+        }),
+    )
+    .await;
+    cause
 }
 
 /// Python FastSession's counter: increments `test_counter` and returns 200.
