@@ -26,8 +26,9 @@ return 1
 /// removed fields, the removed fields, the number of incremented fields, field/delta pairs, then
 /// field/value pairs to set. Applies only to a live session that is not retired; the expiry only
 /// moves forward. An increment adds to the integer the field holds (`HINCRBY`, exact over 64
-/// bits); a field that holds no integer counts as 0, and an overflow saturates. Returns 1 if it
-/// applied.
+/// bits), and an overflow saturates. A field that holds no integer in Redis's syntax (`0`, or
+/// digits without a leading zero after an optional `-`, within 64 bits; so not `-0` or `007`)
+/// counts as 0: the field becomes the delta. Returns 1 if it applied.
 pub(crate) static APPLY: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -42,7 +43,8 @@ end
 local removed = tonumber(ARGV[6])
 for i = 7, 6 + removed do redis.call('HDEL', KEYS[1], ARGV[i]) end
 local function is_i64(text)
-  if not text or not string.match(text, '^%-?%d+$') then return false end
+  if text == '0' then return true end
+  if not text or not string.match(text, '^%-?[1-9]%d*$') then return false end
   local digits = string.gsub(text, '^%-', '')
   if string.len(digits) ~= 19 then return string.len(digits) < 19 end
   if string.sub(text, 1, 1) == '-' then return digits <= '9223372036854775808' end
@@ -53,14 +55,16 @@ local added = tonumber(ARGV[at])
 for i = at + 1, at + 2 * added, 2 do
   local field, delta = ARGV[i], ARGV[i + 1]
   if not is_i64(redis.call('HGET', KEYS[1], field)) then
-    redis.call('HSET', KEYS[1], field, '0')
-  end
-  local sum = redis.pcall('HINCRBY', KEYS[1], field, delta)
-  if type(sum) == 'table' and sum.err then
-    if string.sub(delta, 1, 1) == '-' then
-      redis.call('HSET', KEYS[1], field, '-9223372036854775808')
-    else
-      redis.call('HSET', KEYS[1], field, '9223372036854775807')
+    redis.call('HSET', KEYS[1], field, delta)
+  else
+    local sum = redis.pcall('HINCRBY', KEYS[1], field, delta)
+    if type(sum) == 'table' and sum.err then
+      if not string.find(sum.err, 'overflow', 1, true) then return redis.error_reply(sum.err) end
+      if string.sub(delta, 1, 1) == '-' then
+        redis.call('HSET', KEYS[1], field, '-9223372036854775808')
+      else
+        redis.call('HSET', KEYS[1], field, '9223372036854775807')
+      end
     end
   end
 end

@@ -91,6 +91,45 @@ async fn keys_reveal_no_id_and_carry_the_session_ttl() {
 }
 
 #[tokio::test]
+async fn an_increment_counts_what_redis_reads_as_no_integer_as_zero() {
+    let store = store().await;
+    let id = SequentialIds::id(1);
+    let stored = record(&[("user", json!("ada"))]);
+    assert!(store.create(&id, &stored, start()).await.unwrap());
+    // Written behind the store's back: values HINCRBY rejects, and the zero it takes.
+    let fields = [
+        ("minus_zero", "-0"),
+        ("leading_zero", "007"),
+        ("minus_leading_zero", "-007"),
+        ("zero", "0"),
+    ];
+    let client = redis::Client::open(url()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let mut changes = Changes::new();
+    for (key, value) in fields {
+        let _: () = redis::cmd("HSET")
+            .arg(store.key(&id))
+            .arg(format!("d:{key}"))
+            .arg(value)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        changes.increment(key, 5);
+    }
+    assert!(
+        store
+            .apply(&id, &changes, &stored.expiry, start())
+            .await
+            .unwrap()
+    );
+    let data = store.load(&id, start()).await.unwrap().unwrap().data;
+    for (key, value) in fields {
+        assert_eq!(data.get(key), Some(&json!(5)), "{key} held {value:?}");
+    }
+    store.admin().clear().await.unwrap();
+}
+
+#[tokio::test]
 async fn an_unreachable_redis_gives_typed_errors_quickly() {
     // Nothing listens on port 1 of loopback.
     let store = RedisStore::builder("redis://127.0.0.1:1/0")
