@@ -22,6 +22,21 @@ return 1
     )
 });
 
+/// The opening of the scripts that change a session (APPLY, RETIRE), in Lua: returns 0 unless
+/// `KEYS[1]` is live at `ARGV[1]` (its end, `m:e`, is later) and not retired (no `m:s`), and
+/// leaves that end in `expires`. It also defines `drop_data()`, which deletes the session's data
+/// (every `d:` field) and keeps its timestamps.
+const LIVE_SESSION: &str = r"
+local expires = redis.call('HGET', KEYS[1], 'm:e')
+if not expires or tonumber(expires) <= tonumber(ARGV[1]) then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'm:s') == 1 then return 0 end
+local function drop_data()
+  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+    if string.sub(field, 1, 2) == 'd:' then redis.call('HDEL', KEYS[1], field) end
+  end
+end
+";
+
 /// `KEYS[1]` the session; `ARGV`: now, refreshed, expires, ttl (ms), cleared (0/1), the number of
 /// removed fields, the removed fields, the number of incremented fields, field/delta pairs, then
 /// field/value pairs to set. Applies only to a live session that is not retired; the expiry only
@@ -31,15 +46,10 @@ return 1
 /// counts as 0: the field becomes the delta. Returns 1 if it applied.
 pub(crate) static APPLY: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
-        r"
-local expires = redis.call('HGET', KEYS[1], 'm:e')
-if not expires or tonumber(expires) <= tonumber(ARGV[1]) then return 0 end
-if redis.call('HEXISTS', KEYS[1], 'm:s') == 1 then return 0 end
-if ARGV[5] == '1' then
-  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-    if string.sub(field, 1, 2) == 'd:' then redis.call('HDEL', KEYS[1], field) end
-  end
-end
+        &[
+            LIVE_SESSION,
+            r"
+if ARGV[5] == '1' then drop_data() end
 local removed = tonumber(ARGV[6])
 for i = 7, 6 + removed do redis.call('HDEL', KEYS[1], ARGV[i]) end
 local function is_i64(text)
@@ -77,6 +87,8 @@ if tonumber(ARGV[3]) > tonumber(expires) then
 end
 return 1
 ",
+        ]
+        .concat(),
     )
 });
 
@@ -85,16 +97,15 @@ return 1
 /// 1. Otherwise changes nothing and returns 0. One key, so it runs on any Cluster node.
 pub(crate) static RETIRE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
-        r"
-local expires = redis.call('HGET', KEYS[1], 'm:e')
-if not expires or tonumber(expires) <= tonumber(ARGV[1]) then return 0 end
-if redis.call('HEXISTS', KEYS[1], 'm:s') == 1 then return 0 end
-for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if string.sub(field, 1, 2) == 'd:' then redis.call('HDEL', KEYS[1], field) end
-end
+        &[
+            LIVE_SESSION,
+            r"
+drop_data()
 redis.call('HSET', KEYS[1], 'm:s', ARGV[2])
 return 1
 ",
+        ]
+        .concat(),
     )
 });
 
