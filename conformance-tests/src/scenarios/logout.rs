@@ -5,23 +5,11 @@
 use fastsession_core::ERROR_BODY;
 use serde_json::json;
 
-use super::{SID, log_in, whoami, whoami_with};
-use crate::client::{Reply, attribute, cookie_value, describe};
+use super::{SID, assert_removal, log_in, whoami, whoami_with};
+use crate::client::describe;
 use crate::fixture::Fixture;
 use crate::store::Probe;
 use crate::target::Target;
-
-/// Asserts that `reply` answers `status` and carries the removal cookie (`sid=`, `Max-Age=0`).
-pub(super) fn assert_removal(reply: &Reply, status: u16) {
-    assert_eq!(reply.status, status, "{}", describe(reply));
-    let removal = reply
-        .set_cookie(SID)
-        .unwrap_or_else(|| panic!("no removal cookie: {}", describe(reply)));
-    assert!(
-        cookie_value(&removal).is_empty() && attribute(&removal, "Max-Age").as_deref() == Some("0"),
-        "not a removal: {removal}"
-    );
-}
 
 /// Checklist 29: `destroy()` applies on any status: a logout answered 500 or 404, or 502 or 400
 /// through the framework's own error mechanism, keeps its status, sends the removal cookie and

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::client::{Client, Reply};
+use crate::client::{Client, Reply, attribute, cookie_value, describe};
 
 /// `value` with the ASCII character at `at` changed (`A` to `B`, anything else to `A`).
 pub(crate) fn flip(value: &str, at: usize) -> String {
@@ -207,6 +207,20 @@ pub async fn log_in(client: &Client, user: &str) -> String {
     client
         .session_pair(SID)
         .expect("a session cookie after login")
+}
+
+/// Asserts that `reply` answers `status` and carries the removal cookie (`sid=`, `Max-Age=0`),
+/// and returns that cookie.
+pub fn assert_removal(reply: &Reply, status: u16) -> String {
+    assert_eq!(reply.status, status, "{}", describe(reply));
+    let removal = reply
+        .set_cookie(SID)
+        .unwrap_or_else(|| panic!("no removal cookie: {}", describe(reply)));
+    assert!(
+        cookie_value(&removal).is_empty() && attribute(&removal, "Max-Age").as_deref() == Some("0"),
+        "not a removal: {removal}"
+    );
+    removal
 }
 
 #[cfg(test)]

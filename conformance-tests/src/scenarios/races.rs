@@ -11,8 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
-use super::logout::assert_removal;
-use super::{SID, count, log_in, whoami, whoami_with};
+use super::{SID, assert_removal, count, log_in, whoami, whoami_with};
 use crate::client::{Client, Reply, cookie_value, describe};
 use crate::fixture::Fixture;
 use crate::store::Probe;
