@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::request;
+use common::{logged_in, request, staged_race};
 use fastsession_core::testing::SequentialIds;
 use fastsession_core::{Config, Session, SessionManager};
 use fastsession_redis::RedisStore;
@@ -27,25 +27,18 @@ async fn manager_with(adjust: impl FnOnce(Config) -> Config) -> SessionManager<R
     common::manager("races", adjust).await
 }
 
-async fn race(interloper: impl FnOnce(&Session)) -> (SessionManager<RedisStore>, Option<String>) {
+/// A logged-in session, then a staged race: a request loads it, `interloper` runs a whole
+/// request, then the first request writes another key, which sends no cookie. Returns the manager
+/// and the session's cookie.
+async fn race(interloper: impl FnOnce(&Session)) -> (SessionManager<RedisStore>, String) {
     let manager = manager().await;
-    let cookie = request(&manager, None, |session| {
-        session.insert("user", "ada").expect("insert")
+    let cookie = logged_in(&manager).await;
+    let late = staged_race(&manager, &cookie, interloper, |session| {
+        session.insert("cart", &5).expect("insert");
     })
-    .await
-    .expect("a cookie");
-    let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
-    let slow = manager.start(headers.as_slice());
-    let session = slow.session().await.expect("loaded before the interloper");
-    request(&manager, Some(&cookie), interloper).await;
-    session.insert("cart", &5).expect("insert");
-    let outcome = slow.finish(200).await;
-    assert_eq!(outcome.error_status(), None);
-    assert!(
-        outcome.set_cookie().is_none(),
-        "the late request sends no cookie"
-    );
-    (manager, Some(cookie))
+    .await;
+    assert!(late.is_none(), "the late request sends no cookie");
+    (manager, cookie)
 }
 
 #[tokio::test]
@@ -73,10 +66,7 @@ async fn a_write_after_a_concurrent_rotation_does_not_resurrect() {
         "the rotated session, and the old one's pointer to it: {keys:?}"
     );
     let mut seen = Vec::new();
-    request(&manager, old_cookie.as_deref(), |session| {
-        seen = session.keys()
-    })
-    .await;
+    request(&manager, Some(&old_cookie), |session| seen = session.keys()).await;
     assert!(seen.is_empty(), "the old ID is dead");
     manager.store().admin().clear().await.expect("cleanup");
 }
@@ -85,12 +75,7 @@ async fn a_write_after_a_concurrent_rotation_does_not_resurrect() {
 async fn fifty_concurrent_writers_of_different_keys_lose_nothing() {
     for serialize in [true, false] {
         let manager = manager_with(|config| config.with_serialized_requests(serialize)).await;
-        let cookie = request(&manager, None, |session| {
-            session.insert("user", "ada").expect("insert")
-        })
-        .await
-        .expect("a cookie");
-        let cookie = Arc::new(cookie);
+        let cookie = Arc::new(logged_in(&manager).await);
         let barrier = Arc::new(Barrier::new(50));
         let mut tasks = tokio::task::JoinSet::new();
         for n in 0..50 {

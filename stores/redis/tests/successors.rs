@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{pair, request};
+use common::{logged_in, request, staged_race};
 use fastsession_core::testing::races;
 use fastsession_core::{Session, SessionManager};
 use fastsession_redis::RedisStore;
@@ -15,14 +15,6 @@ async fn manager() -> SessionManager<RedisStore> {
         config.with_serialized_requests(false)
     })
     .await
-}
-
-async fn logged_in(manager: &SessionManager<RedisStore>) -> String {
-    request(manager, None, |session| {
-        session.insert("user", "ada").expect("insert")
-    })
-    .await
-    .expect("a cookie")
 }
 
 fn rotate(session: &Session) {
@@ -40,38 +32,24 @@ fn log_out_then_flash(session: &Session) {
 
 /// Request A loads; `interloper` runs a whole request; A runs `late` and finishes. Returns A's
 /// cookie and the keys left under the store's prefix.
-async fn race(
-    interloper: fn(&Session),
-    late: fn(&Session),
-) -> (Option<String>, Vec<String>, SessionManager<RedisStore>) {
+async fn race(interloper: fn(&Session), late: fn(&Session)) -> (Option<String>, Vec<String>) {
     let manager = manager().await;
     let cookie = logged_in(&manager).await;
-    let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
-    let slow = manager.start(headers.as_slice());
-    let session = slow.session().await.expect("loaded before the interloper");
-    request(&manager, Some(&cookie), interloper).await;
-    late(&session);
-    let outcome = slow.finish(200).await;
-    assert_eq!(
-        outcome.error_status(),
-        None,
-        "the late request still succeeds"
-    );
-    let late_cookie = outcome.set_cookie().map(|cookie| pair(cookie.as_str()));
+    let late_cookie = staged_race(&manager, &cookie, interloper, late).await;
     let keys = manager.store().admin().keys().await.expect("a scan");
-    (late_cookie, keys, manager)
+    (late_cookie, keys)
 }
 
 #[tokio::test]
 async fn a_login_racing_a_logout_does_not_revive_the_session() {
-    let (late, keys, _) = race(log_out, rotate).await;
+    let (late, keys) = race(log_out, rotate).await;
     assert_eq!(late, None, "no successor's cookie");
     assert!(keys.is_empty(), "nothing was created: {keys:?}");
 }
 
 #[tokio::test]
 async fn destroy_then_write_racing_a_logout_creates_nothing() {
-    let (late, keys, _) = race(log_out, log_out_then_flash).await;
+    let (late, keys) = race(log_out, log_out_then_flash).await;
     assert!(
         late.as_deref().is_none_or(|cookie| cookie == "sid="),
         "{late:?}"
@@ -81,7 +59,7 @@ async fn destroy_then_write_racing_a_logout_creates_nothing() {
 
 #[tokio::test]
 async fn a_logout_in_flight_ends_what_a_concurrent_rotation_made() {
-    let (late, keys, _) = race(rotate, log_out).await;
+    let (late, keys) = race(rotate, log_out).await;
     assert_eq!(late.as_deref(), Some("sid="), "the removal cookie");
     assert!(
         keys.is_empty(),
@@ -91,7 +69,7 @@ async fn a_logout_in_flight_ends_what_a_concurrent_rotation_made() {
 
 #[tokio::test]
 async fn destroy_then_write_racing_a_rotation_still_logs_out() {
-    let (late, keys, _) = race(rotate, log_out_then_flash).await;
+    let (late, keys) = race(rotate, log_out_then_flash).await;
     assert_eq!(late.as_deref(), Some("sid="), "the removal cookie");
     assert!(keys.is_empty(), "no session is left: {keys:?}");
 }

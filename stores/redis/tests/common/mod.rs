@@ -1,5 +1,5 @@
 //! What the Redis tests share: the server's URL, stores under prefixes no other test uses, and a
-//! manager with a request helper for the race tests.
+//! manager with request helpers for the race tests.
 
 #![allow(
     dead_code,
@@ -86,4 +86,36 @@ pub async fn request(
 /// The `name=value` pair of a `Set-Cookie` value.
 pub fn pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+/// A request that logs `ada` in (`user` = `"ada"`); returns its session cookie.
+pub async fn logged_in(manager: &SessionManager<RedisStore>) -> String {
+    request(manager, None, |session| {
+        session.insert("user", "ada").expect("insert")
+    })
+    .await
+    .expect("a cookie")
+}
+
+/// A race staged step by step on the session of `cookie`: a request loads it; `interloper` runs
+/// a whole request; then the first request runs `late` and finishes, which succeeds. Returns the
+/// `Set-Cookie` of the late request as [`request`] does.
+pub async fn staged_race(
+    manager: &SessionManager<RedisStore>,
+    cookie: &str,
+    interloper: impl FnOnce(&Session),
+    late: impl FnOnce(&Session),
+) -> Option<String> {
+    let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
+    let slow = manager.start(headers.as_slice());
+    let session = slow.session().await.expect("loaded before the interloper");
+    request(manager, Some(cookie), interloper).await;
+    late(&session);
+    let outcome = slow.finish(200).await;
+    assert_eq!(
+        outcome.error_status(),
+        None,
+        "the late request still succeeds"
+    );
+    outcome.set_cookie().map(|cookie| pair(cookie.as_str()))
 }
