@@ -7,9 +7,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::pair;
 use fastsession_core::testing::ManualClock;
-use fastsession_core::{Cause, Config, Session, SessionManager};
+use fastsession_core::{Cause, Config, SessionManager};
 use fastsession_redis::RedisStore;
 
 /// An app instance on `prefix`, with the shared `clock` and this policy.
@@ -27,19 +26,14 @@ async fn visit(
     manager: &SessionManager<RedisStore>,
     cookie: Option<&str>,
 ) -> (Option<String>, Cause) {
-    let headers: Vec<(&str, &[u8])> = cookie
-        .map(|cookie| ("cookie", cookie.as_bytes()))
-        .into_iter()
-        .collect();
-    let request = manager.start(headers.as_slice());
-    let session: Session = request.session().await.expect("the session loads");
-    let cause = session.cause();
-    let n: u64 = session.get("n").expect("a number").unwrap_or(0);
-    session.insert("n", &(n + 1)).expect("insert");
-    let outcome = request.finish(200).await;
-    assert_eq!(outcome.error_status(), None);
-    let cookie = outcome.set_cookie().map(|cookie| pair(cookie.as_str()));
-    (cookie, cause)
+    let mut cause = None;
+    let cookie = common::request(manager, cookie, |session| {
+        cause = Some(session.cause());
+        let n: u64 = session.get("n").expect("a number").unwrap_or(0);
+        session.insert("n", &(n + 1)).expect("insert");
+    })
+    .await;
+    (cookie, cause.expect("the handler ran"))
 }
 
 async fn restarted_sees(
