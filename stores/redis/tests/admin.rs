@@ -17,10 +17,6 @@ fn prefix(tail: &str) -> String {
     format!("{}{tail}", common::unique_prefix("admin"))
 }
 
-async fn store(prefix: &str) -> RedisStore {
-    common::store_at(prefix).await
-}
-
 /// Creates `count` sessions, IDs from `first`; returns their keys.
 async fn sessions(store: &RedisStore, first: u64, count: u64) -> Vec<String> {
     let mut keys = Vec::new();
@@ -57,8 +53,8 @@ const NEIGHBOURS: &[(&str, &str)] = &[
 async fn a_prefix_with_glob_characters_reaches_only_its_own_keys() {
     for &(tail, neighbour_tail) in NEIGHBOURS {
         let head = prefix("");
-        let ours = store(&format!("{head}{tail}")).await;
-        let theirs = store(&format!("{head}{neighbour_tail}")).await;
+        let ours = common::store_at(&format!("{head}{tail}")).await;
+        let theirs = common::store_at(&format!("{head}{neighbour_tail}")).await;
         let our_keys = sessions(&ours, 1, 3).await;
         let their_keys = sessions(&theirs, 101, 2).await;
 
@@ -107,7 +103,7 @@ async fn a_prefix_with_glob_characters_reaches_only_its_own_keys() {
 
 #[tokio::test]
 async fn purging_removes_ended_records_live_or_retired() {
-    let store = store(&prefix("purge:")).await;
+    let store = common::store_at(&prefix("purge:")).await;
     let admin = store.admin();
     let hour = Duration::from_secs(3600);
     // Two sessions ending at start + 1 h, the first retired in favour of the second.
@@ -141,7 +137,7 @@ async fn purging_removes_ended_records_live_or_retired() {
 
 #[tokio::test]
 async fn the_admin_handle_acts_on_its_store() {
-    let store = store(&prefix("handle:")).await;
+    let store = common::store_at(&prefix("handle:")).await;
     let admin = store.admin();
     assert_eq!(admin.store().prefix(), store.prefix());
     let keys = sessions(&store, 1, 2).await;
@@ -153,7 +149,7 @@ async fn the_admin_handle_acts_on_its_store() {
 
 #[tokio::test]
 async fn keys_that_are_no_sessions_are_left_out_and_purged_without_stopping_a_purge() {
-    let store = store(&prefix("strays:")).await;
+    let store = common::store_at(&prefix("strays:")).await;
     let admin = store.admin();
     let live = sessions(&store, 1, 2).await;
     let client = redis::Client::open(common::url()).expect("a valid URL");

@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{logged_in, request, staged_race};
+use common::{logged_in, pair, request, staged_race};
 use fastsession_core::testing::SequentialIds;
 use fastsession_core::{Config, Session, SessionManager};
 use fastsession_redis::RedisStore;
@@ -116,8 +116,10 @@ async fn concurrent_creations_with_a_repeating_id_generator_never_share_a_sessio
             barrier.wait().await;
             let outcome = request.finish(200).await;
             assert_eq!(outcome.error_status(), None);
-            let pair = outcome.set_cookie().expect("a cookie").as_str().to_owned();
-            (owner, pair.split(';').next().unwrap_or_default().to_owned())
+            (
+                owner,
+                pair(outcome.set_cookie().expect("a cookie").as_str()),
+            )
         });
     }
     let mut cookies = Vec::new();

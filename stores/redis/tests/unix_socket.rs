@@ -4,9 +4,10 @@
 
 #![cfg(unix)]
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use fastsession_core::SessionStore;
@@ -30,12 +31,8 @@ struct SocketServer {
 impl SocketServer {
     /// Starts the server and waits for the line saying it accepts connections.
     async fn start() -> Self {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "fastsession-redis-{}-{}.sock",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        ));
+        let name = common::unique_prefix("redis").replace(':', "-");
+        let path = std::env::temp_dir().join(format!("{name}sock"));
         let _ = std::fs::remove_file(&path);
         let mut child = Command::new("redis-server")
             .args(["--port", "0", "--unixsocket"])
@@ -88,7 +85,7 @@ async fn unix_socket_urls_reach_redis_with_the_pass_parameter() {
     for scheme in ["redis+unix", "unix"] {
         let url = server.url(scheme, &format!("pass={ENCODED}&db=1"));
         let store = RedisStore::builder(&url)
-            .with_prefix(format!("fastsession-unix:{}:{scheme}:", std::process::id()))
+            .with_prefix(common::unique_prefix("unix"))
             .build()
             .unwrap_or_else(|error| panic!("{error}"));
         store
