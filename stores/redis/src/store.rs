@@ -173,7 +173,7 @@ impl RedisStore {
     ///
     /// The store error, as any call would give it.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection();
         self.call(async move {
             redis::cmd("PING")
                 .query_async::<String>(&mut connection)
@@ -252,7 +252,7 @@ impl SessionStore for RedisStore {
                 .arg(format!("{DATA_PREFIX}{key}"))
                 .arg(json(value));
         }
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection();
         let created: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
         Ok(created == 1)
     }
@@ -260,7 +260,7 @@ impl SessionStore for RedisStore {
     async fn load(&self, id: &SessionId, _now: SystemTime) -> Result<Option<Record>, StoreError> {
         let key = self.key(id);
         let read = || {
-            let mut connection = self.connection.clone();
+            let mut connection = self.connection();
             let key = key.clone();
             async move {
                 connection
@@ -311,7 +311,7 @@ impl SessionStore for RedisStore {
                 .arg(format!("{DATA_PREFIX}{key}"))
                 .arg(json(value));
         }
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection();
         let applied: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
         Ok(applied == 1)
     }
@@ -333,7 +333,7 @@ impl SessionStore for RedisStore {
     ) -> Result<bool, StoreError> {
         let mut invocation = RETIRE.key(self.key(id));
         invocation.arg(millis(now)).arg(self.key(successor));
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection();
         let retired: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
         Ok(retired == 1)
     }
@@ -343,7 +343,7 @@ impl SessionStore for RedisStore {
         let mut next = Some(self.key(id));
         for _ in 0..MAX_SUCCESSORS_FOLLOWED {
             let Some(key) = next.take() else { break };
-            let mut connection = self.connection.clone();
+            let mut connection = self.connection();
             next = self
                 .call(async move { DELETE.key(key).invoke_async(&mut connection).await })
                 .await?;
