@@ -39,6 +39,14 @@ impl Reply {
         Self::json(json!({ "ok": true }))
     }
 
+    /// A plain-text reply.
+    fn text(status: u16, text: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            status,
+            body: Body::Text(text.into()),
+        }
+    }
+
     /// The body as bytes, with its content type.
     pub fn into_parts(self) -> (u16, &'static str, Vec<u8>) {
         match self.body {
@@ -59,38 +67,36 @@ impl Reply {
 impl From<SessionError> for Reply {
     fn from(error: SessionError) -> Self {
         let rejection = Rejection::from(error);
-        Self {
-            status: rejection.status(),
-            body: Body::Text(Cow::Borrowed(rejection.body())),
-        }
+        Self::text(rejection.status(), rejection.body())
     }
 }
 
-fn run(handler: impl FnOnce() -> Result<Reply, SessionError>) -> Reply {
-    handler().unwrap_or_else(Reply::from)
+/// Runs a handler: its reply, or the one its failure became (`?` turns a [`SessionError`] into
+/// its reply).
+fn run(handler: impl FnOnce() -> Result<Reply, Reply>) -> Reply {
+    match handler() {
+        Ok(reply) | Err(reply) => reply,
+    }
 }
 
-/// Adds one to the integer under `key` through `Session::increment`, which the store applies
-/// atomically: concurrent requests (on any number of instances) lose no count.
-fn increment(session: &Session, key: &str) -> Result<i64, SessionError> {
-    session.increment(key, 1)
+/// A request body as JSON, or the 400 to answer.
+fn json_body(body: &[u8]) -> Result<Value, Reply> {
+    serde_json::from_slice(body).map_err(|_| Reply::text(400, "The body must be JSON."))
 }
 
-/// `GET /session_test` and `GET /a/b/c`: Python FastSession's counter.
+/// `GET /session_test`, `GET /a/b/c` and `GET /cacheable`: Python FastSession's counter.
 pub fn session_test(session: &Session) -> Reply {
     run(|| {
-        Ok(Reply::json(
-            json!({ "test_counter": increment(session, "test_counter")? }),
-        ))
+        // `Session::increment` is applied atomically by the store: concurrent requests (on any
+        // number of instances) lose no count.
+        let counter = session.increment("test_counter", 1)?;
+        Ok(Reply::json(json!({ "test_counter": counter })))
     })
 }
 
 /// `GET /plain`.
 pub fn plain() -> Reply {
-    Reply {
-        status: 200,
-        body: Body::Text(Cow::Borrowed("Hello, world!")),
-    }
+    Reply::text(200, "Hello, world!")
 }
 
 /// `GET /get/{key}`.
@@ -100,13 +106,8 @@ pub fn get(session: &Session, key: &str) -> Reply {
 
 /// `POST /set/{key}` with a JSON body.
 pub fn set(session: &Session, key: &str, body: &[u8]) -> Reply {
-    let Ok(value) = serde_json::from_slice::<Value>(body) else {
-        return Reply {
-            status: 400,
-            body: Body::Text(Cow::Borrowed("The body must be JSON.")),
-        };
-    };
     run(|| {
+        let value = json_body(body)?;
         session.insert_value(key, value)?;
         Ok(Reply::ok())
     })
@@ -148,13 +149,8 @@ pub fn logout(session: &Session) -> Reply {
 /// `POST /logout-then-set/{key}` with a JSON body: destroys the session, then stores the body
 /// under `key` in its successor (a flash message after logout).
 pub fn logout_then_set(session: &Session, key: &str, body: &[u8]) -> Reply {
-    let Ok(value) = serde_json::from_slice::<Value>(body) else {
-        return Reply {
-            status: 400,
-            body: Body::Text(Cow::Borrowed("The body must be JSON.")),
-        };
-    };
     run(|| {
+        let value = json_body(body)?;
         session.destroy()?;
         session.insert_value(key, value)?;
         Ok(Reply::ok())
@@ -187,10 +183,7 @@ pub async fn incr_slow(session: &Session, key: &str) -> Reply {
 pub fn fail(session: &Session) -> Reply {
     run(|| {
         session.insert("x", &1)?;
-        Ok(Reply {
-            status: 500,
-            body: Body::Text(Cow::Borrowed("The handler failed on purpose.")),
-        })
+        Ok(Reply::text(500, "The handler failed on purpose."))
     })
 }
 
@@ -210,13 +203,8 @@ pub fn optional(session: Option<&Session>) -> Reply {
 /// The cookies `/app-cookies` sets with the framework's own API.
 pub const APP_COOKIES: [(&str, &str); 2] = [("app", "1"), ("app2", "2")];
 
-/// `GET /cacheable`: the counter, on a response whose framework route sets its own
-/// `Cache-Control` ([`CACHEABLE_CACHE_CONTROL`]).
-pub fn cacheable(session: &Session) -> Reply {
-    session_test(session)
-}
-
-/// The `Cache-Control` value `/cacheable` sets with the framework's own API.
+/// The `Cache-Control` value `/cacheable` sets with the framework's own API, on the counter's
+/// reply ([`session_test`]).
 pub const CACHEABLE_CACHE_CONTROL: &str = "public, max-age=3600";
 
 /// A route's answer after [`staged`]: `Ok` goes out as an ordinary response; `Err` goes out
@@ -330,10 +318,7 @@ impl Staging {
 
 impl From<QueryError> for Reply {
     fn from(error: QueryError) -> Self {
-        Self {
-            status: 400,
-            body: Body::Text(Cow::Owned(format!("Bad query: {error}."))),
-        }
+        Self::text(400, format!("Bad query: {error}."))
     }
 }
 

@@ -112,7 +112,7 @@ async fn app_cookies(s: Session, r: HttpRequest) -> Answer {
 }
 
 async fn cacheable(s: Session, r: HttpRequest) -> Answer {
-    let mut response = staged(&r, async { app::cacheable(&s) }).await?;
+    let mut response = staged(&r, async { app::session_test(&s) }).await?;
     response.headers_mut().insert(
         CACHE_CONTROL,
         HeaderValue::from_static(app::CACHEABLE_CACHE_CONTROL),

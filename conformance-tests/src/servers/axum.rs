@@ -111,7 +111,7 @@ async fn app_cookies(s: Session, RawQuery(q): RawQuery) -> Answer {
 }
 
 async fn cacheable(s: Session, RawQuery(q): RawQuery) -> Answer {
-    let mut response = staged(q, async { app::cacheable(&s) }).await?;
+    let mut response = staged(q, async { app::session_test(&s) }).await?;
     response.headers_mut().insert(
         CACHE_CONTROL,
         HeaderValue::from_static(app::CACHEABLE_CACHE_CONTROL),

@@ -117,7 +117,7 @@ async fn app_cookies(s: Session, uri: &Uri) -> poem::Result<Response> {
 
 #[handler]
 async fn cacheable(s: Session, uri: &Uri) -> poem::Result<Response> {
-    let mut response = staged(uri, async { app::cacheable(&s) }).await?;
+    let mut response = staged(uri, async { app::session_test(&s) }).await?;
     response.headers_mut().insert(
         CACHE_CONTROL,
         HeaderValue::from_static(app::CACHEABLE_CACHE_CONTROL),

@@ -122,7 +122,7 @@ async fn app_cookies(s: Session, uri: &Origin<'_>, cookies: &CookieJar<'_>) -> S
 
 #[get("/cacheable")]
 async fn cacheable(s: Session, uri: &Origin<'_>) -> Result<Cacheable, Status> {
-    let inner = staged(uri, async { app::cacheable(&s) }).await?;
+    let inner = staged(uri, async { app::session_test(&s) }).await?;
     Ok(Cacheable {
         inner,
         cache_control: Header::new("Cache-Control", app::CACHEABLE_CACHE_CONTROL),
