@@ -6,7 +6,7 @@ use std::time::Duration;
 use redis::RedisError;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use crate::store::RedisStore;
+use crate::store::{DEFAULT_PREFIX, DEFAULT_TIMEOUT, RedisStore};
 use crate::url::{SCHEMES, reason, redact, scheme};
 
 /// Builds a [`RedisStore`]: the URL, then optionally the key prefix and the timeout.
@@ -40,11 +40,12 @@ impl fmt::Debug for RedisStoreBuilder {
 }
 
 impl RedisStoreBuilder {
-    pub(crate) fn new(url: String, prefix: String, timeout: Duration) -> Self {
+    /// A builder for `url`, with the default prefix and timeout.
+    pub(crate) fn new(url: String) -> Self {
         Self {
             url,
-            prefix,
-            timeout,
+            prefix: DEFAULT_PREFIX.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
         }
     }
 

@@ -122,7 +122,7 @@ impl RedisStore {
     /// with the `tls` feature), or a Unix socket, `redis+unix:///PATH[?db=DB&pass=PASSWORD]` or
     /// `unix:///PATH[?…]`. Percent-encode `/`, `?`, `#` and `@` in a user name or password.
     pub fn builder(url: impl Into<String>) -> RedisStoreBuilder {
-        RedisStoreBuilder::new(url.into(), DEFAULT_PREFIX.to_owned(), DEFAULT_TIMEOUT)
+        RedisStoreBuilder::new(url.into())
     }
 
     pub(crate) fn new(connection: ConnectionManager, prefix: Arc<str>, timeout: Duration) -> Self {
