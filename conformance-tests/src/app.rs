@@ -279,38 +279,40 @@ impl Staging {
     /// and `error`.
     pub fn parse(query: &str) -> Result<Self, QueryError> {
         let mut staging = Self::default();
-        let (mut delay, mut status_seen, mut error_seen) = (false, false, false);
         for pair in query.split('&') {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             match name {
                 "delay_ms" => {
-                    if std::mem::replace(&mut delay, true) {
+                    if staging.delay.is_some() {
                         return Err(QueryError::Repeated("delay_ms"));
                     }
                     let ms = number(value).ok_or_else(|| QueryError::Delay(value.to_owned()))?;
                     staging.delay = Some(Duration::from_millis(ms));
                 }
                 "status" => {
-                    if std::mem::replace(&mut status_seen, true) {
+                    if matches!(staging.ending, Ending::Status(_)) {
                         return Err(QueryError::Repeated("status"));
                     }
                     let n = status(value, 100..=599)
                         .ok_or_else(|| QueryError::Status(value.to_owned()))?;
+                    if staging.ending != Ending::AsIs {
+                        return Err(QueryError::StatusAndError);
+                    }
                     staging.ending = Ending::Status(n);
                 }
                 "error" => {
-                    if std::mem::replace(&mut error_seen, true) {
+                    if matches!(staging.ending, Ending::Error(_)) {
                         return Err(QueryError::Repeated("error"));
                     }
                     let n = status(value, 400..=599)
                         .ok_or_else(|| QueryError::Error(value.to_owned()))?;
+                    if staging.ending != Ending::AsIs {
+                        return Err(QueryError::StatusAndError);
+                    }
                     staging.ending = Ending::Error(n);
                 }
                 _ => {}
             }
-        }
-        if status_seen && error_seen {
-            return Err(QueryError::StatusAndError);
         }
         Ok(staging)
     }
@@ -388,7 +390,10 @@ mod tests {
             ("error=302", QueryError::Error("302".to_owned())),
             ("error=600", QueryError::Error("600".to_owned())),
             ("status=200&status=201", QueryError::Repeated("status")),
+            ("error=500&error=501", QueryError::Repeated("error")),
+            ("delay_ms=1&delay_ms=2", QueryError::Repeated("delay_ms")),
             ("status=200&error=500", QueryError::StatusAndError),
+            ("error=500&status=200", QueryError::StatusAndError),
         ] {
             assert_eq!(Staging::parse(query), Err(error), "{query}");
         }
