@@ -7,15 +7,16 @@
 //!
 //! - everything between `://` and the last `@` (the userinfo, user name included), where an `@`
 //!   inside a hidden query value counts only if what follows it could be a host;
-//! - the value of the first `pass=` or `password=` query parameter (the name compared
-//!   percent-decoded and in any case) and everything after it, since an unencoded `&` or `#`
-//!   may be part of the password.
+//! - the value of the first `pass=` or `password=` query parameter (the name compared as
+//!   redis-rs reads it, form-decoded, and in any case) and everything after it, since an
+//!   unencoded `&` or `#` may be part of the password.
 //!
 //! When the two overlap, everything after the scheme is hidden. Hiding too much only makes a
 //! message less useful; hiding too little would leak a password into a log.
 
 use std::ops::Range;
 
+use percent_encoding::percent_decode_str;
 use redis::RedisError;
 
 /// The schemes a [`RedisStore`](crate::RedisStore) accepts, in the order its errors list them.
@@ -131,14 +132,14 @@ fn secret_value_start(url: &str, head: usize) -> Option<usize> {
             let is_secret = rest[name_end..].starts_with('=')
                 && SECRET_PARAMETERS
                     .iter()
-                    .any(|name| decode(&rest[..name_end], true).eq_ignore_ascii_case(name));
+                    .any(|name| form_decoded(&rest[..name_end]).eq_ignore_ascii_case(name));
             is_secret.then_some(name_start + name_end + 1)
         })
 }
 
-/// Every form in which a hidden part of `url` could be written: as it stands, percent-decoded,
-/// and as redis-rs would cut it (the password after the user name's `:`, a query value up to `&`
-/// or `#`).
+/// Every form in which a hidden part of `url` could be written: as it stands, decoded as redis-rs
+/// decodes a password (percent-decoded) or a query value (form-decoded), and as redis-rs would
+/// cut it (the password after the user name's `:`, a query value up to `&` or `#`).
 fn secrets(url: &str) -> Vec<String> {
     let mut secrets = Vec::new();
     for range in hidden(url) {
@@ -148,41 +149,28 @@ fn secrets(url: &str) -> Vec<String> {
         forms.extend(text.split(['&', '#']).next());
         for form in forms {
             secrets.push(form.to_owned());
-            secrets.push(decode(form, false));
-            secrets.push(decode(form, true));
+            secrets.push(percent_decoded(form));
+            secrets.push(form_decoded(form));
         }
     }
     secrets.retain(|secret| !secret.is_empty());
     secrets
 }
 
-/// `text` percent-decoded (invalid UTF-8 replaced), with `+` as a space if `plus_is_space`.
-fn decode(text: &str, plus_is_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let hex = |at: usize| {
-            bytes
-                .get(at)
-                .and_then(|&byte| char::from(byte).to_digit(16))
-        };
-        match (bytes[index], hex(index + 1), hex(index + 2)) {
-            (b'%', Some(high), Some(low)) => {
-                decoded.push(u8::try_from(high * 16 + low).unwrap_or(b'%'));
-                index += 3;
-            }
-            (b'+', _, _) if plus_is_space => {
-                decoded.push(b' ');
-                index += 1;
-            }
-            (byte, _, _) => {
-                decoded.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
+/// `text` percent-decoded, as redis-rs reads a user name or password (invalid UTF-8 replaced).
+fn percent_decoded(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+/// `text` read as redis-rs reads a query parameter's name or value (`Url::query_pairs`, which is
+/// form-urlencoded): up to the first `&`, with `+` as a space, percent-decoded (invalid UTF-8
+/// replaced).
+fn form_decoded(text: &str) -> String {
+    let parameter = format!("={text}");
+    form_urlencoded::parse(parameter.as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -281,7 +269,12 @@ mod tests {
 
     #[test]
     fn decoding_reads_percent_escapes_and_plus() {
-        assert_eq!(decode("a%2Fb+c%zz%4", false), "a/b+c%zz%4");
-        assert_eq!(decode("a%2Fb+c", true), "a/b c");
+        assert_eq!(percent_decoded("a%2Fb+c%zz%4"), "a/b+c%zz%4");
+        assert_eq!(form_decoded("a%2Fb+c"), "a/b c");
+        assert_eq!(
+            form_decoded("a=b%3D+c&d"),
+            "a=b= c",
+            "a value, up to its '&'"
+        );
     }
 }
