@@ -63,7 +63,7 @@ impl RedisAdmin {
         &self.store
     }
 
-    /// Every key under the store's prefix, in no particular order, by `SCAN`.
+    /// Every key under the store's prefix, by `SCAN`: sorted, without duplicates.
     ///
     /// A key created or deleted during the scan may or may not be listed; every key present for
     /// the whole scan is, once.
@@ -86,7 +86,8 @@ impl RedisAdmin {
     /// The keys of the sessions under the store's prefix: [`RedisAdmin::keys`] without the
     /// pointers that retired sessions leave to their successors (which are not sessions), so
     /// its length is the number of sessions stored, as `MemoryStore::len` counts them. A key under
-    /// the prefix that is not a hash is not a session either, and is left out.
+    /// the prefix that is not a hash is not a session either, and is left out. Sorted, without
+    /// duplicates, as [`RedisAdmin::keys`].
     ///
     /// # Errors
     ///
