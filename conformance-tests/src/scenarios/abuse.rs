@@ -77,6 +77,8 @@ pub async fn junk_same_name_cookies_do_not_crowd_out_the_session(target: Target)
     assert_eq!(count(&client, "/session_test").await.0, 2);
     let ours = client.session_pair(SID).expect("a session cookie");
     let a = |n: usize| "A".repeat(n);
+    // Six of the ten are 87 characters long, as ours: all but the first three and the 43.42 split
+    // (86 characters).
     let junk = [
         String::new(),
         "x".to_owned(),
@@ -90,13 +92,6 @@ pub async fn junk_same_name_cookies_do_not_crowd_out_the_session(target: Target)
         a(87),
     ];
     let junk: Vec<String> = junk.iter().map(|value| format!("{SID}={value}")).collect();
-    assert_eq!(
-        junk.iter()
-            .filter(|pair| pair.len() == SID.len() + 1 + 87)
-            .count(),
-        6,
-        "six of the ten have the issued length"
-    );
     let header = format!("{}; {ours}", junk.join("; "));
     let reply = client.get_with_cookie("/session_test", &header).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
