@@ -5,10 +5,11 @@
 //!
 //! Each session is one Redis hash under `prefix + "{" + hash + "}"`, where `hash` is 32 hex digits
 //! of SHA-256 over the session ID: a dump of Redis reveals no usable cookie, and the `{…}` hash
-//! tag would keep every key of a session on one slot of a Redis Cluster. The hash holds one field per
-//! session key (`d:` + key, its JSON value) and the timestamps (`m:c` created, `m:r` refreshed,
-//! `m:e` expires, in Unix milliseconds), and carries a Redis TTL equal to the session's remaining
-//! server-side lifetime, so Redis itself drops dead sessions.
+//! tag would keep every key of a session on one slot of a Redis Cluster (Cluster is not supported
+//! yet; every script touches one key per call, so the design needs no two keys on one slot). The
+//! hash holds one field per session key (`d:` + key, its JSON value) and the timestamps (`m:c`
+//! created, `m:r` refreshed, `m:e` expires, in Unix milliseconds), and carries a Redis TTL equal
+//! to the session's remaining server-side lifetime, so Redis itself drops dead sessions.
 //!
 //! Every write is one atomic Lua script: a creation happens only if the ID is unused; an update
 //! applies only this request's changes (keys set, keys removed, cleared) and only if the session
@@ -22,8 +23,8 @@
 //! maintained. Its `ConnectionManager` is one multiplexed, pipelined connection shared by all
 //! requests (which outperforms a pool of connections for Redis's one-command-at-a-time server) and
 //! reconnects by itself; its `Script` runs our Lua by `EVALSHA` with a transparent `EVAL`
-//! fallback; it speaks `rediss://` through rustls (feature `tls`). (Redis Cluster is not supported:
-//! the store uses one connection to one server.)
+//! fallback; it speaks `rediss://` through rustls (feature `tls`). (Redis Cluster is not supported
+//! yet: the store uses one connection to one server.)
 //! fred was the other candidate: equally capable, but with a larger surface we do not need.
 //!
 //! # Quick start

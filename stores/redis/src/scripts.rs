@@ -94,7 +94,8 @@ return 1
 
 /// `KEYS[1]` the session; `ARGV`: now, the successor's key. If the session is live and not
 /// retired, drops its data and records the successor (`m:s`), keeping the expiry and TTL: returns
-/// 1. Otherwise changes nothing and returns 0. One key, so it runs on any Cluster node.
+/// 1. Otherwise changes nothing and returns 0. One key per call, so the design needs no two keys
+/// on one slot (Cluster is not supported yet).
 pub(crate) static RETIRE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         &[
@@ -110,8 +111,8 @@ return 1
 });
 
 /// `KEYS[1]` the session. Deletes it and returns its successor's key if it was retired (`m:s`),
-/// or nil: the caller deletes the successor next, with this script on that key (which may live
-/// on another Cluster node).
+/// or nil: the caller deletes the successor next, with this script on that key. One key per
+/// call, so the design needs no two keys on one slot (Cluster is not supported yet).
 pub(crate) static DELETE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"

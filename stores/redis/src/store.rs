@@ -339,7 +339,8 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
-        // One key per call, so predecessor and successor may live on different Cluster nodes.
+        // One key per call, so the design needs no two keys on one slot (Cluster is not supported
+        // yet): a predecessor and its successor may hash to any slots.
         let mut next = Some(self.key(id));
         for _ in 0..MAX_SUCCESSORS_FOLLOWED {
             let Some(key) = next.take() else { break };
