@@ -93,9 +93,9 @@ return 1
 });
 
 /// `KEYS[1]` the session; `ARGV`: now, the successor's key. If the session is live and not
-/// retired, drops its data and records the successor (`m:s`), keeping the expiry and TTL: returns
-/// 1. Otherwise changes nothing and returns 0. One key per call, so the design needs no two keys
-/// on one slot (Cluster is not supported yet).
+/// retired, drops its data and records the successor (`m:s`), keeping the expiry and TTL, and
+/// returns 1; otherwise changes nothing and returns 0. One key per call, so the design needs no
+/// two keys on one slot (Cluster is not supported yet).
 pub(crate) static RETIRE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         &[
