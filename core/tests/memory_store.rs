@@ -1,5 +1,11 @@
 //! `MemoryStore`: the generic store suite, plus its bounds, eviction and sweeping.
 
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+use std::task::{Context, Poll, Waker};
+use std::thread;
 use std::time::Duration;
 
 use fastsession_core::testing::SequentialIds;
@@ -213,4 +219,70 @@ async fn sessions_in_use_are_evicted_least_recently_used_first_by_a_real_sample(
     // taken without regard to use would average 500.
     let mean = evicted.iter().sum::<u64>() / evicted.len() as u64;
     assert!(mean < 300, "victims average {mean}: {evicted:?}");
+}
+
+/// Runs a store call on this thread: the memory store never waits, so one poll finishes it.
+fn now_or_never<F: Future>(call: F) -> F::Output {
+    match pin!(call).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("a memory store call waited"),
+    }
+}
+
+#[test]
+fn the_counts_stay_exact_while_a_session_is_retired_and_deleted_at_once() {
+    const KEPT: u64 = 100;
+    const ROUNDS: u64 = 50_000;
+    let store = MemoryStore::new();
+    for n in 1..=KEPT {
+        now_or_never(store.create(&SequentialIds::id(n), &record(&[("n", json!(n))]), start()))
+            .unwrap();
+    }
+    let kept_bytes = store.bytes();
+    let (kept, stop) = (KEPT as usize, Arc::new(AtomicBool::new(false)));
+    let (lowest, highest) = (
+        Arc::new(AtomicUsize::new(kept)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let watcher = {
+        let (store, stop) = (store.clone(), Arc::clone(&stop));
+        let (lowest, highest) = (Arc::clone(&lowest), Arc::clone(&highest));
+        thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                lowest.fetch_min(store.len(), Ordering::Relaxed);
+                highest.fetch_max(store.len(), Ordering::Relaxed);
+                assert!(store.bytes() >= kept_bytes, "{} bytes", store.bytes());
+            }
+        })
+    };
+    // Round r creates session r, then retires it and deletes it at once, from two threads.
+    let session = |r: u64| SequentialIds::id(KEPT + 1 + r);
+    let barrier = Arc::new(Barrier::new(2));
+    let retirer = {
+        let (store, barrier) = (store.clone(), Arc::clone(&barrier));
+        thread::spawn(move || {
+            for r in 0..ROUNDS {
+                let record = record(&[("n", json!(r))]);
+                now_or_never(store.create(&session(r), &record, start())).unwrap();
+                barrier.wait();
+                let successor = SequentialIds::id(u64::MAX - r);
+                now_or_never(store.retire(&session(r), &successor, start())).unwrap();
+            }
+        })
+    };
+    for r in 0..ROUNDS {
+        barrier.wait();
+        now_or_never(store.delete(&session(r), start())).unwrap();
+    }
+    retirer.join().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    watcher.join().unwrap();
+    // At most one session of a round is stored, and the kept ones always are.
+    let (lowest, highest) = (
+        lowest.load(Ordering::Relaxed),
+        highest.load(Ordering::Relaxed),
+    );
+    assert_eq!((lowest, store.len()), (kept, kept), "highest {highest}");
+    assert!(highest <= kept + 1, "{highest} sessions counted");
+    assert_eq!(store.bytes(), kept_bytes);
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use self::shard::{Shard, ShardWriter};
+use self::shard::{Counters, Shard, ShardWriter};
 use self::stored::Stored;
 use crate::changes::Changes;
 use crate::id::SessionId;
@@ -80,10 +80,8 @@ struct Shared {
     max_entries: usize,
     max_bytes: usize,
     sweep_interval_ms: u64,
-    entries: AtomicUsize,
-    /// How many of the entries are retired sessions' pointers to their successors.
-    retired: AtomicUsize,
-    bytes: AtomicUsize,
+    /// What the shards hold, counted by the shards as they change.
+    counters: Arc<Counters>,
     /// How many entries are probationary, in all shards.
     probationary: Arc<AtomicUsize>,
     /// A hint: no entry expires before this time, unless a concurrent insert raced the
@@ -123,8 +121,15 @@ impl MemoryStore {
         // Each store samples from its own seed (std's per-process random hash keys).
         let seeds = RandomState::new();
         let probationary = Arc::new(AtomicUsize::new(0));
+        let counters = Arc::new(Counters::default());
         let shards = (0..SHARDS)
-            .map(|index| Shard::new(seeds.hash_one(index), Arc::clone(&probationary)))
+            .map(|index| {
+                Shard::new(
+                    seeds.hash_one(index),
+                    Arc::clone(&probationary),
+                    Arc::clone(&counters),
+                )
+            })
             .collect();
         Self {
             shared: Arc::new(Shared {
@@ -132,9 +137,7 @@ impl MemoryStore {
                 max_entries: max_entries.max(1),
                 max_bytes: max_bytes.max(1),
                 sweep_interval_ms: duration_millis(sweep_interval),
-                entries: AtomicUsize::new(0),
-                retired: AtomicUsize::new(0),
-                bytes: AtomicUsize::new(0),
+                counters,
                 probationary,
                 earliest_expiry_ms: AtomicU64::new(u64::MAX),
             }),
@@ -169,9 +172,7 @@ impl MemoryStore {
     /// retired sessions leave to their successors are not sessions and are not counted (they
     /// count towards the bounds).
     pub fn len(&self) -> usize {
-        let shared = &self.shared;
-        let entries = shared.entries.load(Ordering::Relaxed);
-        entries.saturating_sub(shared.retired.load(Ordering::Relaxed))
+        self.shared.counters.sessions.load(Ordering::Relaxed)
     }
 
     /// Whether no session is stored.
@@ -182,18 +183,14 @@ impl MemoryStore {
     /// The heap bytes the stored entries occupy, as the store accounts them (see
     /// [`MemoryStore`]).
     pub fn bytes(&self) -> usize {
-        self.shared.bytes.load(Ordering::Relaxed)
+        self.shared.counters.bytes.load(Ordering::Relaxed)
     }
 
     /// Removes every session that has expired at `now`; returns how many went.
     pub fn purge_expired(&self, now: SystemTime) -> usize {
         let now_ms = to_millis(now);
-        let shared = &self.shared;
-        shared
-            .shards
-            .iter()
-            .map(|shard| shard.write().sweep(now_ms, |stored| shared.forget(stored)))
-            .sum()
+        let shards = self.shared.shards.iter();
+        shards.map(|shard| shard.write().sweep(now_ms)).sum()
     }
 }
 
@@ -207,31 +204,9 @@ impl Shared {
         &self.shards[shard_index(id)]
     }
 
-    fn add(&self, bytes: usize) {
-        self.entries.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes, Ordering::Relaxed);
-    }
-
-    /// Takes a removed entry out of the counts.
-    fn forget(&self, stored: &Stored) {
-        if stored.successor.is_some() {
-            self.retired.fetch_sub(1, Ordering::Relaxed);
-        }
-        self.entries.fetch_sub(1, Ordering::Relaxed);
-        self.bytes.fetch_sub(stored.bytes, Ordering::Relaxed);
-    }
-
-    fn resize(&self, old: usize, new: usize) {
-        if new >= old {
-            self.bytes.fetch_add(new - old, Ordering::Relaxed);
-        } else {
-            self.bytes.fetch_sub(old - new, Ordering::Relaxed);
-        }
-    }
-
     fn is_over_bounds(&self) -> bool {
-        self.entries.load(Ordering::Relaxed) > self.max_entries
-            || self.bytes.load(Ordering::Relaxed) > self.max_bytes
+        self.counters.entries.load(Ordering::Relaxed) > self.max_entries
+            || self.counters.bytes.load(Ordering::Relaxed) > self.max_bytes
     }
 
     fn sweep_due(&self, shard: &Shard, now_ms: u64) -> bool {
@@ -245,7 +220,7 @@ impl Shared {
                 Ordering::Relaxed,
             );
             if shard.earliest_expiry_ms.load(Ordering::Relaxed) <= now_ms {
-                writer.sweep(now_ms, |stored| self.forget(stored));
+                writer.sweep(now_ms);
             }
         }
     }
@@ -285,7 +260,7 @@ impl Shared {
                 return;
             }
             if shard.earliest_expiry_ms.load(Ordering::Relaxed) <= now_ms {
-                shard.write().sweep(now_ms, |stored| self.forget(stored));
+                shard.write().sweep(now_ms);
             }
             earliest = earliest.min(shard.earliest_expiry_ms.load(Ordering::Relaxed));
         }
@@ -309,7 +284,6 @@ impl Shared {
             let Some((id, stored)) = victim(&mut shard.write()) else {
                 break;
             };
-            self.forget(&stored);
             tracing::debug!(
                 session = %id.label(),
                 used = !stored.is_probationary(),
@@ -334,15 +308,10 @@ impl SessionStore for MemoryStore {
             shared.sweep_if_due(shard, &mut writer, now_ms);
             match writer.get(id) {
                 Some(existing) if existing.holds_id(now_ms) => return Ok(false),
-                Some(_) => {
-                    if let Some(expired) = writer.remove(id) {
-                        shared.forget(&expired);
-                    }
-                }
+                Some(_) => drop(writer.remove(id)),
                 None => {}
             }
-            let bytes = writer.insert(*id, record);
-            shared.add(bytes);
+            writer.insert(*id, record);
         }
         let expires_ms = to_millis(record.expiry.expires_at);
         // Read first: most sessions end after the earliest, and a read shares the cache line.
@@ -381,15 +350,9 @@ impl SessionStore for MemoryStore {
         {
             let mut writer = shard.write();
             shared.sweep_if_due(shard, &mut writer, now_ms);
-            let Some(stored) = writer.use_live(id, now_ms) else {
+            if !writer.apply(id, changes, expiry, now_ms) {
                 return Ok(false);
-            };
-            if !changes.is_empty() {
-                changes.apply_to(&mut stored.data);
-                let before = stored.recount();
-                shared.resize(before, stored.bytes);
             }
-            stored.extend(expiry);
         }
         if shared.is_over_bounds() {
             shared.enforce_bounds(id, false, now_ms);
@@ -422,12 +385,10 @@ impl SessionStore for MemoryStore {
     ) -> Result<bool, StoreError> {
         let now_ms = to_millis(now);
         let shared = &self.shared;
-        let Some(retired) = shared.shard(id).write().retire(id, successor, now_ms) else {
+        let Some(was_used) = shared.shard(id).write().retire(id, successor, now_ms) else {
             return Ok(false);
         };
-        shared.retired.fetch_add(1, Ordering::Relaxed);
-        shared.resize(retired.bytes_before, retired.bytes_after);
-        if retired.was_used {
+        if was_used {
             // The session in use carries on under the successor's ID.
             shared.shard(successor).mark_used(successor, now_ms);
         }
@@ -439,7 +400,6 @@ impl SessionStore for MemoryStore {
         for _ in 0..MAX_SUCCESSORS_FOLLOWED {
             let Some(id) = next.take() else { break };
             if let Some(stored) = self.shared.shard(&id).write().remove(&id) {
-                self.shared.forget(&stored);
                 next = stored.successor;
             }
         }

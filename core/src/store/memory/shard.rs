@@ -14,10 +14,11 @@ mod evict;
 
 use super::rng::SplitMix64;
 use super::stored::{Queued, Stored};
+use crate::changes::Changes;
 use crate::data::SessionData;
 use crate::id::SessionId;
 use crate::id_hash::IdHashBuilder;
-use crate::store::Record;
+use crate::store::{Expiry, Record};
 
 /// Stale places the probation queue may hold beyond twice its current ones before it is
 /// compacted.
@@ -34,6 +35,44 @@ pub(super) struct Shard {
     /// How many probationary entries the shard holds, and the store, readable without a lock,
     /// so that an eviction skips the shards, or the whole phase, that have none.
     probationary: Tally,
+    /// The store's counts, which every change of the shard's entries updates under its lock.
+    counters: Arc<Counters>,
+}
+
+/// The store's counts, shared by its shards. Each shard changes them under its write lock, in
+/// the operation that changes its entries, so the changes to one entry are counted in order.
+#[derive(Default)]
+pub(super) struct Counters {
+    /// Entries: sessions and the pointers retired sessions leave to their successors.
+    pub(super) entries: AtomicUsize,
+    /// Entries that are sessions, not retired pointers.
+    pub(super) sessions: AtomicUsize,
+    /// What the entries count for in the byte accounting ([`Stored::bytes`]).
+    pub(super) bytes: AtomicUsize,
+}
+
+impl Counters {
+    fn add(&self, stored: &Stored) {
+        self.entries.fetch_add(1, Ordering::Relaxed);
+        self.sessions.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(stored.bytes, Ordering::Relaxed);
+    }
+
+    fn remove(&self, stored: &Stored) {
+        self.entries.fetch_sub(1, Ordering::Relaxed);
+        if stored.successor.is_none() {
+            self.sessions.fetch_sub(1, Ordering::Relaxed);
+        }
+        self.bytes.fetch_sub(stored.bytes, Ordering::Relaxed);
+    }
+
+    fn resize(&self, old: usize, new: usize) {
+        if new >= old {
+            self.bytes.fetch_add(new - old, Ordering::Relaxed);
+        } else {
+            self.bytes.fetch_sub(old - new, Ordering::Relaxed);
+        }
+    }
 }
 
 /// A count kept per shard and for the whole store.
@@ -78,8 +117,8 @@ struct State {
 
 impl Shard {
     /// An empty shard whose sampling draws from `seed`, counting its probationary entries in
-    /// `probationary` too, with the other shards'.
-    pub(super) fn new(seed: u64, probationary: Arc<AtomicUsize>) -> Self {
+    /// `probationary` too, with the other shards', and its entries in `counters`.
+    pub(super) fn new(seed: u64, probationary: Arc<AtomicUsize>, counters: Arc<Counters>) -> Self {
         Self {
             state: RwLock::new(State {
                 map: HashMap::default(),
@@ -94,6 +133,7 @@ impl Shard {
                 shard: AtomicUsize::new(0),
                 store: probationary,
             },
+            counters,
         }
     }
 
@@ -157,12 +197,33 @@ impl ShardWriter<'_> {
         Some(stored)
     }
 
-    /// Stores a new, probationary entry for `id`, which must be absent; returns the bytes it
-    /// counts for.
-    pub(super) fn insert(&mut self, id: SessionId, record: &Record) -> usize {
+    /// Applies `changes` to the live entry of `id` and extends its expiry, counting this as a
+    /// use of the session; returns whether the entry was live.
+    pub(super) fn apply(
+        &mut self,
+        id: &SessionId,
+        changes: &Changes,
+        expiry: &Expiry,
+        now_ms: u64,
+    ) -> bool {
+        let counters = &self.shard.counters;
+        let Some(stored) = self.use_live(id, now_ms) else {
+            return false;
+        };
+        if !changes.is_empty() {
+            changes.apply_to(&mut stored.data);
+            let before = stored.recount();
+            counters.resize(before, stored.bytes);
+        }
+        stored.extend(expiry);
+        true
+    }
+
+    /// Stores a new, probationary entry for `id`, which must be absent.
+    pub(super) fn insert(&mut self, id: SessionId, record: &Record) {
         let state = &mut *self.state;
         let stored = Stored::new(record, state.slots.len());
-        let bytes = stored.bytes;
+        self.shard.counters.add(&stored);
         state.slots.push(Slot {
             id,
             active_ms: AtomicU64::new(stored.refreshed_ms()),
@@ -172,7 +233,6 @@ impl ShardWriter<'_> {
             .fetch_min(stored.expires_ms, Ordering::Relaxed);
         state.map.insert(id, stored);
         self.enqueue(id);
-        bytes
     }
 
     /// Puts `id` (stored, and probationary from now on) at the back of the probation queue.
@@ -216,17 +276,18 @@ impl ShardWriter<'_> {
         if stored.is_probationary() {
             self.shard.probationary.sub(1);
         }
+        self.shard.counters.remove(&stored);
         Some(stored)
     }
 
-    /// Turns the live entry of `id` into a pointer to `successor`, probationary; returns what
-    /// became of it.
+    /// Turns the live entry of `id` into a pointer to `successor`, probationary; returns
+    /// whether a request had used the session since its creation.
     pub(super) fn retire(
         &mut self,
         id: &SessionId,
         successor: &SessionId,
         now_ms: u64,
-    ) -> Option<Retired> {
+    ) -> Option<bool> {
         let stored = self
             .state
             .map
@@ -235,22 +296,21 @@ impl ShardWriter<'_> {
         let was_used = stored.is_used();
         stored.successor = Some(*successor);
         let bytes_before = stored.set_data(SessionData::new());
-        let bytes_after = stored.bytes;
+        let counters = &self.shard.counters;
+        counters.sessions.fetch_sub(1, Ordering::Relaxed);
+        counters.resize(bytes_before, stored.bytes);
         if !was_used {
             // Counted as probationary already; `enqueue` counts it again, at the back.
             self.shard.probationary.sub(1);
         }
         self.enqueue(*id);
-        Some(Retired {
-            bytes_before,
-            bytes_after,
-            was_used,
-        })
+        Some(was_used)
     }
 
-    /// Removes the entries expired at `now_ms`, calling `removed` for each, and recomputes the
-    /// earliest expiry; returns how many went.
-    pub(super) fn sweep(&mut self, now_ms: u64, mut removed: impl FnMut(&Stored)) -> usize {
+    /// Removes the entries expired at `now_ms`, and recomputes the earliest expiry; returns how
+    /// many went.
+    pub(super) fn sweep(&mut self, now_ms: u64) -> usize {
+        let counters = &self.shard.counters;
         let state = &mut *self.state;
         let mut count = 0;
         let mut probationary = 0;
@@ -260,7 +320,7 @@ impl ShardWriter<'_> {
             if kept {
                 earliest = earliest.min(stored.expires_ms);
             } else {
-                removed(stored);
+                counters.remove(stored);
                 count += 1;
                 probationary += usize::from(stored.is_probationary());
             }
@@ -300,14 +360,6 @@ fn note_use(probationary: &Tally, slots: &[Slot], stored: &Stored, now_ms: u64) 
     }
 }
 
-/// What [`ShardWriter::retire`] made of an entry.
-pub(super) struct Retired {
-    pub(super) bytes_before: usize,
-    pub(super) bytes_after: usize,
-    /// Whether a request had used the session since its creation.
-    pub(super) was_used: bool,
-}
-
 /// Whether a queue place is its entry's current one, and the entry still probationary.
 fn is_current(queued: &Queued, stored: Option<&Stored>) -> bool {
     stored.is_some_and(|stored| stored.ticket == queued.1 && stored.is_probationary())
@@ -341,7 +393,7 @@ pub(super) mod tests {
 
     /// A shard of sessions 1..=n, session k used at `used(k)` ms (none if 0).
     pub(super) fn shard(n: u64, used: impl Fn(u64) -> u64) -> Shard {
-        let shard = Shard::new(7, Arc::default());
+        let shard = Shard::new(7, Arc::default(), Arc::default());
         for k in 1..=n {
             shard.write().insert(id(k), &record());
         }
@@ -353,7 +405,8 @@ pub(super) mod tests {
         shard
     }
 
-    pub(super) fn positions_are_consistent(shard: &Shard) {
+    /// Every entry is at its position in the sample vector, and every count is the shard's.
+    pub(super) fn shard_is_consistent(shard: &Shard) {
         let state = shard.state.read().unwrap();
         assert_eq!(state.slots.len(), state.map.len());
         for (position, slot) in state.slots.iter().enumerate() {
@@ -361,26 +414,35 @@ pub(super) mod tests {
         }
         let probationary = state.map.values().filter(|s| s.is_probationary()).count();
         assert_eq!(shard.probationary.shard(), probationary);
+        let counters = &shard.counters;
+        assert_eq!(counters.entries.load(Ordering::Relaxed), state.map.len());
+        let sessions = state.map.values().filter(|s| s.successor.is_none()).count();
+        assert_eq!(counters.sessions.load(Ordering::Relaxed), sessions);
+        let bytes: usize = state.map.values().map(|s| s.bytes).sum();
+        assert_eq!(counters.bytes.load(Ordering::Relaxed), bytes);
     }
 
     #[test]
     fn a_retired_entry_is_probationary_and_queued_last() {
         let shard = shard(3, |k| if k == 1 { 5 } else { 0 });
         let mut writer = shard.write();
-        let retired = writer.retire(&id(1), &id(9), 6).unwrap();
-        assert!(retired.was_used);
-        assert_eq!(retired.bytes_after, super::super::stored::ENTRY_OVERHEAD);
+        let was_used = writer.retire(&id(1), &id(9), 6).unwrap();
+        assert!(was_used);
+        assert_eq!(
+            writer.get(&id(1)).unwrap().bytes,
+            super::super::stored::ENTRY_OVERHEAD
+        );
         let order: Vec<_> = std::iter::from_fn(|| writer.evict_probationary(&id(0)))
             .map(|(victim, _)| victim)
             .collect();
         assert_eq!(order, [id(2), id(3), id(1)]);
         drop(writer);
-        positions_are_consistent(&shard);
+        shard_is_consistent(&shard);
     }
 
     #[test]
     fn the_queue_stays_bounded_when_sessions_are_used_and_removed() {
-        let shard = Shard::new(7, Arc::default());
+        let shard = Shard::new(7, Arc::default(), Arc::default());
         for k in 1..=10_000 {
             shard.write().insert(id(k), &record());
             shard.mark_used(&id(k), 5);
@@ -390,10 +452,10 @@ pub(super) mod tests {
             let queued = shard.state.read().unwrap().queue.len();
             assert!(queued <= QUEUE_SLACK + 2, "{queued} places");
         }
-        positions_are_consistent(&shard);
-        let removed = shard.write().sweep(u64::MAX, |_| {});
+        shard_is_consistent(&shard);
+        let removed = shard.write().sweep(u64::MAX);
         assert_eq!(removed, 10_000 - 3333);
-        positions_are_consistent(&shard);
+        shard_is_consistent(&shard);
         assert!(shard.state.read().unwrap().queue.is_empty());
     }
 }

@@ -72,7 +72,7 @@ impl ShardWriter<'_> {
 mod tests {
     use std::collections::HashSet;
 
-    use super::super::tests::{id, positions_are_consistent, shard};
+    use super::super::tests::{id, shard, shard_is_consistent};
     use super::*;
 
     #[test]
@@ -129,7 +129,7 @@ mod tests {
         assert_eq!(last, id(1));
         assert!(writer.evict_probationary(&id(0)).is_none());
         drop(writer);
-        positions_are_consistent(&shard);
+        shard_is_consistent(&shard);
         assert!(!shard.has_probationary());
     }
 }
