@@ -8,7 +8,7 @@ mod stored;
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use self::shard::{Counters, Shard, ShardWriter};
@@ -82,8 +82,6 @@ struct Shared {
     sweep_interval_ms: u64,
     /// What the shards hold, counted by the shards as they change.
     counters: Arc<Counters>,
-    /// How many entries are probationary, in all shards.
-    probationary: Arc<AtomicUsize>,
     /// A hint: no entry expires before this time, unless a concurrent insert raced the
     /// recomputation in `enforce_bounds` (then the shards' own bounds still hold, and their
     /// sweeps still happen).
@@ -120,16 +118,9 @@ impl MemoryStore {
     fn with_bounds(max_entries: usize, max_bytes: usize, sweep_interval: Duration) -> Self {
         // Each store samples from its own seed (std's per-process random hash keys).
         let seeds = RandomState::new();
-        let probationary = Arc::new(AtomicUsize::new(0));
         let counters = Arc::new(Counters::default());
         let shards = (0..SHARDS)
-            .map(|index| {
-                Shard::new(
-                    seeds.hash_one(index),
-                    Arc::clone(&probationary),
-                    Arc::clone(&counters),
-                )
-            })
+            .map(|index| Shard::new(seeds.hash_one(index), Arc::clone(&counters)))
             .collect();
         Self {
             shared: Arc::new(Shared {
@@ -138,7 +129,6 @@ impl MemoryStore {
                 max_bytes: max_bytes.max(1),
                 sweep_interval_ms: duration_millis(sweep_interval),
                 counters,
-                probationary,
                 earliest_expiry_ms: AtomicU64::new(u64::MAX),
             }),
         }
@@ -225,17 +215,14 @@ impl Shared {
         }
     }
 
-    /// Evicts until both bounds hold, never evicting `keep` (itself probationary when
-    /// `keep_probationary`): first every expired entry (only shards that can hold one are
-    /// swept); then probationary entries, oldest first, shard by shard from `keep`'s; then,
-    /// shard by shard from `keep`'s, the least recently active of a random sample.
-    fn enforce_bounds(&self, keep: &SessionId, keep_probationary: bool, now_ms: u64) {
+    /// Evicts until both bounds hold, never evicting `keep`: first every expired entry (only
+    /// shards that can hold one are swept); then probationary entries, oldest first, shard by
+    /// shard from `keep`'s (skipping shards that hold none); then, shard by shard from `keep`'s,
+    /// the least recently active of a random sample.
+    fn enforce_bounds(&self, keep: &SessionId, now_ms: u64) {
         self.sweep_expired(now_ms);
         let start = shard_index(keep);
         for offset in 0..SHARDS {
-            if self.probationary.load(Ordering::Relaxed) <= usize::from(keep_probationary) {
-                break;
-            }
             let shard = &self.shards[(start + offset) % SHARDS];
             if shard.has_probationary() {
                 self.evict_from(shard, |writer| writer.evict_probationary(keep));
@@ -321,7 +308,7 @@ impl SessionStore for MemoryStore {
                 .fetch_min(expires_ms, Ordering::Relaxed);
         }
         if shared.is_over_bounds() {
-            shared.enforce_bounds(id, true, now_ms);
+            shared.enforce_bounds(id, now_ms);
         }
         Ok(true)
     }
@@ -355,7 +342,7 @@ impl SessionStore for MemoryStore {
             }
         }
         if shared.is_over_bounds() {
-            shared.enforce_bounds(id, false, now_ms);
+            shared.enforce_bounds(id, now_ms);
         }
         Ok(true)
     }

@@ -32,9 +32,9 @@ pub(super) struct Shard {
     /// A lower bound on the expiry of every entry in the shard: no entry can have expired
     /// before this time, so a shard whose bound lies ahead needs no sweep.
     pub(super) earliest_expiry_ms: AtomicU64,
-    /// How many probationary entries the shard holds, and the store, readable without a lock,
-    /// so that an eviction skips the shards, or the whole phase, that have none.
-    probationary: Tally,
+    /// How many probationary entries the shard holds, readable without a lock, so that an
+    /// eviction skips the shards that have none.
+    probationary: AtomicUsize,
     /// The store's counts, which every change of the shard's entries updates under its lock.
     counters: Arc<Counters>,
 }
@@ -75,28 +75,6 @@ impl Counters {
     }
 }
 
-/// A count kept per shard and for the whole store.
-struct Tally {
-    shard: AtomicUsize,
-    store: Arc<AtomicUsize>,
-}
-
-impl Tally {
-    fn add(&self, n: usize) {
-        self.shard.fetch_add(n, Ordering::Relaxed);
-        self.store.fetch_add(n, Ordering::Relaxed);
-    }
-
-    fn sub(&self, n: usize) {
-        self.shard.fetch_sub(n, Ordering::Relaxed);
-        self.store.fetch_sub(n, Ordering::Relaxed);
-    }
-
-    fn shard(&self) -> usize {
-        self.shard.load(Ordering::Relaxed)
-    }
-}
-
 /// An entry's place in the sample vector: its ID and when it was last active (created,
 /// refreshed or used), so that a sample reads only the vector.
 pub(super) struct Slot {
@@ -116,9 +94,9 @@ struct State {
 }
 
 impl Shard {
-    /// An empty shard whose sampling draws from `seed`, counting its probationary entries in
-    /// `probationary` too, with the other shards', and its entries in `counters`.
-    pub(super) fn new(seed: u64, probationary: Arc<AtomicUsize>, counters: Arc<Counters>) -> Self {
+    /// An empty shard whose sampling draws from `seed`, counting its entries in `counters`, with
+    /// the other shards'.
+    pub(super) fn new(seed: u64, counters: Arc<Counters>) -> Self {
         Self {
             state: RwLock::new(State {
                 map: HashMap::default(),
@@ -129,17 +107,14 @@ impl Shard {
             }),
             next_sweep_ms: AtomicU64::new(0),
             earliest_expiry_ms: AtomicU64::new(u64::MAX),
-            probationary: Tally {
-                shard: AtomicUsize::new(0),
-                store: probationary,
-            },
+            probationary: AtomicUsize::new(0),
             counters,
         }
     }
 
     /// Whether the shard may hold a probationary entry.
     pub(super) fn has_probationary(&self) -> bool {
-        self.probationary.shard() > 0
+        self.probationary.load(Ordering::Relaxed) > 0
     }
 
     /// The record of `id` unless retired, counting the load as a use of the session.
@@ -237,8 +212,7 @@ impl ShardWriter<'_> {
 
     /// Puts `id` (stored, and probationary from now on) at the back of the probation queue.
     fn enqueue(&mut self, id: SessionId) {
-        self.shard.probationary.add(1);
-        let probationary = self.shard.probationary.shard();
+        let probationary = self.shard.probationary.fetch_add(1, Ordering::Relaxed) + 1;
         let state = &mut *self.state;
         let ticket = state.next_ticket;
         state.next_ticket += 1;
@@ -274,7 +248,7 @@ impl ShardWriter<'_> {
             entry.slot = stored.slot;
         }
         if stored.is_probationary() {
-            self.shard.probationary.sub(1);
+            self.shard.probationary.fetch_sub(1, Ordering::Relaxed);
         }
         self.shard.counters.remove(&stored);
         Some(stored)
@@ -301,7 +275,7 @@ impl ShardWriter<'_> {
         counters.resize(bytes_before, stored.bytes);
         if !was_used {
             // Counted as probationary already; `enqueue` counts it again, at the back.
-            self.shard.probationary.sub(1);
+            self.shard.probationary.fetch_sub(1, Ordering::Relaxed);
         }
         self.enqueue(*id);
         Some(was_used)
@@ -334,7 +308,9 @@ impl ShardWriter<'_> {
                     stored.slot = position;
                 }
             }
-            self.shard.probationary.sub(probationary);
+            self.shard
+                .probationary
+                .fetch_sub(probationary, Ordering::Relaxed);
             let map = &state.map;
             state
                 .queue
@@ -349,13 +325,13 @@ impl ShardWriter<'_> {
 
 /// Counts a use of `stored`, whose sample slot is among `slots`, in `probationary` if it is
 /// the session's first.
-fn note_use(probationary: &Tally, slots: &[Slot], stored: &Stored, now_ms: u64) {
+fn note_use(probationary: &AtomicUsize, slots: &[Slot], stored: &Stored, now_ms: u64) {
     if let Some(first) = stored.mark_used(now_ms) {
         if let Some(slot) = slots.get(stored.slot) {
             slot.active_ms.fetch_max(now_ms, Ordering::Relaxed);
         }
         if first {
-            probationary.sub(1);
+            probationary.fetch_sub(1, Ordering::Relaxed);
         }
     }
 }
@@ -393,7 +369,7 @@ pub(super) mod tests {
 
     /// A shard of sessions 1..=n, session k used at `used(k)` ms (none if 0).
     pub(super) fn shard(n: u64, used: impl Fn(u64) -> u64) -> Shard {
-        let shard = Shard::new(7, Arc::default(), Arc::default());
+        let shard = Shard::new(7, Arc::default());
         for k in 1..=n {
             shard.write().insert(id(k), &record());
         }
@@ -413,7 +389,7 @@ pub(super) mod tests {
             assert_eq!(state.map[&slot.id].slot, position);
         }
         let probationary = state.map.values().filter(|s| s.is_probationary()).count();
-        assert_eq!(shard.probationary.shard(), probationary);
+        assert_eq!(shard.probationary.load(Ordering::Relaxed), probationary);
         let counters = &shard.counters;
         assert_eq!(counters.entries.load(Ordering::Relaxed), state.map.len());
         let sessions = state.map.values().filter(|s| s.successor.is_none()).count();
@@ -442,7 +418,7 @@ pub(super) mod tests {
 
     #[test]
     fn the_queue_stays_bounded_when_sessions_are_used_and_removed() {
-        let shard = Shard::new(7, Arc::default(), Arc::default());
+        let shard = Shard::new(7, Arc::default());
         for k in 1..=10_000 {
             shard.write().insert(id(k), &record());
             shard.mark_used(&id(k), 5);
