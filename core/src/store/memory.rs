@@ -8,7 +8,7 @@ mod stored;
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime};
 
 use self::shard::{Counters, Shard, ShardWriter};
@@ -82,10 +82,6 @@ struct Shared {
     sweep_interval_ms: u64,
     /// What the shards hold, counted by the shards as they change.
     counters: Arc<Counters>,
-    /// A hint: no entry expires before this time, unless a concurrent insert raced the
-    /// recomputation in `enforce_bounds` (then the shards' own bounds still hold, and their
-    /// sweeps still happen).
-    earliest_expiry_ms: AtomicU64,
 }
 
 impl Default for MemoryStore {
@@ -129,7 +125,6 @@ impl MemoryStore {
                 max_bytes: max_bytes.max(1),
                 sweep_interval_ms: duration_millis(sweep_interval),
                 counters,
-                earliest_expiry_ms: AtomicU64::new(u64::MAX),
             }),
         }
     }
@@ -234,30 +229,16 @@ impl Shared {
         }
     }
 
-    /// Sweeps every shard that may hold an expired entry, while the bounds are exceeded, and
-    /// recomputes the earliest expiry hint when every shard was looked at.
+    /// Sweeps every shard that may hold an expired entry (by its earliest expiry), while the
+    /// bounds are exceeded.
     fn sweep_expired(&self, now_ms: u64) {
-        let hint = self.earliest_expiry_ms.load(Ordering::Relaxed);
-        if hint > now_ms {
-            return;
-        }
-        let mut earliest = u64::MAX;
-        for shard in self.shards.iter() {
+        let expired = |shard: &&Shard| shard.earliest_expiry_ms.load(Ordering::Relaxed) <= now_ms;
+        for shard in self.shards.iter().filter(expired) {
             if !self.is_over_bounds() {
                 return;
             }
-            if shard.earliest_expiry_ms.load(Ordering::Relaxed) <= now_ms {
-                shard.write().sweep(now_ms);
-            }
-            earliest = earliest.min(shard.earliest_expiry_ms.load(Ordering::Relaxed));
+            shard.write().sweep(now_ms);
         }
-        // Unless an insert lowered it meanwhile.
-        let _ = self.earliest_expiry_ms.compare_exchange(
-            hint,
-            earliest,
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        );
     }
 
     /// Evicts from `shard`, with `victim`, while the bounds are exceeded and it finds one. Each
@@ -299,13 +280,6 @@ impl SessionStore for MemoryStore {
                 None => {}
             }
             writer.insert(*id, record);
-        }
-        let expires_ms = to_millis(record.expiry.expires_at);
-        // Read first: most sessions end after the earliest, and a read shares the cache line.
-        if expires_ms < shared.earliest_expiry_ms.load(Ordering::Relaxed) {
-            shared
-                .earliest_expiry_ms
-                .fetch_min(expires_ms, Ordering::Relaxed);
         }
         if shared.is_over_bounds() {
             shared.enforce_bounds(id, now_ms);
