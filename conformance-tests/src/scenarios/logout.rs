@@ -1,4 +1,4 @@
-//! Logging out (checklist 29, 42, 43): `destroy()` applies whatever the response status, a
+//! I. Logging out (checklist 29, 42, 43): `destroy()` applies whatever the response status, a
 //! logout followed by a write keeps only the logout on a server error, and a logout whose store
 //! work fails still removes the cookie and leaves no successor.
 

@@ -1,5 +1,5 @@
-//! Races between the requests of one session (checklist 27, 34, 35, 44), staged over HTTP with
-//! `delay_ms`: rotations and destroy-then-write racing a logout or each other (with request
+//! J. Races between the requests of one session (checklist 27, 34, 35, 44), staged over HTTP
+//! with `delay_ms`: rotations and destroy-then-write racing a logout or each other (with request
 //! serialization off, so the race reaches the store), and the bound on waiting for a session
 //! another request holds (with it on).
 
