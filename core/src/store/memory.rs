@@ -271,6 +271,7 @@ impl SessionStore for MemoryStore {
         let now_ms = to_millis(now);
         let shared = &self.shared;
         let shard = shared.shard(id);
+        let stored = Stored::new(record);
         {
             let mut writer = shard.write();
             shared.sweep_if_due(shard, &mut writer, now_ms);
@@ -279,7 +280,7 @@ impl SessionStore for MemoryStore {
                 Some(_) => drop(writer.remove(id)),
                 None => {}
             }
-            writer.insert(*id, record);
+            writer.insert(*id, stored);
         }
         if shared.is_over_bounds() {
             shared.enforce_bounds(id, now_ms);

@@ -186,18 +186,17 @@ impl ShardWriter<'_> {
             return false;
         };
         if !changes.is_empty() {
-            changes.apply_to(&mut stored.data);
-            let before = stored.recount();
+            let before = stored.apply(changes);
             counters.resize(before, stored.bytes);
         }
         stored.extend(expiry);
         true
     }
 
-    /// Stores a new, probationary entry for `id`, which must be absent.
-    pub(super) fn insert(&mut self, id: SessionId, record: &Record) {
+    /// Stores `stored`, new and probationary, for `id`, which must be absent.
+    pub(super) fn insert(&mut self, id: SessionId, mut stored: Stored) {
         let state = &mut *self.state;
-        let stored = Stored::new(record, state.slots.len());
+        stored.slot = state.slots.len();
         self.shard.counters.add(&stored);
         state.slots.push(Slot {
             id,
@@ -371,7 +370,7 @@ pub(super) mod tests {
     pub(super) fn shard(n: u64, used: impl Fn(u64) -> u64) -> Shard {
         let shard = Shard::new(7, Arc::default());
         for k in 1..=n {
-            shard.write().insert(id(k), &record());
+            shard.write().insert(id(k), Stored::new(&record()));
         }
         for k in 1..=n {
             if used(k) > 0 {
@@ -420,7 +419,7 @@ pub(super) mod tests {
     fn the_queue_stays_bounded_when_sessions_are_used_and_removed() {
         let shard = Shard::new(7, Arc::default());
         for k in 1..=10_000 {
-            shard.write().insert(id(k), &record());
+            shard.write().insert(id(k), Stored::new(&record()));
             shard.mark_used(&id(k), 5);
             if k % 3 == 0 {
                 shard.write().remove(&id(k - 1));

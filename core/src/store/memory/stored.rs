@@ -1,10 +1,12 @@
 //! [`Stored`]: one entry of the memory store, and what it costs in the byte accounting.
 
 use std::mem::size_of;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::heap;
 use super::shard::Slot;
+use crate::changes::Changes;
 use crate::data::SessionData;
 use crate::id::SessionId;
 use crate::store::{Expiry, Record};
@@ -41,7 +43,8 @@ pub(super) struct Stored {
     /// updated or refreshed it), or [`NEVER_USED`]. Atomic, so a load under the shard's read
     /// lock can record it.
     used_ms: AtomicU64,
-    /// The entry's position in its shard's sample vector, where its last activity is kept.
+    /// The entry's position in its shard's sample vector, where its last activity is kept (set
+    /// as the entry is stored).
     pub(super) slot: usize,
     /// The ticket of the entry's place in the probation queue: a queued ID whose ticket differs
     /// is a stale place, skipped.
@@ -49,7 +52,9 @@ pub(super) struct Stored {
 }
 
 impl Stored {
-    pub(super) fn new(record: &Record, slot: usize) -> Self {
+    /// An entry for `record`, its heap estimated (which walks the data: do it before taking a
+    /// shard's lock).
+    pub(super) fn new(record: &Record) -> Self {
         Self {
             data: record.data.clone(),
             created_ms: to_millis(record.created_at),
@@ -58,7 +63,7 @@ impl Stored {
             bytes: ENTRY_OVERHEAD + heap::data_bytes(&record.data),
             successor: None,
             used_ms: AtomicU64::new(NEVER_USED),
-            slot,
+            slot: 0,
             ticket: 0,
         }
     }
@@ -119,16 +124,80 @@ impl Stored {
         old
     }
 
-    /// Recomputes the bytes after the data changed in place; returns the bytes before.
-    pub(super) fn recount(&mut self) -> usize {
-        std::mem::replace(
-            &mut self.bytes,
-            ENTRY_OVERHEAD + heap::data_bytes(&self.data),
-        )
+    /// Applies `changes` to the data, and accounts its heap; returns the bytes the entry counted
+    /// before. When the entries were edited in place (only existing keys set, in data no one
+    /// else holds), only the edited values changed, so only they are walked; otherwise the
+    /// entries were copied into a new slice (every value cloned), and the new data is walked.
+    pub(super) fn apply(&mut self, changes: &Changes) -> usize {
+        let slice_before = slice_address(&self.data);
+        let edited_before = self.edited_bytes(changes);
+        changes.apply_to(&mut self.data);
+        let bytes = if slice_address(&self.data) == slice_before {
+            self.bytes - edited_before + self.edited_bytes(changes)
+        } else {
+            ENTRY_OVERHEAD + heap::data_bytes(&self.data)
+        };
+        std::mem::replace(&mut self.bytes, bytes)
+    }
+
+    /// The heap of the values `changes` set or increment, as the data holds them now.
+    fn edited_bytes(&self, changes: &Changes) -> usize {
+        let set = changes.inserted().map(|(key, _)| key);
+        let edited = set.chain(changes.incremented().map(|(key, _)| key));
+        let value = |key| self.data.get(key).map_or(0, heap::value_bytes);
+        edited.map(value).sum()
     }
 
     pub(super) fn extend(&mut self, expiry: &Expiry) {
         self.refreshed_ms = self.refreshed_ms.max(to_millis(expiry.refreshed_at));
         self.expires_ms = self.expires_ms.max(to_millis(expiry.expires_at));
+    }
+}
+
+/// Where `data`'s entries are. [`Changes::apply_to`] leaves them there only when it edits them
+/// in place: a copy is made while the old slice still lives, so it is elsewhere.
+fn slice_address(data: &SessionData) -> Option<*const ()> {
+    data.entries
+        .as_ref()
+        .map(|entries| Arc::as_ptr(entries).cast::<()>())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::testing::store_suite::record;
+
+    fn is_exact(stored: &Stored) -> bool {
+        stored.bytes == ENTRY_OVERHEAD + heap::data_bytes(&stored.data)
+    }
+
+    #[test]
+    fn applied_changes_are_accounted_as_a_walk_of_the_data_would_count_them() {
+        let mut spare = String::with_capacity(100);
+        spare.push_str("spare capacity");
+        let mut stored = Stored::new(&record(&[("a", json!(spare)), ("n", json!(1))]));
+        let edits: [fn(&mut Changes); 5] = [
+            |changes| changes.insert("n", json!({"nested": ["x", "y"]})),
+            |changes| changes.increment("n", 2),
+            |changes| changes.insert("b", json!("a new key")),
+            |changes| changes.remove("a"),
+            |changes| {
+                changes.clear();
+                changes.insert("c", json!([1, 2, 3]));
+            },
+        ];
+        for edit in edits {
+            let mut changes = Changes::new();
+            edit(&mut changes);
+            // Once with the data held elsewhere too (copied), once alone (edited in place).
+            let held = stored.data.clone();
+            stored.apply(&changes);
+            assert!(is_exact(&stored));
+            drop(held);
+            stored.apply(&changes);
+            assert!(is_exact(&stored));
+        }
     }
 }
