@@ -24,6 +24,10 @@ use crate::store::{Expiry, Record};
 /// compacted.
 const QUEUE_SLACK: usize = 16;
 
+/// How precisely the last use of a session is recorded: to the second, which is plenty to tell
+/// the sessions in use apart from the idle ones.
+const USE_RESOLUTION_MS: u64 = 1000;
+
 #[repr(align(128))]
 pub(super) struct Shard {
     state: RwLock<State>,
@@ -322,15 +326,19 @@ impl ShardWriter<'_> {
     }
 }
 
-/// Counts a use of `stored`, whose sample slot is among `slots`, in `probationary` if it is
-/// the session's first.
+/// Counts a use of `stored`, whose sample slot is among `slots`: the session's first takes it
+/// out of `probationary`. Its slot's last activity becomes `now_ms` at the first use, then only
+/// once the activity recorded is [`USE_RESOLUTION_MS`] old (so that a session loaded by many
+/// requests at once is not written by each).
 fn note_use(probationary: &AtomicUsize, slots: &[Slot], stored: &Stored, now_ms: u64) {
-    if let Some(first) = stored.mark_used(now_ms) {
-        if let Some(slot) = slots.get(stored.slot) {
+    let first = stored.mark_used();
+    if first {
+        probationary.fetch_sub(1, Ordering::Relaxed);
+    }
+    if let Some(slot) = slots.get(stored.slot) {
+        let active_ms = slot.active_ms.load(Ordering::Relaxed);
+        if first || active_ms.saturating_add(USE_RESOLUTION_MS) <= now_ms {
             slot.active_ms.fetch_max(now_ms, Ordering::Relaxed);
-        }
-        if first {
-            probationary.fetch_sub(1, Ordering::Relaxed);
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::mem::size_of;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::heap;
 use super::shard::Slot;
@@ -22,13 +22,6 @@ pub(super) type Queued = (SessionId, u64);
 pub(super) const ENTRY_OVERHEAD: usize =
     (size_of::<(SessionId, Stored)>() + 1 + size_of::<Slot>() + size_of::<Queued>()) * 3 / 2;
 
-/// The value of `used_ms` of a session no later request has used.
-const NEVER_USED: u64 = 0;
-
-/// How precisely the last use of a session is recorded: to the second, which is plenty to tell
-/// the sessions in use apart from the idle ones.
-const USE_RESOLUTION_MS: u64 = 1000;
-
 pub(super) struct Stored {
     pub(super) data: SessionData,
     created_ms: u64,
@@ -39,10 +32,10 @@ pub(super) struct Stored {
     /// Set once the session is retired: the record is then only a pointer to its successor,
     /// kept until `expires_ms` so that a logout in flight can follow it.
     pub(super) successor: Option<SessionId>,
-    /// When a request other than the one that created the session last used it (loaded,
-    /// updated or refreshed it), or [`NEVER_USED`]. Atomic, so a load under the shard's read
-    /// lock can record it.
-    used_ms: AtomicU64,
+    /// Whether a request other than the one that created the session has used it (loaded,
+    /// updated or refreshed it); when it last did is its sample slot's. Atomic, so a load under
+    /// the shard's read lock can record it.
+    used: AtomicBool,
     /// The entry's position in its shard's sample vector, where its last activity is kept (set
     /// as the entry is stored).
     pub(super) slot: usize,
@@ -62,7 +55,7 @@ impl Stored {
             expires_ms: to_millis(record.expiry.expires_at),
             bytes: ENTRY_OVERHEAD + heap::data_bytes(&record.data),
             successor: None,
-            used_ms: AtomicU64::new(NEVER_USED),
+            used: AtomicBool::new(false),
             slot: 0,
             ticket: 0,
         }
@@ -97,18 +90,13 @@ impl Stored {
     }
 
     pub(super) fn is_used(&self) -> bool {
-        self.used_ms.load(Ordering::Relaxed) != NEVER_USED
+        self.used.load(Ordering::Relaxed)
     }
 
-    /// Records a use at `now_ms`, unless one was recorded less than [`USE_RESOLUTION_MS`]
-    /// before (so a session loaded by many requests at once is not written by each). Returns
-    /// `None` when nothing was recorded, else whether this was the session's first use (which
-    /// makes it protected).
-    pub(super) fn mark_used(&self, now_ms: u64) -> Option<bool> {
-        let now_ms = now_ms.max(NEVER_USED + 1);
-        let used_ms = self.used_ms.load(Ordering::Relaxed);
-        let due = used_ms == NEVER_USED || used_ms.saturating_add(USE_RESOLUTION_MS) <= now_ms;
-        due.then(|| self.used_ms.fetch_max(now_ms, Ordering::Relaxed) == NEVER_USED)
+    /// Records that the session was used; returns whether this was its first use (which makes
+    /// it protected). Read first, so the uses after the first write nothing.
+    pub(super) fn mark_used(&self) -> bool {
+        !self.is_used() && !self.used.swap(true, Ordering::Relaxed)
     }
 
     /// When the session was last refreshed (created, at first).
