@@ -64,7 +64,7 @@ impl ResponseError for InnerError {
             Some((status, _)) => {
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
-            None => self.error.as_response_error().status_code(),
+            None => self.error.error_response().status(),
         }
     }
 

@@ -167,11 +167,12 @@ where
                 Ok(response) => response,
                 Err(error) => {
                     // An error from inside (an inner middleware's: a handler's own `Err` is
-                    // already a response here) is judged by its status, as a response is. It
+                    // already a response here) is judged by the status of the response it
+                    // becomes, as a response is (an error may set only `error_response`). It
                     // stays an error, with the session's headers riding on it: turning it into
                     // a response needs the request, which is gone, and a clone kept from before
                     // the call would make actix-web's router panic (it needs the only handle).
-                    let status = error.as_response_error().status_code();
+                    let status = error.error_response().status();
                     let outcome = session.finish(status.as_u16()).await;
                     return Err(InnerError::new(error, outcome).into());
                 }

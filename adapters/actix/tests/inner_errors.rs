@@ -9,7 +9,7 @@ use actix_web::error::InternalError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, HeaderMap, SET_COOKIE};
 use actix_web::middleware::{Next, from_fn};
-use actix_web::{App, Error, HttpResponse, test, web};
+use actix_web::{App, Error, HttpResponse, ResponseError, test, web};
 use fastsession_actix::{
     Config, InnerError, Key, MemoryStore, Session, SessionMiddleware, SessionRejection, Sessions,
 };
@@ -25,20 +25,46 @@ async fn read(session: Session) -> Result<HttpResponse, SessionRejection> {
     Ok(HttpResponse::Ok().body(format!("{value:?}")))
 }
 
-/// After the handler ran, fails with the status in the request's `x-fail` header, if any.
+/// An error that answers a 404 page through `error_response` alone, leaving `status_code` at
+/// its default (500), as some applications write them.
+#[derive(Debug)]
+struct NotFoundPage;
+
+impl std::fmt::Display for NotFoundPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("no such page")
+    }
+}
+
+impl ResponseError for NotFoundPage {
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::NotFound().body("no such page")
+    }
+}
+
+/// After the handler ran, fails with the status in the request's `x-fail` header, if any, or
+/// with a [`NotFoundPage`] for `x-fail: not-found-page`.
 async fn fail_after(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let status = request
+    let fail = request
         .headers()
         .get("x-fail")
-        .and_then(|value| value.to_str().ok()?.parse::<u16>().ok())
-        .and_then(|code| StatusCode::from_u16(code).ok());
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
     let response = next.call(request).await?;
-    match status {
-        Some(status) => Err(InternalError::new("failed after the handler", status).into()),
+    match fail.as_deref() {
         None => Ok(response),
+        Some("not-found-page") => Err(NotFoundPage.into()),
+        Some(code) => {
+            let status = code
+                .parse()
+                .ok()
+                .and_then(|code| StatusCode::from_u16(code).ok());
+            let status = status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Err(InternalError::new("failed after the handler", status).into())
+        }
     }
 }
 
@@ -150,4 +176,17 @@ async fn an_inner_5xx_error_saves_nothing() {
         "Some(2)",
         "the increment before the 409 was saved"
     );
+}
+
+#[actix_web::test]
+async fn an_error_is_judged_by_the_status_its_response_has() {
+    let app = app!();
+    let result = app
+        .call(request("/increment", None, Some("not-found-page")).to_request())
+        .await;
+    let (status, headers) = received(result);
+    assert_eq!(status, StatusCode::NOT_FOUND, "the page the error answers");
+    let ours = cookie(&headers).expect("a 4xx keeps the new session: its cookie");
+    let read = test::call_and_read_body(&app, request("/read", Some(&ours), None).to_request());
+    assert_eq!(read.await, "Some(1)", "saved, as for any 4xx");
 }
