@@ -287,41 +287,39 @@ impl ShardWriter<'_> {
     /// Removes the entries expired at `now_ms`, and recomputes the earliest expiry; returns how
     /// many went.
     pub(super) fn sweep(&mut self, now_ms: u64) -> usize {
-        let counters = &self.shard.counters;
-        let state = &mut *self.state;
-        let mut count = 0;
-        let mut probationary = 0;
-        let mut earliest = u64::MAX;
-        state.map.retain(|_, stored| {
-            let kept = stored.holds_id(now_ms);
-            if kept {
+        let shard = self.shard;
+        let State {
+            map, slots, queue, ..
+        } = &mut *self.state;
+        let before = slots.len();
+        let (mut probationary, mut earliest) = (0, u64::MAX);
+        // One walk of the sample vector: each entry kept takes the next position.
+        let mut position = 0;
+        slots.retain(|slot| {
+            let Some(stored) = map.get_mut(&slot.id) else {
+                return false;
+            };
+            if stored.holds_id(now_ms) {
                 earliest = earliest.min(stored.expires_ms);
+                stored.slot = position;
+                position += 1;
+                true
             } else {
-                counters.remove(stored);
-                count += 1;
-                probationary += usize::from(stored.is_probationary());
-            }
-            kept
-        });
-        if count > 0 {
-            let map = &mut state.map;
-            state.slots.retain(|slot| map.contains_key(&slot.id));
-            for (position, slot) in state.slots.iter().enumerate() {
-                if let Some(stored) = map.get_mut(&slot.id) {
-                    stored.slot = position;
+                if let Some(expired) = map.remove(&slot.id) {
+                    shard.counters.remove(&expired);
+                    probationary += usize::from(expired.is_probationary());
                 }
+                false
             }
-            self.shard
+        });
+        let count = before - slots.len();
+        if count > 0 {
+            shard
                 .probationary
                 .fetch_sub(probationary, Ordering::Relaxed);
-            let map = &state.map;
-            state
-                .queue
-                .retain(|queued| is_current(queued, map.get(&queued.0)));
+            queue.retain(|queued| is_current(queued, map.get(&queued.0)));
         }
-        self.shard
-            .earliest_expiry_ms
-            .store(earliest, Ordering::Relaxed);
+        shard.earliest_expiry_ms.store(earliest, Ordering::Relaxed);
         count
     }
 }
@@ -421,6 +419,24 @@ pub(super) mod tests {
         assert_eq!(order, [id(2), id(3), id(1)]);
         drop(writer);
         shard_is_consistent(&shard);
+    }
+
+    #[test]
+    fn a_sweep_removes_the_expired_entries_and_renumbers_the_others() {
+        let shard = Shard::new(7, Arc::default());
+        for k in 1..=100 {
+            let mut record = record();
+            if k % 3 == 0 {
+                record.expiry.expires_at = record.created_at + Duration::from_secs(60);
+            }
+            shard.write().insert(id(k), Stored::new(&record));
+        }
+        let later = crate::time::to_millis(record().created_at + Duration::from_secs(120));
+        assert_eq!(shard.write().sweep(later), 33);
+        shard_is_consistent(&shard);
+        assert_eq!(shard.write().sweep(later), 0);
+        let state = shard.state.read().unwrap();
+        assert!((1..=100).all(|k| state.map.contains_key(&id(k)) == (k % 3 != 0)));
     }
 
     #[test]
