@@ -15,7 +15,6 @@ mod evict;
 use super::rng::SplitMix64;
 use super::stored::{Queued, Stored};
 use crate::changes::Changes;
-use crate::data::SessionData;
 use crate::id::SessionId;
 use crate::id_hash::IdHashBuilder;
 use crate::store::{Expiry, Record};
@@ -271,8 +270,7 @@ impl ShardWriter<'_> {
             .get_mut(id)
             .filter(|stored| stored.is_live(now_ms))?;
         let was_used = stored.is_used();
-        stored.successor = Some(*successor);
-        let bytes_before = stored.set_data(SessionData::new());
+        let bytes_before = stored.retire(*successor);
         let counters = &self.shard.counters;
         counters.sessions.fetch_sub(1, Ordering::Relaxed);
         counters.resize(bytes_before, stored.bytes);
@@ -351,6 +349,7 @@ pub(super) mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
+    use crate::data::SessionData;
     use crate::store::Expiry;
 
     pub(super) fn id(n: u64) -> SessionId {

@@ -53,7 +53,7 @@ impl Stored {
             created_ms: to_millis(record.created_at),
             refreshed_ms: to_millis(record.expiry.refreshed_at),
             expires_ms: to_millis(record.expiry.expires_at),
-            bytes: ENTRY_OVERHEAD + heap::data_bytes(&record.data),
+            bytes: bytes(&record.data),
             successor: None,
             used: AtomicBool::new(false),
             slot: 0,
@@ -104,12 +104,12 @@ impl Stored {
         self.refreshed_ms
     }
 
-    /// Replaces the data, and accounts its heap; returns the bytes the entry counted before.
-    pub(super) fn set_data(&mut self, data: SessionData) -> usize {
-        let old = self.bytes;
-        self.bytes = ENTRY_OVERHEAD + heap::data_bytes(&data);
-        self.data = data;
-        old
+    /// Makes the entry a pointer to `successor`, without data; returns the bytes it counted
+    /// before.
+    pub(super) fn retire(&mut self, successor: SessionId) -> usize {
+        self.successor = Some(successor);
+        self.data = SessionData::new();
+        std::mem::replace(&mut self.bytes, ENTRY_OVERHEAD)
     }
 
     /// Applies `changes` to the data, and accounts its heap; returns the bytes the entry counted
@@ -123,7 +123,7 @@ impl Stored {
         let bytes = if slice_address(&self.data) == slice_before {
             self.bytes - edited_before + self.edited_bytes(changes)
         } else {
-            ENTRY_OVERHEAD + heap::data_bytes(&self.data)
+            bytes(&self.data)
         };
         std::mem::replace(&mut self.bytes, bytes)
     }
@@ -142,6 +142,11 @@ impl Stored {
     }
 }
 
+/// The bytes an entry holding `data` counts for.
+fn bytes(data: &SessionData) -> usize {
+    ENTRY_OVERHEAD + heap::data_bytes(data)
+}
+
 /// Where `data`'s entries are. [`Changes::apply_to`] leaves them there only when it edits them
 /// in place: a copy is made while the old slice still lives, so it is elsewhere.
 fn slice_address(data: &SessionData) -> Option<*const ()> {
@@ -158,7 +163,7 @@ mod tests {
     use crate::testing::store_suite::record;
 
     fn is_exact(stored: &Stored) -> bool {
-        stored.bytes == ENTRY_OVERHEAD + heap::data_bytes(&stored.data)
+        stored.bytes == bytes(&stored.data)
     }
 
     #[test]
