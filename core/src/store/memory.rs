@@ -194,37 +194,18 @@ impl Shared {
             || self.counters.bytes.load(Ordering::Relaxed) > self.max_bytes
     }
 
-    fn sweep_due(&self, shard: &Shard, now_ms: u64) -> bool {
-        now_ms >= shard.next_sweep_ms.load(Ordering::Relaxed)
-    }
-
-    fn sweep_if_due(&self, shard: &Shard, writer: &mut ShardWriter<'_>, now_ms: u64) {
-        if self.sweep_due(shard, now_ms) {
-            shard.next_sweep_ms.store(
-                now_ms.saturating_add(self.sweep_interval_ms),
-                Ordering::Relaxed,
-            );
-            if shard.earliest_expiry_ms.load(Ordering::Relaxed) <= now_ms {
-                writer.sweep(now_ms);
-            }
-        }
-    }
-
     /// Evicts until both bounds hold, never evicting `keep`: first every expired entry (only
     /// shards that can hold one are swept); then probationary entries, oldest first, shard by
     /// shard from `keep`'s (skipping shards that hold none); then, shard by shard from `keep`'s,
     /// the least recently active of a random sample.
     fn enforce_bounds(&self, keep: &SessionId, now_ms: u64) {
         self.sweep_expired(now_ms);
-        let start = shard_index(keep);
-        for offset in 0..SHARDS {
-            let shard = &self.shards[(start + offset) % SHARDS];
-            if shard.has_probationary() {
-                self.evict_from(shard, |writer| writer.evict_probationary(keep));
-            }
+        let (before_keep, from_keep) = self.shards.split_at(shard_index(keep));
+        let in_turn = || from_keep.iter().chain(before_keep);
+        for shard in in_turn().filter(|shard| shard.has_probationary()) {
+            self.evict_from(shard, |writer| writer.evict_probationary(keep));
         }
-        for offset in 0..SHARDS {
-            let shard = &self.shards[(start + offset) % SHARDS];
+        for shard in in_turn() {
             self.evict_from(shard, |writer| writer.evict_sampled(keep));
         }
     }
@@ -232,7 +213,7 @@ impl Shared {
     /// Sweeps every shard that may hold an expired entry (by its earliest expiry), while the
     /// bounds are exceeded.
     fn sweep_expired(&self, now_ms: u64) {
-        let expired = |shard: &&Shard| shard.earliest_expiry_ms.load(Ordering::Relaxed) <= now_ms;
+        let expired = |shard: &&Shard| shard.may_hold_expired(now_ms);
         for shard in self.shards.iter().filter(expired) {
             if !self.is_over_bounds() {
                 return;
@@ -274,7 +255,7 @@ impl SessionStore for MemoryStore {
         let stored = Stored::new(record);
         {
             let mut writer = shard.write();
-            shared.sweep_if_due(shard, &mut writer, now_ms);
+            writer.sweep_if_due(now_ms, shared.sweep_interval_ms);
             match writer.get(id) {
                 Some(existing) if existing.holds_id(now_ms) => return Ok(false),
                 Some(_) => drop(writer.remove(id)),
@@ -293,8 +274,8 @@ impl SessionStore for MemoryStore {
         let shard = shared.shard(id);
         let now_ms = to_millis(now);
         let record = shard.load(id, now_ms);
-        if shared.sweep_due(shard, now_ms) {
-            shared.sweep_if_due(shard, &mut shard.write(), now_ms);
+        if shard.is_sweep_due(now_ms) {
+            shard.write().sweep_if_due(now_ms, shared.sweep_interval_ms);
         }
         Ok(record)
     }
@@ -311,7 +292,7 @@ impl SessionStore for MemoryStore {
         let shard = shared.shard(id);
         {
             let mut writer = shard.write();
-            shared.sweep_if_due(shard, &mut writer, now_ms);
+            writer.sweep_if_due(now_ms, shared.sweep_interval_ms);
             if !writer.apply(id, changes, expiry, now_ms) {
                 return Ok(false);
             }

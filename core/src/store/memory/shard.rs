@@ -31,10 +31,10 @@ const USE_RESOLUTION_MS: u64 = 1000;
 pub(super) struct Shard {
     state: RwLock<State>,
     /// When the shard is next due a sweep of its expired entries.
-    pub(super) next_sweep_ms: AtomicU64,
+    next_sweep_ms: AtomicU64,
     /// A lower bound on the expiry of every entry in the shard: no entry can have expired
     /// before this time, so a shard whose bound lies ahead needs no sweep.
-    pub(super) earliest_expiry_ms: AtomicU64,
+    earliest_expiry_ms: AtomicU64,
     /// How many probationary entries the shard holds, readable without a lock, so that an
     /// eviction skips the shards that have none.
     probationary: AtomicUsize,
@@ -120,8 +120,33 @@ impl Shard {
         self.probationary.load(Ordering::Relaxed) > 0
     }
 
+    /// Whether the shard is due a sweep at `now_ms`.
+    pub(super) fn is_sweep_due(&self, now_ms: u64) -> bool {
+        now_ms >= self.next_sweep_ms.load(Ordering::Relaxed)
+    }
+
+    /// Whether an entry of the shard may have expired at `now_ms`.
+    pub(super) fn may_hold_expired(&self, now_ms: u64) -> bool {
+        self.earliest_expiry_ms.load(Ordering::Relaxed) <= now_ms
+    }
+
     /// The record of `id` unless retired, counting the load as a use of the session.
     pub(super) fn load(&self, id: &SessionId, now_ms: u64) -> Option<Record> {
+        self.use_session(id, now_ms, Stored::record)
+    }
+
+    /// Counts a use of `id`, if stored and not retired: the session is then protected.
+    pub(super) fn mark_used(&self, id: &SessionId, now_ms: u64) {
+        self.use_session(id, now_ms, |_| ());
+    }
+
+    /// `read` of the entry of `id` unless retired, counting this as a use of the session.
+    fn use_session<T>(
+        &self,
+        id: &SessionId,
+        now_ms: u64,
+        read: impl FnOnce(&Stored) -> T,
+    ) -> Option<T> {
         // No update of the state panics part-way (each moves values between the map, the
         // sample vector and the queue), so a poisoned lock is still safe to use.
         let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
@@ -130,19 +155,7 @@ impl Shard {
             .get(id)
             .filter(|stored| stored.successor.is_none())?;
         note_use(&self.probationary, &state.slots, stored, now_ms);
-        Some(stored.record())
-    }
-
-    /// Counts a use of `id`, if stored and not retired: the session is then protected.
-    pub(super) fn mark_used(&self, id: &SessionId, now_ms: u64) {
-        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
-        if let Some(stored) = state
-            .map
-            .get(id)
-            .filter(|stored| stored.successor.is_none())
-        {
-            note_use(&self.probationary, &state.slots, stored, now_ms);
-        }
+        Some(read(stored))
     }
 
     pub(super) fn write(&self) -> ShardWriter<'_> {
@@ -160,6 +173,19 @@ pub(super) struct ShardWriter<'a> {
 }
 
 impl ShardWriter<'_> {
+    /// Sweeps the shard if it is due a sweep, and may hold an expired entry; the next sweep is
+    /// then due `interval_ms` later.
+    pub(super) fn sweep_if_due(&mut self, now_ms: u64, interval_ms: u64) {
+        let shard = self.shard;
+        if shard.is_sweep_due(now_ms) {
+            let next_ms = now_ms.saturating_add(interval_ms);
+            shard.next_sweep_ms.store(next_ms, Ordering::Relaxed);
+            if shard.may_hold_expired(now_ms) {
+                self.sweep(now_ms);
+            }
+        }
+    }
+
     pub(super) fn get(&self, id: &SessionId) -> Option<&Stored> {
         self.state.map.get(id)
     }
