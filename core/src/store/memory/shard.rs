@@ -13,7 +13,7 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockWriteGuard};
 mod evict;
 
 use super::rng::SplitMix64;
-use super::stored::{Queued, Stored};
+use super::stored::Stored;
 use crate::changes::Changes;
 use crate::id::SessionId;
 use crate::id_hash::IdHashBuilder;
@@ -83,6 +83,13 @@ impl Counters {
 pub(super) struct Slot {
     id: SessionId,
     active_ms: AtomicU64,
+}
+
+/// A probationary entry's place in its shard's probation queue.
+pub(super) struct Queued {
+    id: SessionId,
+    /// The ticket the entry was queued with: the place is stale once the entry has another.
+    ticket: u64,
 }
 
 struct State {
@@ -247,21 +254,9 @@ impl ShardWriter<'_> {
         if let Some(stored) = state.map.get_mut(&id) {
             stored.ticket = ticket;
         }
-        // Drop a few stale places at the front as we go, so that compactions are rare.
-        for _ in 0..2 {
-            match state.queue.front() {
-                Some(front) if !is_current(front, state.map.get(&front.0)) => {
-                    state.queue.pop_front();
-                }
-                _ => break,
-            }
-        }
-        state.queue.push_back((id, ticket));
+        state.queue.push_back(Queued { id, ticket });
         if state.queue.len() > 2 * probationary + QUEUE_SLACK {
-            let map = &state.map;
-            state
-                .queue
-                .retain(|queued| is_current(queued, map.get(&queued.0)));
+            state.drop_stale_places();
         }
     }
 
@@ -312,9 +307,7 @@ impl ShardWriter<'_> {
     /// many went.
     pub(super) fn sweep(&mut self, now_ms: u64) -> usize {
         let shard = self.shard;
-        let State {
-            map, slots, queue, ..
-        } = &mut *self.state;
+        let State { map, slots, .. } = &mut *self.state;
         let before = slots.len();
         let (mut probationary, mut earliest) = (0, u64::MAX);
         // One walk of the sample vector: each entry kept takes the next position.
@@ -341,7 +334,7 @@ impl ShardWriter<'_> {
             shard
                 .probationary
                 .fetch_sub(probationary, Ordering::Relaxed);
-            queue.retain(|queued| is_current(queued, map.get(&queued.0)));
+            self.state.drop_stale_places();
         }
         shard.earliest_expiry_ms.store(earliest, Ordering::Relaxed);
         count
@@ -365,9 +358,21 @@ fn note_use(probationary: &AtomicUsize, slots: &[Slot], stored: &Stored, now_ms:
     }
 }
 
-/// Whether a queue place is its entry's current one, and the entry still probationary.
-fn is_current(queued: &Queued, stored: Option<&Stored>) -> bool {
-    stored.is_some_and(|stored| stored.ticket == queued.1 && stored.is_probationary())
+impl State {
+    /// Drops the stale places of the probation queue.
+    fn drop_stale_places(&mut self) {
+        let map = &self.map;
+        self.queue
+            .retain(|queued| queued.is_current(map.get(&queued.id)));
+    }
+}
+
+impl Queued {
+    /// Whether this is the current place of `stored`, its entry, and the entry still
+    /// probationary.
+    pub(super) fn is_current(&self, stored: Option<&Stored>) -> bool {
+        stored.is_some_and(|stored| stored.ticket == self.ticket && stored.is_probationary())
+    }
 }
 
 #[cfg(test)]

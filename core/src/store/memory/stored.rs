@@ -5,15 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::heap;
-use super::shard::Slot;
+use super::shard::{Queued, Slot};
 use crate::changes::Changes;
 use crate::data::SessionData;
 use crate::id::SessionId;
 use crate::store::{Expiry, Record};
 use crate::time::{from_millis, to_millis};
-
-/// A probationary entry's place in its shard's queue: its ID and the ticket it was queued with.
-pub(super) type Queued = (SessionId, u64);
 
 /// What one entry costs beyond its data's heap, in the byte accounting: its slot in the shard's
 /// hash map (key, entry and one control byte), its slot in the shard's sample vector, and its

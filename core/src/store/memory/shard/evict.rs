@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use super::{ShardWriter, Stored, is_current};
+use super::{ShardWriter, Stored};
 use crate::id::SessionId;
 
 /// How many entries, drawn at random positions, one eviction of a session in use compares.
@@ -20,14 +20,14 @@ impl ShardWriter<'_> {
             let Some(queued) = self.state.queue.pop_front() else {
                 break None;
             };
-            if !is_current(&queued, self.state.map.get(&queued.0)) {
+            if !queued.is_current(self.state.map.get(&queued.id)) {
                 continue;
             }
-            if queued.0 == *keep {
+            if queued.id == *keep {
                 kept = Some(queued);
                 continue;
             }
-            break Some(queued.0);
+            break Some(queued.id);
         };
         if let Some(queued) = kept {
             self.state.queue.push_front(queued);
