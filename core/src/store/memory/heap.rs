@@ -4,13 +4,15 @@
 //! The estimate counts the bytes of the heap blocks a [`SessionData`] owns, as an allocator is
 //! asked for them (the allocator's own rounding and headers are not counted):
 //!
-//! - the entries: one reference-counted slice of `(Box<str>, Value)` pairs, the two counts
-//!   included, and each key's bytes;
+//! - the entries: one reference-counted slice of [`Entry`] pairs (`(Box<str>, Value)`), the two
+//!   counts included, and each key's bytes;
 //! - each value: a string's capacity; an array's capacity times `size_of::<Value>()`, plus its
 //!   items; an object's map nodes, plus its keys' capacity and its values.
 //!
-//! serde_json's `Map` is std's `BTreeMap<String, Value>` (unless serde_json's `preserve_order`
-//! feature is on, see [`map_bytes`]). A B-tree node holds up to 11 entries (`B = 6`,
+//! The estimate assumes serde_json's default `Map`, std's `BTreeMap<String, Value>`. (With
+//! serde_json's `preserve_order` feature, which nothing in this workspace turns on, maps are
+//! `IndexMap`s, a table and a vector of entries; they are still counted as B-trees, so the
+//! estimate is then rougher.) A B-tree node holds up to 11 entries (`B = 6`,
 //! `CAPACITY = 2 * B - 1`): a leaf is a parent pointer, its index in the parent and its length
 //! (two `u16`), then 11 keys and 11 values; an internal node adds 12 child pointers. So even a
 //! one-key object costs a whole leaf, about 630 bytes on 64-bit targets, where its JSON may be
@@ -20,12 +22,11 @@
 //! a `String`, is not accounted). The walk recurses, as serde_json's own serializer and `Drop`
 //! do.
 
-use std::collections::BTreeMap;
 use std::mem::{align_of, size_of};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::data::SessionData;
+use crate::data::{Entry, SessionData};
 
 /// Entries in a full B-tree node of std's `BTreeMap` (`2 * B - 1`, with `B = 6`).
 const BTREE_CAPACITY: usize = 11;
@@ -38,12 +39,12 @@ const BTREE_EDGES: usize = 12;
 const BTREE_FILL: usize = 8;
 
 /// The heap bytes `data` owns; 0 for no data, which allocates nothing.
-pub(crate) fn data_bytes(data: &SessionData) -> usize {
+pub(super) fn data_bytes(data: &SessionData) -> usize {
     if data.is_empty() {
         return 0;
     }
-    // `Arc<[(Box<str>, Value)]>`: the strong and weak counts, then the entries.
-    let slice = 2 * size_of::<usize>() + data.len() * size_of::<(Box<str>, Value)>();
+    // `Arc<[Entry]>`: the strong and weak counts, then the entries.
+    let slice = 2 * size_of::<usize>() + data.len() * size_of::<Entry>();
     slice
         + data
             .iter()
@@ -52,7 +53,7 @@ pub(crate) fn data_bytes(data: &SessionData) -> usize {
 }
 
 /// The heap bytes `value` owns.
-pub(crate) fn value_bytes(value: &Value) -> usize {
+pub(super) fn value_bytes(value: &Value) -> usize {
     match value {
         Value::Null | Value::Bool(_) | Value::Number(_) => 0,
         Value::String(text) => text.capacity(),
@@ -60,25 +61,12 @@ pub(crate) fn value_bytes(value: &Value) -> usize {
             items.capacity() * size_of::<Value>() + items.iter().map(value_bytes).sum::<usize>()
         }
         Value::Object(map) => {
-            map_bytes(map)
+            btree_bytes(map.len())
                 + map
                     .iter()
                     .map(|(key, value)| key.capacity() + value_bytes(value))
                     .sum::<usize>()
         }
-    }
-}
-
-/// The bytes of a map's own blocks (its nodes or tables), without its keys' and values' heap.
-///
-/// With serde_json's `preserve_order` feature, `Map` is an `IndexMap` instead (recognised by
-/// its size): a vector of (hash, key, value) entries and a hash table of indices, each counted
-/// at the capacity the map would have grown to.
-fn map_bytes(map: &Map<String, Value>) -> usize {
-    if size_of::<Map<String, Value>>() == size_of::<BTreeMap<String, Value>>() {
-        btree_bytes(map.len())
-    } else {
-        index_map_bytes(map.len())
     }
 }
 
@@ -110,28 +98,6 @@ fn btree_bytes(len: usize) -> usize {
             leaves * btree_leaf_bytes() + internal * btree_internal_bytes()
         }
     }
-}
-
-/// The bytes of an `IndexMap<String, Value>` of `len` entries: hashbrown's table of `usize`
-/// indices (a power of two of buckets, at most 7/8 full, one control byte each plus a group of
-/// 16) and the entries vector, which grows with it.
-fn index_map_bytes(len: usize) -> usize {
-    if len == 0 {
-        return 0;
-    }
-    let buckets = match len {
-        1..=3 => 4,
-        4..=7 => 8,
-        _ => (len * 8).div_ceil(7).next_power_of_two(),
-    };
-    let capacity = if buckets < 8 {
-        buckets - 1
-    } else {
-        buckets / 8 * 7
-    };
-    let table = buckets * (size_of::<usize>() + 1) + 16;
-    let entries = capacity * (size_of::<u64>() + size_of::<String>() + size_of::<Value>());
-    table + entries
 }
 
 #[cfg(test)]
@@ -183,7 +149,7 @@ mod tests {
         let data: SessionData = [("user".to_owned(), json!(1))].into_iter().collect();
         assert_eq!(
             data_bytes(&data),
-            2 * size_of::<usize>() + size_of::<(Box<str>, Value)>() + 4
+            2 * size_of::<usize>() + size_of::<Entry>() + 4
         );
     }
 }
