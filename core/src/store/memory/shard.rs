@@ -377,40 +377,29 @@ impl Queued {
 
 #[cfg(test)]
 pub(super) mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
+    use std::time::Duration;
 
     use super::*;
-    use crate::data::SessionData;
-    use crate::store::Expiry;
+    use crate::testing::SequentialIds;
+    use crate::testing::store_suite::{record, start};
+    use crate::time::to_millis;
 
-    pub(super) fn id(n: u64) -> SessionId {
-        let mut bytes = [0; 32];
-        bytes[..8].copy_from_slice(&n.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_le_bytes());
-        bytes[24..].copy_from_slice(&n.to_be_bytes());
-        SessionId::from_bytes(bytes)
+    /// `ms` milliseconds after the suite's [`start`], when [`record`]s are created.
+    pub(super) fn after_start(ms: u64) -> u64 {
+        to_millis(start()) + ms
     }
 
-    pub(super) fn record() -> Record {
-        let at = UNIX_EPOCH + Duration::from_secs(1_000_000);
-        Record {
-            data: SessionData::new(),
-            created_at: at,
-            expiry: Expiry {
-                refreshed_at: at,
-                expires_at: at + Duration::from_secs(3600),
-            },
-        }
-    }
-
-    /// A shard of sessions 1..=n, session k used at `used(k)` ms (none if 0).
+    /// A shard of sessions 1..=n ([`SequentialIds::id`]), created at [`start`], session k used
+    /// `used(k)` ms later (not at all if 0).
     pub(super) fn shard(n: u64, used: impl Fn(u64) -> u64) -> Shard {
         let shard = Shard::new(7, Arc::default());
         for k in 1..=n {
-            shard.write().insert(id(k), Stored::new(&record()));
+            let stored = Stored::new(&record(&[]));
+            shard.write().insert(SequentialIds::id(k), stored);
         }
         for k in 1..=n {
             if used(k) > 0 {
-                shard.mark_used(&id(k), used(k));
+                shard.mark_used(&SequentialIds::id(k), after_start(used(k)));
             }
         }
         shard
@@ -437,16 +426,16 @@ pub(super) mod tests {
     fn a_retired_entry_is_probationary_and_queued_last() {
         let shard = shard(3, |k| if k == 1 { 5 } else { 0 });
         let mut writer = shard.write();
-        let was_used = writer.retire(&id(1), &id(9), 6).unwrap();
-        assert!(was_used);
-        assert_eq!(
-            writer.get(&id(1)).unwrap().bytes,
-            super::super::stored::ENTRY_OVERHEAD
-        );
-        let order: Vec<_> = std::iter::from_fn(|| writer.evict_probationary(&id(0)))
+        let [first, second, third] = [1, 2, 3].map(SequentialIds::id);
+        let was_used = writer.retire(&first, &SequentialIds::id(9), after_start(6));
+        assert_eq!(was_used, Some(true));
+        let bytes = writer.get(&first).unwrap().bytes;
+        assert_eq!(bytes, super::super::stored::ENTRY_OVERHEAD);
+        let none = SequentialIds::id(0);
+        let order: Vec<_> = std::iter::from_fn(|| writer.evict_probationary(&none))
             .map(|(victim, _)| victim)
             .collect();
-        assert_eq!(order, [id(2), id(3), id(1)]);
+        assert_eq!(order, [second, third, first]);
         drop(writer);
         shard_is_consistent(&shard);
     }
@@ -455,28 +444,32 @@ pub(super) mod tests {
     fn a_sweep_removes_the_expired_entries_and_renumbers_the_others() {
         let shard = Shard::new(7, Arc::default());
         for k in 1..=100 {
-            let mut record = record();
+            let mut record = record(&[]);
             if k % 3 == 0 {
-                record.expiry.expires_at = record.created_at + Duration::from_secs(60);
+                record.expiry.expires_at = start() + Duration::from_secs(60);
             }
-            shard.write().insert(id(k), Stored::new(&record));
+            shard
+                .write()
+                .insert(SequentialIds::id(k), Stored::new(&record));
         }
-        let later = crate::time::to_millis(record().created_at + Duration::from_secs(120));
+        let later = after_start(120_000);
         assert_eq!(shard.write().sweep(later), 33);
         shard_is_consistent(&shard);
         assert_eq!(shard.write().sweep(later), 0);
         let state = shard.state.read().unwrap();
-        assert!((1..=100).all(|k| state.map.contains_key(&id(k)) == (k % 3 != 0)));
+        assert!((1..=100).all(|k| state.map.contains_key(&SequentialIds::id(k)) == (k % 3 != 0)));
     }
 
     #[test]
     fn the_queue_stays_bounded_when_sessions_are_used_and_removed() {
         let shard = Shard::new(7, Arc::default());
         for k in 1..=10_000 {
-            shard.write().insert(id(k), Stored::new(&record()));
-            shard.mark_used(&id(k), 5);
+            shard
+                .write()
+                .insert(SequentialIds::id(k), Stored::new(&record(&[])));
+            shard.mark_used(&SequentialIds::id(k), after_start(5));
             if k % 3 == 0 {
-                shard.write().remove(&id(k - 1));
+                shard.write().remove(&SequentialIds::id(k - 1));
             }
             let queued = shard.state.read().unwrap().queue.len();
             assert!(queued <= QUEUE_SLACK + 2, "{queued} places");

@@ -72,29 +72,31 @@ impl ShardWriter<'_> {
 mod tests {
     use std::collections::HashSet;
 
-    use super::super::tests::{id, shard, shard_is_consistent};
+    use super::super::tests::{shard, shard_is_consistent};
     use super::*;
+    use crate::testing::SequentialIds;
 
     #[test]
     fn the_sample_is_drawn_from_every_position() {
-        // 1,000 sessions used at the same time: any of them is as good a victim, so where the
-        // victims fall shows where the sample is drawn.
+        // 1,000 sessions used at the same time, 5 ms after their creation: any of them is as
+        // good a victim, so where the victims fall shows where the sample is drawn.
         let shard = shard(1000, |_| 5);
         let mut writer = shard.write();
-        let victims: HashSet<SessionId> =
-            (0..1000).map(|_| writer.sample(&id(0)).unwrap()).collect();
+        let victims: HashSet<SessionId> = (0..1000)
+            .map(|_| writer.sample(&SequentialIds::id(0)).unwrap())
+            .collect();
         // 1,000 uniform draws from 1,000 hit about 632 distinct ones.
         assert!(victims.len() > 550, "{} distinct victims", victims.len());
     }
 
     #[test]
     fn the_sample_prefers_the_least_recently_active() {
-        // Session k was last used at k ms after the others were refreshed.
-        let shard = shard(1000, |k| 1_000_000_000 + k);
+        // Session k was last used k ms after the sessions' creation.
+        let shard = shard(1000, |k| k);
         let mut writer = shard.write();
         let mean = (0..1000)
             .map(|_| {
-                let victim = writer.sample(&id(0)).unwrap();
+                let victim = writer.sample(&SequentialIds::id(0)).unwrap();
                 u64::from_be_bytes(victim.as_bytes()[24..].try_into().unwrap())
             })
             .sum::<u64>()
@@ -108,11 +110,14 @@ mod tests {
         let shard = shard(2, |_| 5);
         let mut writer = shard.write();
         for _ in 0..100 {
-            assert_eq!(writer.sample(&id(1)), Some(id(2)));
+            assert_eq!(
+                writer.sample(&SequentialIds::id(1)),
+                Some(SequentialIds::id(2))
+            );
         }
         drop(writer);
         let alone = self::shard(1, |_| 5);
-        assert_eq!(alone.write().sample(&id(1)), None);
+        assert_eq!(alone.write().sample(&SequentialIds::id(1)), None);
     }
 
     #[test]
@@ -120,14 +125,14 @@ mod tests {
         let shard = shard(6, |k| if k % 2 == 0 { 5 } else { 0 });
         let mut writer = shard.write();
         let mut order = Vec::new();
-        while let Some((victim, _)) = writer.evict_probationary(&id(1)) {
+        while let Some((victim, _)) = writer.evict_probationary(&SequentialIds::id(1)) {
             order.push(victim);
         }
-        assert_eq!(order, [id(3), id(5)]);
+        assert_eq!(order, [SequentialIds::id(3), SequentialIds::id(5)]);
         // The one kept keeps its place.
-        let (last, _) = writer.evict_probationary(&id(0)).unwrap();
-        assert_eq!(last, id(1));
-        assert!(writer.evict_probationary(&id(0)).is_none());
+        let (last, _) = writer.evict_probationary(&SequentialIds::id(0)).unwrap();
+        assert_eq!(last, SequentialIds::id(1));
+        assert!(writer.evict_probationary(&SequentialIds::id(0)).is_none());
         drop(writer);
         shard_is_consistent(&shard);
         assert!(!shard.has_probationary());
