@@ -148,5 +148,6 @@ async fn a_one_mebibyte_bound_keeps_array_heavy_sessions_under_two_mebibytes_of_
         store.bytes()
     );
     assert!(peak < 2 << 20, "the store held {peak} B of heap");
-    assert!(store.len() >= 20, "the bound is used: {}", store.len());
+    // Each session is accounted about 14.1 KB, so 74 fit: fewer would mean an over-count.
+    assert!(store.len() >= 70, "the bound is used: {}", store.len());
 }
