@@ -1,5 +1,5 @@
 //! The memory store's byte accounting is the heap it holds: for every shape of data, the bytes
-//! it accounts are within a factor of two of the live heap dhat measures, and its byte bound
+//! it accounts are between 0.85 and 1.05 times the live heap dhat measures, and its byte bound
 //! therefore bounds the real heap.
 //!
 //! dhat's counting allocator measures the heap. Each test builds its records from JSON text,
@@ -90,7 +90,7 @@ const SHAPES: [Shape; 6] = [
 ];
 
 #[tokio::test]
-async fn accounted_bytes_are_within_twice_the_measured_heap_for_every_shape() {
+async fn accounted_bytes_are_close_to_the_measured_heap_for_every_shape() {
     let _turn = TURN.lock().await;
     let _profiler = dhat::Profiler::builder().testing().build();
     let mut failures = Vec::new();
@@ -113,7 +113,7 @@ async fn accounted_bytes_are_within_twice_the_measured_heap_for_every_shape() {
             "{:<28} {:>6} sessions: accounted {accounted:>11} B, measured {heap:>11} B, ratio {ratio:.2}",
             shape.name, shape.sessions
         );
-        if !(heap / 2..=heap * 2).contains(&accounted) {
+        if !(heap * 85 / 100..=heap * 105 / 100).contains(&accounted) {
             failures.push(format!(
                 "{}: accounted {accounted} B, measured {heap} B",
                 shape.name
