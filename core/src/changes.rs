@@ -275,14 +275,8 @@ impl Op {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::tests::data;
     use serde_json::json;
-
-    fn data(pairs: &[(&str, Value)]) -> SessionData {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect()
-    }
 
     #[test]
     fn changes_apply_sets_removals_and_clears() {

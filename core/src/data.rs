@@ -174,11 +174,12 @@ impl io::Write for ByteCounter {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn data(pairs: &[(&str, Value)]) -> SessionData {
+    /// Session data holding these pairs (the unit tests' shorthand).
+    pub(crate) fn data(pairs: &[(&str, Value)]) -> SessionData {
         pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))

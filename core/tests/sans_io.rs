@@ -24,6 +24,18 @@ fn sessions() -> Sessions {
     Sessions::new(config).unwrap()
 }
 
+/// The `name=value` pair of a `Set-Cookie` value.
+fn pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+/// Request headers carrying `cookie`.
+fn with_cookie(cookie: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(COOKIE, cookie.parse().unwrap());
+    headers
+}
+
 fn values<'a>(headers: &'a HeaderMap, name: &http::HeaderName) -> Vec<&'a str> {
     headers
         .get_all(name)
@@ -49,15 +61,8 @@ async fn a_request_by_hand_sets_the_cookie_and_replaces_the_apps_cache_control()
     committed.append_to(&mut response);
     assert_eq!(values(&response, &CACHE_CONTROL), ["no-store"]);
     assert_eq!(values(&response, &VARY), ["Cookie"]);
-    let cookie = values(&response, &SET_COOKIE)[0]
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-
-    let mut request = HeaderMap::new();
-    request.insert(COOKIE, cookie.parse().unwrap());
-    let handle = sessions.begin_request(&request, now());
+    let cookie = pair(values(&response, &SET_COOKIE)[0]);
+    let handle = sessions.begin_request(&with_cookie(&cookie), now());
     let session = handle.load(&store, now()).await.unwrap().unwrap();
     assert_eq!(
         session.get::<String>("user").unwrap().as_deref(),
@@ -81,18 +86,8 @@ async fn a_failed_logout_answers_the_removal_cookie_uncached() {
         .commit(&store, now())
         .await
         .unwrap();
-    let cookie = committed
-        .set_cookie()
-        .unwrap()
-        .as_str()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-
-    let mut request = HeaderMap::new();
-    request.insert(COOKIE, cookie.parse().unwrap());
-    let handle = sessions.begin_request(&request, now());
+    let cookie = pair(committed.set_cookie().unwrap().as_str());
+    let handle = sessions.begin_request(&with_cookie(&cookie), now());
     handle
         .load(&store, now())
         .await
