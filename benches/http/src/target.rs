@@ -119,15 +119,25 @@ impl fmt::Display for Server {
     }
 }
 
-/// The five request shapes of the benchmark.
+/// Existing sessions whose cookies the load runs of (b), (c) and (e) send in turn, one per
+/// request: a site with many users.
+pub(crate) const MANY_SESSIONS: usize = 256;
+
+/// The request shapes of the benchmark, and for the existing-session ones, how many sessions the
+/// load spreads over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum)]
 pub(crate) enum Scenario {
     /// (a) A route on the bare framework.
     Bare,
-    /// (b) An existing session: read the counter, increment it, write it.
+    /// (b) An existing session: read the counter, increment it, write it; the load spreads over
+    /// [`MANY_SESSIONS`] sessions.
     Counter,
-    /// (c) An existing session, read only.
+    /// (b1) (b) with one session's cookie on every connection: contention on one session.
+    CounterOneSession,
+    /// (c) An existing session, read only; the load spreads over [`MANY_SESSIONS`] sessions.
     ReadOnly,
+    /// (c1) (c) with one session's cookie on every connection.
+    ReadOnlyOneSession,
     /// (d) No cookie: every request creates a session.
     NewSession,
     /// (e) Behind the middleware with a session cookie, but the route never extracts the session.
@@ -135,29 +145,37 @@ pub(crate) enum Scenario {
 }
 
 impl Scenario {
-    pub(crate) const ALL: [Self; 5] = [
+    /// Every scenario, in the order a round loads them.
+    pub(crate) const ALL: [Self; 7] = [
         Self::Bare,
         Self::Counter,
+        Self::CounterOneSession,
         Self::ReadOnly,
+        Self::ReadOnlyOneSession,
         Self::NewSession,
         Self::Untouched,
     ];
 
-    pub(crate) fn letter(self) -> char {
+    /// How the report names the scenario: `b`, `b1`, ...
+    pub(crate) fn label(self) -> &'static str {
         match self {
-            Self::Bare => 'a',
-            Self::Counter => 'b',
-            Self::ReadOnly => 'c',
-            Self::NewSession => 'd',
-            Self::Untouched => 'e',
+            Self::Bare => "a",
+            Self::Counter => "b",
+            Self::CounterOneSession => "b1",
+            Self::ReadOnly => "c",
+            Self::ReadOnlyOneSession => "c1",
+            Self::NewSession => "d",
+            Self::Untouched => "e",
         }
     }
 
     pub(crate) fn title(self) -> &'static str {
         match self {
             Self::Bare => "bare route",
-            Self::Counter => "counter, existing session",
-            Self::ReadOnly => "read-only, existing session",
+            Self::Counter => "counter, many existing sessions",
+            Self::CounterOneSession => "counter, one session on every connection",
+            Self::ReadOnly => "read-only, many existing sessions",
+            Self::ReadOnlyOneSession => "read-only, one session on every connection",
             Self::NewSession => "no cookie, new session",
             Self::Untouched => "cookie, session never extracted",
         }
@@ -166,15 +184,42 @@ impl Scenario {
     pub(crate) fn path(self) -> &'static str {
         match self {
             Self::Bare => paths::BARE,
-            Self::Counter | Self::NewSession => paths::COUNTER,
-            Self::ReadOnly => paths::READ,
+            Self::Counter | Self::CounterOneSession | Self::NewSession => paths::COUNTER,
+            Self::ReadOnly | Self::ReadOnlyOneSession => paths::READ,
             Self::Untouched => paths::UNTOUCHED,
+        }
+    }
+
+    /// How many existing sessions a load run sends the cookies of, in turn, one per request
+    /// (0: the requests carry no cookie).
+    pub(crate) fn sessions_under_load(self) -> usize {
+        match self {
+            Self::Bare | Self::NewSession => 0,
+            Self::Counter | Self::ReadOnly | Self::Untouched => MANY_SESSIONS,
+            Self::CounterOneSession | Self::ReadOnlyOneSession => 1,
         }
     }
 
     /// Whether the request carries the session cookie of an existing session.
     pub(crate) fn sends_cookie(self) -> bool {
-        matches!(self, Self::Counter | Self::ReadOnly | Self::Untouched)
+        self.sessions_under_load() > 0
+    }
+
+    /// The same requests spread over [`MANY_SESSIONS`] sessions, for a one-session scenario:
+    /// (b) for (b1), (c) for (c1).
+    pub(crate) fn many_sessions_counterpart(self) -> Option<Self> {
+        match self {
+            Self::CounterOneSession => Some(Self::Counter),
+            Self::ReadOnlyOneSession => Some(Self::ReadOnly),
+            _ => None,
+        }
+    }
+
+    /// Whether the per-request counts (instructions, Redis round trips) cover this scenario. They
+    /// send one request at a time with one session, which for (b1) and (c1) would count (b) and
+    /// (c) again.
+    pub(crate) fn counted_per_request(self) -> bool {
+        self.many_sessions_counterpart().is_none()
     }
 
     /// Whether `library` serves this scenario: the bare server serves only (a), the others all
@@ -192,4 +237,30 @@ pub(crate) mod paths {
     pub(crate) const UNTOUCHED: &str = "/untouched";
     /// The session key of the counter.
     pub(crate) const COUNTER_KEY: &str = "n";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scenario_has_its_own_label() {
+        let mut labels: Vec<_> = Scenario::ALL.iter().map(|s| s.label()).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(labels.len(), Scenario::ALL.len());
+    }
+
+    #[test]
+    fn a_one_session_scenario_is_its_counterpart_on_one_session() {
+        for scenario in Scenario::ALL {
+            let Some(many) = scenario.many_sessions_counterpart() else {
+                continue;
+            };
+            assert_eq!(scenario.path(), many.path());
+            assert_eq!(scenario.sessions_under_load(), 1);
+            assert_eq!(many.sessions_under_load(), MANY_SESSIONS);
+            assert!(many.counted_per_request() && !scenario.counted_per_request());
+        }
+    }
 }

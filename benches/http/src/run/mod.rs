@@ -63,10 +63,6 @@ pub(crate) struct RunOptions {
     chart: PathBuf,
 }
 
-/// Existing sessions a load run sends in turn, as a site with many users would see them. With one
-/// session for all requests, the load would measure contention on that one session instead.
-const SESSIONS: usize = 256;
-
 /// One load run of one server in one round.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Sample {
@@ -112,13 +108,9 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
                     redis.flush()?;
                 }
                 let process = ServerProcess::start(&exe, server, &options.redis_url, &launch)?;
-                let cookies = if scenario.sends_cookie() {
-                    (0..SESSIONS)
-                        .map(|_| client.start_session(process.address))
-                        .collect::<Result<Vec<_>, _>>()?
-                } else {
-                    Vec::new()
-                };
+                let cookies = (0..scenario.sessions_under_load())
+                    .map(|_| client.start_session(process.address))
+                    .collect::<Result<Vec<_>, _>>()?;
                 let report = wrk::run(&Load {
                     address: process.address,
                     path: scenario.path(),
@@ -131,7 +123,7 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
                 eprintln!(
                     "round {round}/{} ({}) {server}: {:.0} req/s, p99 {:.2} ms, max {:.2} ms{}",
                     options.rounds,
-                    scenario.letter(),
+                    scenario.label(),
                     report.requests_per_second,
                     report.p99_ms,
                     report.max_ms,
@@ -153,7 +145,7 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
     for &server in servers.iter().filter(|s| s.library.uses_redis()) {
         for scenario in Scenario::ALL
             .into_iter()
-            .filter(|s| s.applies_to(server.library))
+            .filter(|s| s.counted_per_request() && s.applies_to(server.library))
         {
             redis.flush()?;
             let process = ServerProcess::start(&exe, server, &options.redis_url, &launch)?;
@@ -169,7 +161,7 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
             let per_request = commands as f64 / count as f64;
             eprintln!(
                 "Redis ({}) {server}: {per_request:.2} commands per request",
-                scenario.letter()
+                scenario.label()
             );
             results
                 .redis_commands
@@ -193,7 +185,7 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
         for &server in &servers {
             for scenario in Scenario::ALL
                 .into_iter()
-                .filter(|s| s.applies_to(server.library))
+                .filter(|s| s.counted_per_request() && s.applies_to(server.library))
             {
                 if server.library.uses_redis() {
                     redis.flush()?;
@@ -201,7 +193,7 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
                 let count = instructions::per_request(counter, &setup, server, scenario)?;
                 eprintln!(
                     "instructions ({}) {server}: {:.0} per request ({} in SHA-256)",
-                    scenario.letter(),
+                    scenario.label(),
                     count.total,
                     report::fixed(count.sha256, 0)
                 );

@@ -9,9 +9,10 @@ use super::Sample;
 use super::growth::GrowthReport;
 use super::instructions::{Count, Counter};
 use crate::serve::BoxError;
-use crate::target::{Framework, Library, Scenario, Server};
+use crate::target::{Framework, Library, MANY_SESSIONS, Scenario, Server};
 
 mod chart;
+mod tables;
 mod targets;
 
 /// The generated section of `BENCHMARKS.md` lies between these two lines.
@@ -94,6 +95,16 @@ impl Results {
         )
     }
 
+    /// Requests per second of a one-session scenario relative to the same server on its
+    /// many-session counterpart ((b1) against (b)).
+    pub(crate) fn ratio_to_many_sessions(&self, server: Server, scenario: Scenario) -> Option<f64> {
+        let many = scenario.many_sessions_counterpart()?;
+        Some(
+            self.summary(server, scenario)?.requests_per_second
+                / self.summary(server, many)?.requests_per_second,
+        )
+    }
+
     /// Instructions per request beyond the framework's bare route.
     pub(crate) fn overhead(&self, server: Server, scenario: Scenario) -> Option<f64> {
         let bare = self.bare_count(server)?;
@@ -141,7 +152,7 @@ impl Results {
         frameworks
     }
 
-    fn servers(&self) -> Vec<Server> {
+    pub(crate) fn servers(&self) -> Vec<Server> {
         let mut servers: Vec<_> = self.samples.iter().map(|s| s.server).collect();
         servers.sort();
         servers.dedup();
@@ -192,90 +203,26 @@ fn markdown(results: &Results, chart_path: &Path) -> String {
     let _ = writeln!(out, "### Targets\n");
     out.push_str(&targets::table(results));
     for scenario in Scenario::ALL.into_iter().skip(1) {
-        let _ = writeln!(out, "\n### ({}) {}\n", scenario.letter(), scenario.title());
-        out.push_str(&scenario_table(results, scenario));
+        let _ = writeln!(out, "\n### ({}) {}\n", scenario.label(), scenario.title());
+        if scenario.many_sessions_counterpart().is_some() {
+            out.push_str(&tables::one_session(results, scenario));
+        } else {
+            out.push_str(&tables::scenario(results, scenario));
+        }
     }
     let _ = writeln!(
         out,
         "\n### ({}) {}\n",
-        Scenario::Bare.letter(),
+        Scenario::Bare.label(),
         Scenario::Bare.title()
     );
-    out.push_str(&scenario_table(results, Scenario::Bare));
+    out.push_str(&tables::scenario(results, Scenario::Bare));
     let _ = writeln!(
         out,
         "\n### Growth past a million sessions: scenario (d) without pause\n"
     );
-    out.push_str(&growth_table(results));
+    out.push_str(&tables::growth(results));
     let _ = writeln!(out, "\n{END}");
-    out
-}
-
-fn scenario_table(results: &Results, scenario: Scenario) -> String {
-    let mut out = String::from(
-        "| framework | library | req/s | × bare | × peer | p99 ms | max ms | instr/req | session overhead, instr/req | of which SHA-256 blocks | Redis commands/req |\n\
-         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
-    );
-    for server in results.servers() {
-        if !scenario.applies_to(server.library) {
-            continue;
-        }
-        let Some(summary) = results.summary(server, scenario) else {
-            continue;
-        };
-        let errors = if summary.errors > 0 {
-            format!(" ({} errors)", summary.errors)
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {:.0}{errors} | {} | {} | {:.2} | {:.2} | {} | {} | {} | {} |",
-            server.framework.name(),
-            server.library.name(),
-            summary.requests_per_second,
-            fixed(results.ratio_to_bare(server, scenario), 2),
-            fixed(results.ratio_to_peer(server, scenario), 2),
-            summary.p99_ms,
-            summary.max_ms,
-            fixed(
-                results
-                    .instructions
-                    .get(&(server, scenario))
-                    .map(|count| count.total),
-                0
-            ),
-            fixed(results.overhead(server, scenario), 0),
-            fixed(results.sha256_overhead(server, scenario), 0),
-            fixed(results.redis_commands.get(&(server, scenario)).copied(), 2),
-        );
-    }
-    out
-}
-
-fn growth_table(results: &Results) -> String {
-    let mut out = String::from(
-        "| framework | library | sessions created | req/s | resident bytes per session | longest request ms | worst p99 ms |\n\
-         |---|---|---:|---:|---:|---:|---:|\n",
-    );
-    for (server, growth) in &results.growth {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {}{} | {:.0} | {:.0} | {:.1} | {:.2} |",
-            server.framework.name(),
-            server.library.name(),
-            growth.sessions,
-            if growth.errors > 0 {
-                format!(" ({} errors)", growth.errors)
-            } else {
-                String::new()
-            },
-            growth.requests_per_second,
-            growth.bytes_per_session,
-            growth.max_ms,
-            growth.p99_ms,
-        );
-    }
     out
 }
 
@@ -319,7 +266,9 @@ fn environment(results: &Results) -> String {
         "Measured {date} on {cpu}, {cpus} CPUs, Linux {kernel}; {rustc}; {wrk}; Redis {redis}. \
          {rounds} interleaved rounds of {seconds} s per server and scenario (figures are \
          medians; \"max\" is the longest over all rounds), {connections} connections, the \
-         server pinned to CPU 1 and wrk to CPU 0. Instructions counted with {counter}.\n\n\
+         server pinned to CPU 1 and wrk to CPU 0. (b), (c) and (e) send the cookies of \
+         {MANY_SESSIONS} sessions in turn, (b1) and (c1) one session's cookie on all \
+         {connections} connections. Instructions counted with {counter}.\n\n\
          Versions: {versions}.",
         date = command("date", &["-u", "+%Y-%m-%d"]),
         kernel = command("uname", &["-r"]),

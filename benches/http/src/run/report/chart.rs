@@ -61,7 +61,7 @@ pub(super) fn draw(results: &Results, path: &Path) -> Result<(), BoxError> {
                 if (x - 0.5 - slot).abs() < 0.01 && slot >= 0.0 {
                     SCENARIOS
                         .get(slot as usize)
-                        .map(|s| format!("({}) {}", s.letter(), s.title()))
+                        .map(|s| format!("({}) {}", s.label(), s.title()))
                         .unwrap_or_default()
                 } else {
                     String::new()
