@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::time::Duration;
 
-use fastsession_core::{Rejection, Session, SessionError};
+use fastsession_core::{Session, SessionError, adapter::Rejection};
 use serde_json::{Value, json};
 
 /// A handler's answer, before a framework turns it into a response.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use fastsession_core::testing::{ManualClock, SequentialIds};
-use fastsession_core::{Config, MemoryStore, OsRandom, Sessions};
+use fastsession_core::{Config, MemoryStore, adapter::Sessions, id::OsRandom};
 
 use fastsession_redis::RedisStore;
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::{ArgAction, Parser, ValueEnum};
-use fastsession_core::{Config, Key, KeyRing, SameSite, Sessions, SkipRule};
+use fastsession_core::{Config, Key, KeyRing, SameSite, SkipRule, adapter::Sessions};
 use fastsession_redis::RedisStore;
 
 use crate::servers::AppState;

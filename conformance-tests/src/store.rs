@@ -4,7 +4,10 @@
 use std::time::SystemTime;
 
 use fastsession_core::testing::FaultyStore;
-use fastsession_core::{Changes, Expiry, MemoryStore, Record, SessionId, SessionStore, StoreError};
+use fastsession_core::{
+    MemoryStore, id::SessionId, store::Changes, store::Expiry, store::Record, store::SessionStore,
+    store::StoreError,
+};
 use fastsession_redis::RedisStore;
 
 pub use fastsession_core::testing::Probe;

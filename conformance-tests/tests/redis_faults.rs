@@ -99,7 +99,7 @@ async fn a_redis_outage_gives_503_and_recovers() {
                 .await
                 .expect("no hang");
             assert_eq!(reply.status, 503, "{}: {}", framework.name(), reply.body);
-            assert_eq!(reply.body, fastsession_core::ERROR_BODY);
+            assert_eq!(reply.body, fastsession_core::adapter::ERROR_BODY);
             assert!(reply.set_cookies().is_empty());
             let plain = tokio::time::timeout(HANG, client.get("/plain"))
                 .await

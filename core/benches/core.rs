@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use fastsession_core::{
-    Changes, Config, Expiry, Key, MemoryStore, Record, SessionId, SessionStore, Sessions,
+    Config, Key, MemoryStore, adapter::Sessions, id::SessionId, store::Changes, store::Expiry,
+    store::Record, store::SessionStore,
 };
 use serde_json::json;
 
@@ -16,12 +17,11 @@ fn setup() -> (Sessions, MemoryStore, String, tokio::runtime::Runtime) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let sessions =
-        Sessions::new(Config::new(Key::try_from(&[7u8; 32][..]).unwrap().into())).unwrap();
+    let sessions = Sessions::new(Config::new(Key::try_from(&[7u8; 32][..]).unwrap())).unwrap();
     let store = MemoryStore::new();
     let now = fixed_now();
     let cookie = runtime.block_on(async {
-        let handle = sessions.begin([], now);
+        let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
         handle
             .load(&store, now)
             .await
@@ -47,22 +47,28 @@ fn lifecycle(c: &mut Criterion) {
 
     // Finding the cookie only: what a route that never extracts the session pays.
     c.bench_function("begin/valid_cookie", |b| {
-        b.iter(|| black_box(sessions.begin([black_box(header.as_bytes())], now)));
+        b.iter(|| black_box(sessions.begin(&[("cookie", black_box(header.as_bytes()))])));
     });
 
     // Finding and verifying it (HMAC-SHA256 from the precomputed key state).
     c.bench_function("begin/valid_cookie_verified", |b| {
-        b.iter(|| black_box(sessions.begin([black_box(header.as_bytes())], now).cause()));
+        b.iter(|| {
+            black_box(
+                sessions
+                    .begin(&[("cookie", black_box(header.as_bytes()))])
+                    .cause(),
+            )
+        });
     });
 
     c.bench_function("begin/no_cookie", |b| {
-        b.iter(|| black_box(sessions.begin([black_box(&b"theme=dark; lang=en"[..])], now)));
+        b.iter(|| black_box(sessions.begin(&[("cookie", black_box(&b"theme=dark; lang=en"[..]))])));
     });
 
     c.bench_function("request/read_only", |b| {
         b.iter(|| {
             runtime.block_on(async {
-                let handle = sessions.begin([header.as_bytes()], now);
+                let handle = sessions.begin(&[("cookie", header.as_bytes())]);
                 let session = handle.load(&store, now).await.unwrap().unwrap();
                 black_box(session.get::<u64>("test_counter").unwrap());
                 let finish = sessions.finish(handle, 200, now);
@@ -74,7 +80,7 @@ fn lifecycle(c: &mut Criterion) {
     c.bench_function("request/counter_write", |b| {
         b.iter(|| {
             runtime.block_on(async {
-                let handle = sessions.begin([header.as_bytes()], now);
+                let handle = sessions.begin(&[("cookie", header.as_bytes())]);
                 let session = handle.load(&store, now).await.unwrap().unwrap();
                 let n: u64 = session.get("test_counter").unwrap().unwrap_or(0);
                 session.insert("test_counter", &(n + 1)).unwrap();
@@ -88,7 +94,7 @@ fn lifecycle(c: &mut Criterion) {
         let store = MemoryStore::new();
         b.iter(|| {
             runtime.block_on(async {
-                let handle = sessions.begin([], now);
+                let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
                 handle
                     .load(&store, now)
                     .await

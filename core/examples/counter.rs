@@ -4,11 +4,11 @@
 //! cargo run -p fastsession-core --example counter
 //! ```
 
-use fastsession_core::{Config, Key, MemoryStore, SessionManager, Sessions};
+use fastsession_core::{Config, Key, MemoryStore, adapter::SessionManager, adapter::Sessions};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sessions = Sessions::new(Config::new(Key::generate()?.into()).with_secure(false))?;
+    let sessions = Sessions::new(Config::new(Key::generate()?).with_secure(false))?;
     let manager = SessionManager::new(sessions, MemoryStore::new());
 
     for browser in ["first", "second"] {
@@ -18,10 +18,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 cookie.iter().map(|c| ("cookie", c.as_bytes())).collect();
             let request = manager.start(headers.as_slice());
             let session = request.session().await?;
-            let counter: u64 = session.get("test_counter")?.unwrap_or(0) + 1;
-            session.insert("test_counter", &counter)?;
-            let outcome = request.finish(200).await;
-            if let Some(set_cookie) = outcome.set_cookie() {
+            let counter = session.increment("test_counter", 1)?;
+            let committed = request.finish(200).await?;
+            if let Some(set_cookie) = committed.set_cookie() {
                 cookie = set_cookie.as_str().split(';').next().map(str::to_owned);
             }
             println!("{browser} browser: {{\"test_counter\": {counter}}}");

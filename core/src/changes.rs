@@ -18,7 +18,7 @@ use crate::data::{Entry, SessionData};
 /// # Examples
 ///
 /// ```
-/// use fastsession_core::{Changes, SessionData};
+/// use fastsession_core::{store::Changes, store::SessionData};
 /// use serde_json::json;
 ///
 /// let mut changes = Changes::new();

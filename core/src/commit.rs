@@ -8,6 +8,7 @@ use crate::engine::Engine;
 use crate::finish::{CookiePlan, Finish, Predecessor, Write};
 use crate::headers::{Field, ResponseHeaders, append_fields, replaced_fields, session_headers};
 use crate::id::{IdError, SessionId};
+use crate::rejection::ERROR_BODY;
 use crate::store::{Record, SessionStore, StoreError};
 use crate::time::from_millis;
 
@@ -237,6 +238,15 @@ pub struct Committed {
 }
 
 impl Committed {
+    /// A request whose session needs no write and no cookie.
+    #[cfg(feature = "driver")]
+    pub(crate) fn unchanged(accessed: bool) -> Self {
+        Self {
+            set_cookie: None,
+            accessed,
+        }
+    }
+
     /// The `Set-Cookie` value to append, if any.
     pub fn set_cookie(&self) -> Option<&SetCookie> {
         self.set_cookie.as_ref()
@@ -308,6 +318,17 @@ impl SaveError {
         self
     }
 
+    /// The status that replaces the handler's: always 500.
+    pub fn status(&self) -> u16 {
+        500
+    }
+
+    /// The body that replaces the handler's: the generic [`ERROR_BODY`], never the failure's
+    /// details.
+    pub fn body(&self) -> &'static str {
+        ERROR_BODY
+    }
+
     /// Why saving failed.
     pub fn failure(&self) -> &SaveFailure {
         &self.failure
@@ -321,7 +342,7 @@ impl SaveError {
 
     /// The headers of the 500 that answers the failure, as `(lowercase name, value)`: the
     /// removal cookie of a logout, if any, with `cache-control: no-store` and `vary: Cookie`;
-    /// nothing otherwise. Answer [`ERROR_BODY`](crate::ERROR_BODY) with them.
+    /// nothing otherwise. Answer [`SaveError::body`] with them.
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
         session_headers(self.removal.as_ref(), false)
     }

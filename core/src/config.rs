@@ -129,7 +129,7 @@ impl SkipRule {
 /// Everything that shapes a session: keys, the cookie, lifetimes and policies.
 ///
 /// Build one with [`Config::new`], adjust it with the `with_*` methods, then hand it to
-/// [`Sessions::new`](crate::Sessions::new), which validates it once and fails with a
+/// [`Sessions::new`](crate::adapter::Sessions::new), which validates it once and fails with a
 /// [`ConfigError`] naming the offending value. The defaults are the safe ones:
 ///
 /// | option | default | guards against |
@@ -154,17 +154,17 @@ impl SkipRule {
 ///
 /// ```
 /// use std::time::Duration;
-/// use fastsession_core::{Config, Key, SameSite, Sessions};
+/// use fastsession_core::{Config, Key, SameSite, adapter::Sessions};
 ///
 /// let key = Key::try_from(&[7u8; 32][..]).unwrap();
-/// let config = Config::new(key.into())
+/// let config = Config::new(key)
 ///     .with_cookie_name("__Host-sid")
 ///     .with_same_site(SameSite::Strict)
 ///     .with_idle_timeout(Duration::from_secs(30 * 60));
 /// let sessions = Sessions::new(config).unwrap();
 /// assert_eq!(sessions.config().cookie_name(), "__Host-sid");
 ///
-/// let bad = Config::new(Key::try_from(&[7u8; 32][..]).unwrap().into())
+/// let bad = Config::new(Key::try_from(&[7u8; 32][..]).unwrap())
 ///     .with_same_site(SameSite::None)
 ///     .with_secure(false);
 /// let err = Sessions::new(bad).unwrap_err();
@@ -222,10 +222,11 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
-    /// The defaults (see the table above) with these keys.
-    pub fn new(keys: KeyRing) -> Self {
+    /// The defaults (see the table above) with these keys: one [`Key`](crate::Key), or a
+    /// [`KeyRing`] to rotate keys.
+    pub fn new(keys: impl Into<KeyRing>) -> Self {
         Self {
-            keys,
+            keys: keys.into(),
             cookie_name: "sid".to_owned(),
             session_object: DEFAULT_SESSION_OBJECT.to_owned(),
             http_only: true,
@@ -389,8 +390,8 @@ impl Config {
         self
     }
 
-    /// How long [`SessionManager`](crate::SessionManager) waits for one store call before it
-    /// gives up with [`StoreErrorKind::Timeout`](crate::StoreErrorKind::Timeout); default
+    /// How long [`SessionManager`](crate::adapter::SessionManager) waits for one store call before it
+    /// gives up with [`StoreErrorKind::Timeout`](crate::store::StoreErrorKind::Timeout); default
     /// [`DEFAULT_STORE_TIMEOUT`]. A stalled store then fails the request (503 on load, 500 on
     /// save) instead of hanging it. Stores may have a shorter timeout of their own. The limit uses
     /// tokio's timer, so the runtime needs its time driver (`enable_time`, which every supported
@@ -463,8 +464,14 @@ impl Config {
         self.clock.as_ref()
     }
 
-    /// Checks every rule; the first violation is the error.
-    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+    /// Checks every rule, as every constructor that takes a `Config` does; the first violation
+    /// is the error. Call it to refuse a bad configuration early, for example while reading
+    /// settings.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the value and saying what is allowed.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         validate_cookie_name(&self.cookie_name)?;
         if self.session_object.is_empty() {
             return Err(ConfigError::EmptySessionObject);
@@ -734,7 +741,7 @@ mod tests {
     use crate::key::Key;
 
     fn config() -> Config {
-        Config::new(Key::try_from(&[1u8; 32][..]).unwrap().into())
+        Config::new(Key::try_from(&[1u8; 32][..]).unwrap())
     }
 
     fn error(config: Config) -> String {

@@ -13,13 +13,13 @@ pub(crate) type Entry = (Box<str>, Value);
 /// A session's data: string keys mapped to JSON values, sorted by key.
 ///
 /// Cloning is cheap (a reference count), so a store can hand the same snapshot to many requests
-/// without copying it; edits go through [`Changes`](crate::Changes). `Debug` lists the keys only, since values
+/// without copying it; edits go through [`Changes`](crate::store::Changes). `Debug` lists the keys only, since values
 /// may hold secrets.
 ///
 /// # Examples
 ///
 /// ```
-/// use fastsession_core::{Changes, SessionData};
+/// use fastsession_core::{store::Changes, store::SessionData};
 /// use serde_json::json;
 ///
 /// let mut data: SessionData = [("cart".to_owned(), json!(3))].into_iter().collect();

@@ -4,13 +4,19 @@
 //!
 //! 1. before the handler: `let request = manager.start(&headers);` and put `request` into the
 //!    request's extensions (several managers with different cookie names can share a request
-//!    through [`RequestSessions`]);
+//!    through [`SessionRegistry`]);
 //! 2. in its extractor: `request.session().await`, mapping an [`ExtractError`] to
 //!    [`ExtractError::status`] with the generic [`ERROR_BODY`];
-//! 3. after the handler: `let outcome = request.finish(status).await;`
-//! 4. append every `outcome.headers()` to the response, or, when
-//!    [`Outcome::error_status`] is set, answer that status with [`ERROR_BODY`] and only those
-//!    headers.
+//! 3. after the handler: `request.finish(status).await`, the same [`Committed`] or
+//!    [`SaveError`] as the sans-IO [`Finish::commit`];
+//! 4. [`Committed::append_to`] the response's headers, or on a [`SaveError`] replace the response
+//!    with its status, body and [`SaveError::append_to`] headers.
+//!
+//! The driver performs only the I/O the sans-IO core asks for: it runs the handle's own load loop
+//! ([`SessionHandle::load`]) and the same planning step as [`Sessions::finish`], with store calls
+//! bounded by the store timeout, and the opt-in per-session lock.
+//!
+//! [`ERROR_BODY`]: crate::adapter::ERROR_BODY
 
 use std::fmt;
 use std::future::Future;
@@ -18,18 +24,15 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::commit::SaveError;
-use crate::cookie::SetCookie;
+use crate::commit::{Committed, SaveError};
 use crate::engine::{RequestHeaders, Sessions};
 use crate::finish::{Finish, plan_finish};
-use crate::handle::SessionHandle;
-use crate::headers::{Field, ResponseHeaders, append_fields, replaced_fields, session_headers};
+use crate::handle::{Cause, SessionHandle};
 use crate::id::SessionId;
 use crate::locks::{LockTable, SessionLock};
 use crate::rejection::ExtractError;
 use crate::session::Session;
-use crate::store::time_limited::TimeLimited;
-use crate::store::{SessionStore, StoreError};
+use crate::store::{SessionStore, StoreError, TimeLimited};
 use crate::time::to_millis;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -42,17 +45,18 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
-/// use fastsession_core::{Config, Key, MemoryStore, SessionManager, Sessions};
+/// use fastsession_core::adapter::{SessionManager, Sessions};
+/// use fastsession_core::{Config, Key, MemoryStore};
 ///
-/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into()).with_secure(false)).unwrap();
+/// let sessions = Sessions::new(Config::new(Key::generate().unwrap()).with_secure(false)).unwrap();
 /// let manager = SessionManager::new(sessions, MemoryStore::new());
 ///
 /// // A request without a cookie, whose handler writes.
 /// let headers: &[(&str, &[u8])] = &[];
 /// let request = manager.start(headers);
 /// request.session().await.unwrap().insert("user", "ada").unwrap();
-/// let outcome = request.finish(200).await;
-/// let cookie = outcome.headers().find(|(name, _)| *name == "set-cookie").unwrap().1.to_owned();
+/// let committed = request.finish(200).await.unwrap();
+/// let cookie = committed.headers().find(|(name, _)| *name == "set-cookie").unwrap().1.to_owned();
 ///
 /// // The next request carries the cookie and finds the data.
 /// let value = cookie.split(';').next().unwrap().to_owned();
@@ -123,7 +127,7 @@ impl<S: SessionStore> SessionManager<S> {
     /// Starts a request: applies the skip rules and reads the cookie (no store I/O).
     pub fn start<H: RequestHeaders + ?Sized>(&self, headers: &H) -> RequestSession {
         let sessions = &self.inner.sessions;
-        let handle = sessions.begin_request(headers, sessions.now());
+        let handle = sessions.begin(headers);
         RequestSession {
             inner: Arc::new(RequestInner {
                 handle,
@@ -147,7 +151,7 @@ trait Driver: Send + Sync {
         &self,
         finish: Finish,
         now: SystemTime,
-    ) -> BoxFuture<'_, Result<crate::Committed, SaveError>>;
+    ) -> BoxFuture<'_, Result<Committed, SaveError>>;
     fn lock(&self, id: SessionId) -> BoxFuture<'_, SessionLock>;
 }
 
@@ -168,7 +172,7 @@ impl<S: SessionStore> Driver for ManagerInner<S> {
         &self,
         finish: Finish,
         now: SystemTime,
-    ) -> BoxFuture<'_, Result<crate::Committed, SaveError>> {
+    ) -> BoxFuture<'_, Result<Committed, SaveError>> {
         Box::pin(finish.commit(&self.store, now))
     }
 
@@ -259,162 +263,35 @@ impl RequestSession {
             .load(&inner.handle, sessions.now())
             .await
             .map_err(ExtractError::Unavailable)?;
-        if inner.handle.cause() == crate::Cause::Success {
+        if inner.handle.cause() == Cause::Success {
             *held = lock;
         }
         drop(held);
         session.ok_or(ExtractError::Finished)
     }
 
-    /// Ends the request: decides and runs the store writes for a response with this status, and
-    /// says which headers to add (or which error to answer instead).
-    pub async fn finish(&self, status: u16) -> Outcome {
+    /// Ends the request: decides and runs the store writes for a response with this status,
+    /// the same steps as [`Sessions::finish`] and [`Finish::commit`] on the handle this request
+    /// owns, and releases the session for the next request (with request serialization on).
+    ///
+    /// # Errors
+    ///
+    /// A [`SaveError`] when a write that matters failed: answer [`SaveError::status`] with
+    /// [`SaveError::body`] and only [`SaveError::append_to`]'s headers instead of the handler's
+    /// response.
+    pub async fn finish(self, status: u16) -> Result<Committed, SaveError> {
         let inner = &self.inner;
         let sessions = inner.driver.sessions();
         let now = sessions.now();
-        // The same planning step as `Sessions::finish`, on the handle this request owns.
         let finish = plan_finish(&sessions.engine, &inner.handle, status, to_millis(now));
-        let outcome = if finish.is_noop() {
-            Outcome {
-                set_cookie: None,
-                accessed: finish.accessed(),
-                error_status: None,
-            }
+        let committed = if finish.is_noop() {
+            // Nothing to write: no store call, and no future to box.
+            Ok(Committed::unchanged(finish.accessed()))
         } else {
-            let accessed = finish.accessed();
-            match inner.driver.commit(finish, now).await {
-                Ok(committed) => Outcome {
-                    set_cookie: committed.set_cookie().cloned(),
-                    accessed,
-                    error_status: None,
-                },
-                Err(error) => Outcome {
-                    set_cookie: error.removal_cookie().cloned(),
-                    accessed: false,
-                    error_status: Some(500),
-                },
-            }
+            inner.driver.commit(finish, now).await
         };
         // Release this session for the next request.
         inner.loading.lock().await.take();
-        outcome
-    }
-}
-
-/// What the adapter does to the response after [`RequestSession::finish`].
-#[derive(Clone, Debug)]
-#[must_use]
-pub struct Outcome {
-    set_cookie: Option<SetCookie>,
-    accessed: bool,
-    error_status: Option<u16>,
-}
-
-impl Outcome {
-    /// The headers to append, as `(lowercase name, value)`; append each as a separate field,
-    /// never folded into one, after removing the [`Outcome::replaced_headers`].
-    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        session_headers(self.set_cookie.as_ref(), self.accessed)
-    }
-
-    /// The response headers to remove, every field of each, before appending
-    /// [`Outcome::headers`] (lowercase names): the application's `cache-control` when a session
-    /// cookie is set, so that a `Cache-Control: public` of its own never makes a response that
-    /// carries a session cookie cacheable.
-    pub fn replaced_headers(&self) -> impl Iterator<Item = &'static str> {
-        replaced_fields(self.set_cookie.as_ref()).map(Field::name)
-    }
-
-    /// When set, saving failed: replace the response with this status (500), the body
-    /// [`ERROR_BODY`](crate::ERROR_BODY) and only [`Outcome::headers`].
-    pub fn error_status(&self) -> Option<u16> {
-        self.error_status
-    }
-
-    /// The `Set-Cookie` value, if any.
-    pub fn set_cookie(&self) -> Option<&SetCookie> {
-        self.set_cookie.as_ref()
-    }
-
-    /// What to answer instead of the handler's response when saving failed: the status (a 500)
-    /// and the generic [`ERROR_BODY`](crate::ERROR_BODY); then [`Outcome::append_to`] its
-    /// headers. `None` when the handler's response stands.
-    pub fn replacement(&self) -> Option<(u16, &'static str)> {
-        self.error_status.map(|status| (status, crate::ERROR_BODY))
-    }
-
-    /// Removes [`Outcome::replaced_headers`] from a response's headers, then appends
-    /// [`Outcome::headers`], each as its own field.
-    pub fn append_to<H: ResponseHeaders + ?Sized>(&self, headers: &mut H) {
-        append_fields(self.set_cookie.as_ref(), self.accessed, headers);
-    }
-}
-
-/// Every [`RequestSession`] of one request, by session object name: what adapters keep in the
-/// request's extensions so several session middlewares (with different cookies) can coexist.
-#[derive(Clone, Debug, Default)]
-pub struct RequestSessions {
-    /// Nearly every app has one session middleware: it needs no allocation.
-    first: Option<RequestSession>,
-    more: Vec<RequestSession>,
-}
-
-impl RequestSessions {
-    /// Adds a middleware's session; one with the same name is replaced.
-    pub fn insert(&mut self, session: RequestSession) {
-        match &mut self.first {
-            Some(first) if first.name() == session.name() => *first = session,
-            Some(_) => {
-                self.more
-                    .retain(|existing| existing.name() != session.name());
-                self.more.push(session);
-            }
-            None => self.first = Some(session),
-        }
-    }
-
-    /// The session named `name`.
-    pub fn get(&self, name: &str) -> Option<&RequestSession> {
-        self.first
-            .iter()
-            .chain(&self.more)
-            .find(|session| session.name() == name)
-    }
-
-    /// The session named `name`, or `None` when a skip rule exempted the request: what every
-    /// adapter's optional extractor returns.
-    ///
-    /// # Errors
-    ///
-    /// [`ExtractError::NotInstalled`] when no middleware provides `name`;
-    /// [`ExtractError::Unavailable`] when the store failed (a store failure is never hidden as
-    /// "no session").
-    pub async fn optional(&self, name: &str) -> Result<Option<Session>, ExtractError> {
-        let request = self.installed(name)?;
-        if request.is_skipped() {
-            Ok(None)
-        } else {
-            request.session().await.map(Some)
-        }
-    }
-
-    /// The session named `name`, loaded.
-    ///
-    /// # Errors
-    ///
-    /// [`ExtractError::NotInstalled`] when there is none; otherwise as
-    /// [`RequestSession::session`].
-    pub async fn session(&self, name: &str) -> Result<Session, ExtractError> {
-        self.installed(name)?.session().await
-    }
-
-    fn installed(&self, name: &str) -> Result<&RequestSession, ExtractError> {
-        self.get(name).ok_or_else(|| {
-            tracing::error!(
-                session_object = name,
-                "a handler asked for a session that no middleware provides"
-            );
-            ExtractError::NotInstalled(name.to_owned())
-        })
+        committed
     }
 }

@@ -13,13 +13,14 @@ use crate::time::{duration_millis, to_millis};
 
 /// A source of request headers, by lowercase name.
 ///
-/// Implemented for `http::HeaderMap` (feature `http`) and for slices of `(name, value)` pairs;
+/// Implemented for `http::HeaderMap` (feature `http`) and for slices and arrays of
+/// `(name, value)` pairs;
 /// an adapter for a framework with its own header type implements it on a small wrapper.
 ///
 /// # Examples
 ///
 /// ```
-/// use fastsession_core::RequestHeaders;
+/// use fastsession_core::adapter::RequestHeaders;
 ///
 /// let headers: &[(&str, &[u8])] = &[("Cookie", b"a=1"), ("cookie", b"sid=x")];
 /// assert_eq!(headers.values("cookie").count(), 2);
@@ -34,6 +35,12 @@ impl RequestHeaders for [(&str, &[u8])] {
         self.iter()
             .filter(move |(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| *value)
+    }
+}
+
+impl<const N: usize> RequestHeaders for [(&str, &[u8]); N] {
+    fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.as_slice().values(name)
     }
 }
 
@@ -54,11 +61,13 @@ impl RequestHeaders for http::HeaderMap {
 /// # Examples
 ///
 /// ```
-/// use std::time::SystemTime;
-/// use fastsession_core::{Config, Key, Sessions};
+/// use fastsession_core::adapter::Sessions;
+/// use fastsession_core::{Cause, Config, Key};
 ///
-/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
-/// let handle = sessions.begin([&b"sid=not-a-valid-cookie"[..]], SystemTime::now());
+/// let sessions = Sessions::new(Config::new(Key::generate().unwrap())).unwrap();
+/// let headers: &[(&str, &[u8])] = &[("cookie", b"sid=not-a-valid-cookie")];
+/// let handle = sessions.begin(headers);
+/// assert_eq!(handle.cause(), Cause::Malformed);
 /// assert_eq!(handle.cause().as_str(), "renew after BadSignature");
 /// ```
 #[derive(Clone)]
@@ -169,46 +178,32 @@ impl Sessions {
         &self.engine.config
     }
 
-    /// The current time from the configured [`Clock`](crate::Clock).
+    /// The current time from the configured [`Clock`](crate::time::Clock).
     pub fn now(&self) -> SystemTime {
         self.engine.config.clock.now()
     }
 
-    /// Step 1, for a request given by its headers: applies the skip rules, then reads our cookie
-    /// from every `Cookie` header. Pure; never fails.
-    pub fn begin_request<H: RequestHeaders + ?Sized>(
-        &self,
-        headers: &H,
-        now: SystemTime,
-    ) -> SessionHandle {
-        let skipped = self
-            .engine
+    /// Step 1: applies the skip rules, then finds our cookie among the values of every `Cookie`
+    /// header, keeps at most [`MAX_CANDIDATES`](crate::limits::MAX_CANDIDATES) same-name
+    /// candidates (verified in constant time when the handle is first asked for the session or
+    /// its cause), and returns the request's [`SessionHandle`]. Pure: no clock, no store, no
+    /// randomness; never fails and never panics, whatever the bytes.
+    pub fn begin<H: RequestHeaders + ?Sized>(&self, headers: &H) -> SessionHandle {
+        let engine = &self.engine;
+        let skipped = engine
             .config
             .skip_rules
             .iter()
             .any(|rule| rule.matches(headers.values(rule.name())));
         if skipped {
             tracing::debug!(
-                cookie = self.engine.cookies.name(),
+                cookie = engine.cookies.name(),
                 "request skipped by a skip rule: no session"
             );
-            return SessionHandle::new(self.engine.clone(), State::skipped());
+            return SessionHandle::new(engine.clone(), State::skipped());
         }
-        self.begin(headers.values("cookie"), now)
-    }
-
-    /// Step 1: finds our cookie among the values of every `Cookie` header, keeps at most
-    /// [`MAX_CANDIDATES`](crate::MAX_CANDIDATES) same-name candidates (verified in constant time
-    /// when the handle is first asked for the session or its cause), and returns the request's
-    /// [`SessionHandle`]. Pure; never fails and never panics, whatever the bytes.
-    pub fn begin<'a>(
-        &self,
-        cookie_headers: impl IntoIterator<Item = &'a [u8]>,
-        now: SystemTime,
-    ) -> SessionHandle {
-        let _ = now;
-        let engine = &self.engine;
-        let candidates = find_candidates(cookie_headers, engine.cookies.name().as_bytes());
+        let candidates =
+            find_candidates(headers.values("cookie"), engine.cookies.name().as_bytes());
         let mut state = State::pending(candidates.seen > 0);
         // Verification waits until the session is needed (see `State::verify`).
         for value in candidates.iter() {

@@ -30,8 +30,9 @@ pub enum Cause {
     InvalidSignature,
     /// The cookie's session has expired: `renew after SignatureExpired`.
     Expired,
-    /// The cookie was not a value this library issues: `renew after BadSignature`.
-    BadSignature,
+    /// The cookie was malformed: not a value this library issues (its signature was not even
+    /// checked): `renew after BadSignature`.
+    Malformed,
 }
 
 impl Cause {
@@ -43,7 +44,7 @@ impl Cause {
             Self::NoStore => "valid_cookie_but_no_store",
             Self::InvalidSignature => "renew after InvalidSignature",
             Self::Expired => "renew after SignatureExpired",
-            Self::BadSignature => "renew after BadSignature",
+            Self::Malformed => "renew after BadSignature",
         }
     }
 }
@@ -222,7 +223,7 @@ impl State {
         self.cause = if bad_mac {
             Cause::InvalidSignature
         } else {
-            Cause::BadSignature
+            Cause::Malformed
         };
         self.phase = Phase::Ready;
     }
@@ -295,10 +296,10 @@ impl State {
     }
 }
 
-/// One request's session, from [`Sessions::begin`](crate::Sessions::begin) to
-/// [`Sessions::finish`](crate::Sessions::finish).
+/// One request's session, from [`Sessions::begin`](crate::adapter::Sessions::begin) to
+/// [`Sessions::finish`](crate::adapter::Sessions::finish).
 ///
-/// The driver (an adapter, or [`SessionManager`](crate::SessionManager)) resolves it lazily:
+/// The driver (an adapter, or [`SessionManager`](crate::adapter::SessionManager)) resolves it lazily:
 /// only when a handler asks for the session does it call [`SessionHandle::next_load`] and feed
 /// the store's answers to [`SessionHandle::complete_load`] (or let
 /// [`SessionHandle::load`] do both), then hand out [`SessionHandle::session`].
@@ -308,13 +309,13 @@ impl State {
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// use std::time::SystemTime;
-/// use fastsession_core::{Config, Key, MemoryStore, Sessions};
+/// use fastsession_core::{Config, Key, MemoryStore, adapter::Sessions};
 ///
-/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
+/// let sessions = Sessions::new(Config::new(Key::generate().unwrap())).unwrap();
 /// let store = MemoryStore::new();
 /// let now = SystemTime::now();
 ///
-/// let handle = sessions.begin([&b"theme=dark"[..]], now);
+/// let handle = sessions.begin(&[("cookie", &b"theme=dark"[..])]);
 /// let session = handle.load(&store, now).await.unwrap().unwrap();
 /// session.insert("counter", &1).unwrap();
 ///

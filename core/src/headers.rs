@@ -68,14 +68,14 @@ pub(crate) fn replaced_fields(set_cookie: Option<&SetCookie>) -> impl Iterator<I
 
 /// A response's header fields as a framework holds them: what the session layer removes and
 /// adds once the handler has answered (the response side of
-/// [`RequestHeaders`](crate::RequestHeaders)). Implemented for `http::HeaderMap` (feature
+/// [`RequestHeaders`](crate::adapter::RequestHeaders)). Implemented for `http::HeaderMap` (feature
 /// `http`); an adapter for a framework with its own header type implements it on a small
 /// wrapper. Names are lowercase.
 ///
 /// # Examples
 ///
 /// ```
-/// use fastsession_core::ResponseHeaders;
+/// use fastsession_core::adapter::ResponseHeaders;
 ///
 /// /// Headers as a list of pairs.
 /// struct Pairs(Vec<(&'static str, String)>);

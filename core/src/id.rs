@@ -21,7 +21,7 @@ pub const ID_LEN: usize = 32;
 /// # Examples
 ///
 /// ```
-/// use fastsession_core::SessionId;
+/// use fastsession_core::id::SessionId;
 ///
 /// let id = SessionId::from_bytes([7; 32]);
 /// let text = id.encode();
@@ -124,7 +124,7 @@ impl fmt::Debug for IdLabel {
 /// # Examples
 ///
 /// ```
-/// use fastsession_core::{IdGenerator, OsRandom};
+/// use fastsession_core::{id::IdGenerator, id::OsRandom};
 ///
 /// let first = OsRandom.generate().unwrap();
 /// let second = OsRandom.generate().unwrap();

@@ -3,31 +3,21 @@
 //! # How it works
 //!
 //! The browser's cookie carries only a random 256-bit session ID and its HMAC-SHA256
-//! signature; the session's data stays on the server, in a [`SessionStore`]. This crate holds
-//! all the session logic. Adapter crates (`fastsession-axum`, `fastsession-actix`,
+//! signature; the session's data stays on the server, in a [store](store::SessionStore). This
+//! crate holds all the session logic. Adapter crates (`fastsession-axum`, `fastsession-actix`,
 //! `fastsession-rocket`, `fastsession-poem`) only translate between their framework and the
 //! lifecycle below.
 //!
-//! # Quick start
+//! # Who finds what where
 //!
-//! ```
-//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
-//! use fastsession_core::{Config, Key, MemoryStore, SessionManager, Sessions};
-//!
-//! let key = Key::generate()?; // load a stable key in production
-//! let sessions = Sessions::new(Config::new(key.into()).with_secure(false))?;
-//! let manager = SessionManager::new(sessions, MemoryStore::new());
-//!
-//! let headers: &[(&str, &[u8])] = &[];
-//! let request = manager.start(headers);
-//! let session = request.session().await?;
-//! let n: u64 = session.get("test_counter")?.unwrap_or(0);
-//! session.insert("test_counter", &(n + 1))?;
-//! let outcome = request.finish(200).await;
-//! assert!(outcome.set_cookie().is_some());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! # }).unwrap();
-//! ```
+//! - Application authors: the crate root. A [`Config`] with a [`Key`] (or a [`KeyRing`] to rotate
+//!   keys), a store ([`MemoryStore`] here, Redis in `fastsession-redis`), and the handler's
+//!   [`Session`] with its [`SessionError`] and [`Cause`]. An adapter re-exports what its users
+//!   need.
+//! - Store authors: [`store`], the contract and what it stores; [`testing`] (feature
+//!   `test-util`) has the suite every store must pass.
+//! - Adapter authors, and integrations that drive the sans-IO core themselves: [`adapter`].
+//! - Injected time and randomness: [`time`] and [`id`]. Defaults and hard limits: [`limits`].
 //!
 //! # Lifecycle
 //!
@@ -36,55 +26,95 @@
 //!                        (pure: skip rules,     │                               │
 //!                         cookie scan, HMAC)     │◄──── complete_load ◄──────────┘
 //!                                                ▼
-//!                                    Session (get / insert / remove / clear /
-//!                                             cycle_id / destroy / cause)
+//!                                    Session (get / insert / increment / remove /
+//!                                             clear / cycle_id / destroy / cause)
 //!                                                │
 //!   response status ──► Sessions::finish ──► Finish ──commit(store)──► Committed
 //!                        (pure: what to write,                         (Set-Cookie, Vary,
 //!                         which cookie)                                 Cache-Control)
 //! ```
 //!
-//! 1. [`Sessions::begin`] (or [`Sessions::begin_request`], which also applies the skip rules)
-//!    reads every `Cookie` header, compares names byte for byte, keeps at most
-//!    [`MAX_CANDIDATES`] same-name values, and returns a [`SessionHandle`]. It never fails and
-//!    never touches the store. The candidates are verified against every key of the ring the
-//!    first time the session is needed, so a route that never uses it pays for no MAC.
+//! 1. [`Sessions::begin`] applies the skip rules, reads every `Cookie` header, compares names
+//!    byte for byte, keeps at most [`MAX_CANDIDATES`](limits::MAX_CANDIDATES) same-name values,
+//!    and returns a [`SessionHandle`]. It never fails, reads no clock and never touches the
+//!    store. The candidates are verified against every key of the ring the first time the
+//!    session is needed, so a route that never uses it pays for no MAC.
 //! 2. Loading is lazy: only when a handler asks for the session does [`SessionHandle::load`] load
 //!    each verified candidate in turn ([`SessionHandle::next_load`],
-//!    [`SessionHandle::complete_load`]), the first live one winning; `SessionManager` runs this
-//!    same loop. A missing, expired or forged session becomes a fresh one, with its [`Cause`].
+//!    [`SessionHandle::complete_load`]), the first live one winning. A missing, expired or
+//!    forged session becomes a fresh one, with its [`Cause`].
 //! 3. The handler uses a [`Session`]: synchronous, `Clone + Send + Sync`.
 //! 4. [`Sessions::finish`] decides, from what the handler did and the response status, the store
-//!    writes and the cookie; [`Finish::commit`] runs them. Only changed sessions are written; a
-//!    5xx response writes nothing but a logout (which applies on any status); a new session with
-//!    no data creates nothing (unless eager). A rotation creates its successor, then retires the
-//!    old record in its favour ([`SessionStore::retire`]) only if it is still live.
+//!    writes and the cookie; [`Finish::commit`] runs them and returns a [`Committed`] (the
+//!    headers to add) or a [`SaveError`] (answer a 500 with its headers instead). Only changed
+//!    sessions are written; a 5xx response writes nothing but a logout (which applies on any
+//!    status); a new session with no data creates nothing (unless eager). A rotation creates its
+//!    successor, then retires the old record in its favour
+//!    ([`SessionStore::retire`](store::SessionStore::retire)) only if it is still live.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+//! use fastsession_core::adapter::Sessions;
+//! use fastsession_core::{Config, Key, MemoryStore};
+//!
+//! let sessions = Sessions::new(Config::new(Key::generate()?).with_secure(false))?;
+//! let store = MemoryStore::new();
+//!
+//! // A request without a cookie whose handler counts a visit.
+//! let headers: &[(&str, &[u8])] = &[];
+//! let handle = sessions.begin(headers);
+//! let session = handle.load(&store, sessions.now()).await?.expect("not skipped");
+//! assert_eq!(session.increment("test_counter", 1)?, 1);
+//! let committed = sessions
+//!     .finish(handle, 200, sessions.now())
+//!     .commit(&store, sessions.now())
+//!     .await?;
+//! assert!(committed.set_cookie().is_some());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
 //!
 //! # The adapter contract
 //!
-//! An adapter uses [`SessionManager`], which runs steps 1 to 4 against its store (with store
-//! timeouts, the opt-in per-session serialization, and error mapping), and does exactly this:
+//! The four adapters use [`SessionManager`](adapter::SessionManager) (feature `driver`), which
+//! runs exactly these steps against its store, performing only the I/O they ask for: store
+//! calls bounded by the store timeout, and the opt-in per-session lock. An adapter:
 //!
-//! 1. before the handler, `manager.start(&headers)`, and put the [`RequestSession`] into the
-//!    request (in a [`RequestSessions`] keyed by session object name);
-//! 2. its extractor calls [`RequestSession::session`]; an [`ExtractError`] becomes
-//!    [`ExtractError::status`] (503 for an unavailable store, 500 otherwise) with
-//!    [`ERROR_BODY`];
-//! 3. after the handler, [`RequestSession::finish`] with the response status;
-//! 4. it removes the [`Outcome::replaced_headers`] and appends every [`Outcome::headers`] as
-//!    separate header fields, or, when [`Outcome::error_status`] is set, replaces the response
-//!    with that status, [`ERROR_BODY`] and those headers only.
+//! 1. before the handler, calls `manager.start(&headers)` ([`Sessions::begin`]) and puts the
+//!    [`RequestSession`](adapter::RequestSession) into the request's
+//!    [`SessionRegistry`](adapter::SessionRegistry) (keyed by session object name);
+//! 2. in its extractor, calls [`RequestSession::session`](adapter::RequestSession::session); an
+//!    [`ExtractError`](adapter::ExtractError) becomes a [`Rejection`](adapter::Rejection): 503
+//!    for an unavailable store, 500 otherwise, with the generic
+//!    [`ERROR_BODY`](adapter::ERROR_BODY);
+//! 3. after the handler, calls [`RequestSession::finish`](adapter::RequestSession::finish) with
+//!    the response status, which returns the same [`Committed`] or [`SaveError`] as step 4;
+//! 4. calls [`Committed::append_to`] on the response's headers, or on a [`SaveError`] replaces
+//!    the response with [`SaveError::status`], [`SaveError::body`] and
+//!    [`SaveError::append_to`]'s headers.
 //!
-//! An integration without the driver (the hyper example) runs steps 1 to 4 itself:
-//! `begin_request`, [`SessionHandle::load`] through a [`TimeLimited`] store, the handler,
-//! `finish` and `commit`, then [`Committed::append_to`] or, on a [`SaveError`], a 500 with
-//! [`SaveError::append_to`].
+//! An integration without the driver (the repository's hyper example) runs the lifecycle as in
+//! the example above, with its store wrapped in a [`TimeLimited`](store::TimeLimited).
 //!
 //! Any decision about session semantics lives here, never in an adapter.
 //!
+//! [`Sessions::begin`]: adapter::Sessions::begin
+//! [`Sessions::finish`]: adapter::Sessions::finish
+//! [`SessionHandle`]: adapter::SessionHandle
+//! [`SessionHandle::load`]: adapter::SessionHandle::load
+//! [`SessionHandle::next_load`]: adapter::SessionHandle::next_load
+//! [`SessionHandle::complete_load`]: adapter::SessionHandle::complete_load
+//! [`Finish::commit`]: adapter::Finish::commit
+//! [`Committed`]: adapter::Committed
+//! [`Committed::append_to`]: adapter::Committed::append_to
+//! [`SaveError`]: adapter::SaveError
+//! [`SaveError::status`]: adapter::SaveError::status
+//! [`SaveError::body`]: adapter::SaveError::body
+//! [`SaveError::append_to`]: adapter::SaveError::append_to
+//!
 //! # Security properties
 //!
-//! - IDs: 256 bits from the OS CSPRNG through an injectable [`IdGenerator`]; a client-chosen ID
+//! - IDs: 256 bits from the OS CSPRNG through an injectable [`IdGenerator`](id::IdGenerator); a client-chosen ID
 //!   is never adopted; new IDs are inserted only if unused.
 //! - Cookie: `base64url(id) "." base64url(HMAC-SHA256(key, "fastsession/v1" ‖ cookie name ‖ id))`,
 //!   87 characters, decoded strictly (no padding, no non-canonical trailing bits), verified in
@@ -97,16 +127,18 @@
 //!   one record, so no step needs the old and new records on one Redis Cluster slot (proved here
 //!   on the memory store and a single Redis node).
 //! - IDs, cookie values and keys never appear in logs, errors or `Debug` output; logs carry a
-//!   one-way [`IdLabel`].
+//!   one-way [`IdLabel`](id::IdLabel).
 //!
 //! # Features
 //!
 //! - `memory-store` (default): [`MemoryStore`].
-//! - `driver` (default): [`SessionManager`], the async driver the adapters use, on tokio's timer
-//!   and locks. It implies `timeouts`: [`TimeLimited`], store calls bounded on tokio's timer. Without it (`--no-default-features`) the crate is the pure sans-IO core, with no
-//!   tokio in its dependencies; `core/clippy.toml` forbids reading the clock or the OS random
-//!   source outside the modules that provide the defaults.
-//! - `http`: [`RequestHeaders`] for `http::HeaderMap`.
+//! - `driver` (default): [`SessionManager`](adapter::SessionManager), the async driver the
+//!   adapters use, on tokio's timer and locks. It implies `timeouts`:
+//!   [`TimeLimited`](store::TimeLimited), store calls bounded on tokio's timer. Without them
+//!   (`--no-default-features`) the crate is the pure sans-IO core, with no tokio in its
+//!   dependencies; `core/clippy.toml` forbids reading the clock or the OS random source outside
+//!   the modules that provide the defaults.
+//! - `http`: [`RequestHeaders`](adapter::RequestHeaders) for `http::HeaderMap`.
 //! - `test-util`: [`testing`]: a manual clock, deterministic IDs and the store test suite.
 //!
 //! # Minimum supported Rust version
@@ -120,6 +152,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod adapter;
 mod changes;
 mod commit;
 mod config;
@@ -131,17 +164,20 @@ mod engine;
 mod finish;
 mod handle;
 mod headers;
-mod id;
+pub mod id;
 #[cfg(any(feature = "driver", feature = "memory-store"))]
 mod id_hash;
 mod key;
+pub mod limits;
 #[cfg(feature = "driver")]
 mod locks;
+#[cfg(feature = "driver")]
+mod registry;
 mod rejection;
 mod session;
 mod sign;
-mod store;
-mod time;
+pub mod store;
+pub mod time;
 
 #[cfg(feature = "test-util")]
 #[allow(
@@ -152,31 +188,9 @@ mod time;
 )]
 pub mod testing;
 
-pub use changes::Changes;
-pub use commit::{CREATE_ATTEMPTS, Committed, SaveError, SaveFailure};
-pub use config::{
-    Config, ConfigError, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_SESSION_OBJECT,
-    DEFAULT_STORE_TIMEOUT, MAX_ATTRIBUTE_LEN, MAX_COOKIE_AGE, MAX_TIMEOUT, SameSite, SkipRule,
-};
-pub use cookie::{MAX_CANDIDATES, SetCookie};
-pub use data::SessionData;
-#[cfg(feature = "driver")]
-pub use driver::{Outcome, RequestSession, RequestSessions, SessionManager};
-pub use engine::{RequestHeaders, Sessions};
-pub use finish::Finish;
-pub use handle::{Cause, SessionHandle};
-pub use headers::ResponseHeaders;
-pub use id::{ID_LEN, IdError, IdGenerator, IdLabel, OsRandom, SessionId};
-pub use key::{Key, KeyError, KeyRing, MAX_KEYS, MIN_KEY_LEN};
-pub use rejection::{ERROR_BODY, ExtractError, Rejection, TOO_LARGE_BODY};
+pub use config::{Config, ConfigError, SameSite, SkipRule};
+pub use handle::Cause;
+pub use key::{Key, KeyError, KeyRing};
 pub use session::{Session, SessionError};
 #[cfg(feature = "memory-store")]
-pub use store::memory::{
-    DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, DEFAULT_SWEEP_INTERVAL, MemoryStore,
-};
-#[cfg(feature = "timeouts")]
-pub use store::time_limited::TimeLimited;
-pub use store::{
-    Expiry, MAX_SUCCESSORS_FOLLOWED, Record, SessionStore, StoreError, StoreErrorKind,
-};
-pub use time::{Clock, SystemClock};
+pub use store::memory::MemoryStore;

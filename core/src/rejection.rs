@@ -46,11 +46,11 @@ impl ExtractError {
 /// # Examples
 ///
 /// ```
-/// use fastsession_core::{ExtractError, Rejection};
+/// use fastsession_core::{adapter::ExtractError, adapter::Rejection};
 ///
 /// let rejection = Rejection::from(ExtractError::Skipped);
 /// assert_eq!(rejection.status(), 500);
-/// assert_eq!(rejection.body(), fastsession_core::ERROR_BODY);
+/// assert_eq!(rejection.body(), fastsession_core::adapter::ERROR_BODY);
 /// ```
 #[derive(Debug)]
 pub struct Rejection {

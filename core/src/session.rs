@@ -25,11 +25,11 @@ use crate::id::SessionId;
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// # use std::time::SystemTime;
-/// # use fastsession_core::{Config, Key, MemoryStore, Sessions};
-/// # let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
+/// # use fastsession_core::{Config, Key, MemoryStore, adapter::Sessions};
+/// # let sessions = Sessions::new(Config::new(Key::generate().unwrap())).unwrap();
 /// # let store = MemoryStore::new();
 /// # let now = SystemTime::now();
-/// # let handle = sessions.begin([], now);
+/// # let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
 /// let session = handle.load(&store, now).await.unwrap().unwrap();
 /// let visits: u32 = session.get("visits").unwrap().unwrap_or(0);
 /// session.insert("visits", &(visits + 1)).unwrap();
@@ -180,11 +180,11 @@ impl Session {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// # use std::time::SystemTime;
-    /// # use fastsession_core::{Config, Key, MemoryStore, Sessions};
-    /// # let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
+    /// # use fastsession_core::{Config, Key, MemoryStore, adapter::Sessions};
+    /// # let sessions = Sessions::new(Config::new(Key::generate().unwrap())).unwrap();
     /// # let store = MemoryStore::new();
     /// # let now = SystemTime::now();
-    /// # let handle = sessions.begin([], now);
+    /// # let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
     /// let session = handle.load(&store, now).await.unwrap().unwrap();
     /// assert_eq!(session.increment("visits", 1).unwrap(), 1);
     /// assert_eq!(session.increment("visits", 1).unwrap(), 2);

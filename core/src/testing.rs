@@ -1,5 +1,5 @@
 //! Test utilities (feature `test-util`): a manual clock, deterministic IDs, a store that fails on
-//! demand, and the generic store test suite every [`SessionStore`](crate::SessionStore)
+//! demand, and the generic store test suite every [`SessionStore`](crate::store::SessionStore)
 //! implementation should pass.
 
 use std::sync::Arc;
@@ -22,7 +22,7 @@ pub use faulty_store::{FaultyStore, Probe};
 ///
 /// ```
 /// use std::time::Duration;
-/// use fastsession_core::Clock;
+/// use fastsession_core::time::Clock;
 /// use fastsession_core::testing::ManualClock;
 ///
 /// let clock = ManualClock::new();
@@ -79,7 +79,7 @@ impl Clock for ManualClock {
 /// # Examples
 ///
 /// ```
-/// use fastsession_core::IdGenerator;
+/// use fastsession_core::id::IdGenerator;
 /// use fastsession_core::testing::SequentialIds;
 ///
 /// let ids = SequentialIds::new();

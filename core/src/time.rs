@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 ///
 /// ```
 /// use std::time::SystemTime;
-/// use fastsession_core::{Clock, SystemClock};
+/// use fastsession_core::{time::Clock, time::SystemClock};
 ///
 /// let now: SystemTime = SystemClock.now();
 /// assert!(now > SystemTime::UNIX_EPOCH);

@@ -8,7 +8,7 @@ mod common;
 
 use common::{Browser, World, count, read_counter, send};
 use fastsession_core::testing::Probe;
-use fastsession_core::{MAX_CANDIDATES, Session, SessionError};
+use fastsession_core::{Session, SessionError, limits::MAX_CANDIDATES};
 
 #[global_allocator]
 static ALLOCATOR: dhat::Alloc = dhat::Alloc;
@@ -28,7 +28,7 @@ fn header_with(pairs: usize, last: &str) -> String {
 fn allocations_to_resolve(world: &World, header: &str) -> (u64, bool) {
     let sessions = world.manager.sessions();
     let before = dhat::HeapStats::get().total_blocks;
-    let handle = sessions.begin([header.as_bytes()], sessions.now());
+    let handle = sessions.begin(&[("cookie", header.as_bytes())]);
     let found = handle.next_load().is_some();
     let made = dhat::HeapStats::get().total_blocks - before;
     drop(handle);

@@ -8,7 +8,9 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fastsession_core::testing::SequentialIds;
-use fastsession_core::{Config, Key, MemoryStore, SessionManager, Sessions, SetCookie};
+use fastsession_core::{
+    Config, Key, MemoryStore, adapter::SessionManager, adapter::Sessions, adapter::SetCookie,
+};
 
 #[global_allocator]
 static ALLOCATOR: dhat::Alloc = dhat::Alloc;
@@ -21,7 +23,7 @@ const MANAGED_COUNTER_REQUEST_ALLOCATIONS: u64 = 6;
 
 fn sessions() -> Sessions {
     let key = Key::try_from(&[7u8; 32][..]).unwrap();
-    let config = Config::new(key.into())
+    let config = Config::new(key)
         .with_secure(false)
         .with_id_generator(SequentialIds::new());
     Sessions::new(config).unwrap()
@@ -42,7 +44,10 @@ async fn counter(
     store: &MemoryStore,
     cookie: Option<&str>,
 ) -> (i64, Option<String>) {
-    let handle = sessions.begin(cookie.map(str::as_bytes), now());
+    let handle = match cookie {
+        Some(cookie) => sessions.begin(&[("cookie", cookie.as_bytes())]),
+        None => sessions.begin(&[] as &[(&str, &[u8]); 0]),
+    };
     let session = handle.load(store, now()).await.unwrap().unwrap();
     let n = session.increment("test_counter", 1).unwrap();
     drop(session);
@@ -69,7 +74,8 @@ async fn managed_counter(
         .unwrap()
         .increment("test_counter", 1)
         .unwrap();
-    (n, pair(request.finish(200).await.set_cookie()))
+    let committed = request.finish(200).await.unwrap();
+    (n, pair(committed.set_cookie()))
 }
 
 /// Heap blocks of the third request of one browser: the first creates the session, the second

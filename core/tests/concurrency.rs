@@ -4,9 +4,9 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{Browser, World, count, counter, log_out, send};
+use common::{Browser, Outcome, World, count, counter, log_out, send};
 use fastsession_core::testing::SequentialIds;
-use fastsession_core::{Cause, Clock, Session, SessionStore};
+use fastsession_core::{Cause, Session, store::SessionStore, time::Clock};
 use tokio::sync::Barrier;
 
 async fn logged_in(world: &World) -> String {
@@ -32,7 +32,7 @@ async fn race(
     assert_eq!(session.cause(), Cause::Success);
     send(&world.manager, Some(cookie), Some(interloper)).await;
     session.insert("cart", &5).unwrap();
-    let outcome = slow.finish(200).await;
+    let outcome = Outcome(slow.finish(200).await);
     assert_eq!(outcome.error_status(), None);
     outcome
         .set_cookie()
@@ -132,7 +132,7 @@ async fn fifty_concurrent_writers_of_different_keys_lose_nothing() {
                 barrier.wait().await;
                 let session = request.session().await.unwrap();
                 session.insert(&format!("key{n}"), &n).unwrap();
-                request.finish(200).await.error_status()
+                Outcome(request.finish(200).await).error_status()
             });
         }
         while let Some(result) = tasks.join_next().await {
@@ -168,7 +168,7 @@ async fn serialized_read_yield_write_loses_no_increment() {
             let n = counter(&session);
             tokio::task::yield_now().await;
             session.insert("test_counter", &(n + 1)).unwrap();
-            request.finish(200).await.error_status()
+            Outcome(request.finish(200).await).error_status()
         });
     }
     while let Some(result) = tasks.join_next().await {

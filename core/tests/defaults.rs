@@ -3,7 +3,8 @@
 //! store timeout (44).
 
 use fastsession_core::{
-    Config, ConfigError, IdGenerator, Key, KeyRing, MemoryStore, OsRandom, Sessions,
+    Config, ConfigError, Key, KeyRing, MemoryStore, adapter::Sessions, id::IdGenerator,
+    id::OsRandom,
 };
 
 fn keys() -> KeyRing {
@@ -38,7 +39,7 @@ async fn the_default_cookie_has_exactly_the_safe_attributes() {
     let sessions = Sessions::new(Config::new(keys())).unwrap();
     let store = MemoryStore::new();
     let now = fixed_now();
-    let handle = sessions.begin(std::iter::empty(), now);
+    let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
     let session = handle.load(&store, now).await.unwrap().unwrap();
     session.insert("user", "ada").unwrap();
     let committed = sessions
@@ -61,7 +62,7 @@ fn the_default_store_timeout_is_two_seconds() {
     assert_eq!(config.store_timeout(), std::time::Duration::from_secs(2));
     assert_eq!(
         config.store_timeout(),
-        fastsession_core::DEFAULT_STORE_TIMEOUT
+        fastsession_core::limits::DEFAULT_STORE_TIMEOUT
     );
 }
 

@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Browser, World, attribute, cause_of, count, counter, send};
-use fastsession_core::{Cause, Clock, Session, SessionStore, testing::SequentialIds};
+use fastsession_core::{Cause, Session, store::SessionStore, testing::SequentialIds, time::Clock};
 
 async fn visit(world: &World, browser: &mut Browser) -> (u64, Cause, Option<String>) {
     let mut seen = (0, Cause::New);

@@ -4,8 +4,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Browser, World, count, counter, log_out};
-use fastsession_core::ExtractError;
+use common::{Browser, Outcome, World, count, counter, log_out};
+use fastsession_core::adapter::ExtractError;
 use fastsession_core::testing::Probe;
 
 #[tokio::test]
@@ -26,7 +26,7 @@ async fn a_failed_load_answers_503_without_a_cookie_and_recovers() {
         !error.to_string().contains("injected"),
         "the message is generic"
     );
-    let outcome = request.finish(503).await;
+    let outcome = Outcome(request.finish(503).await);
     assert!(outcome.set_cookie().is_none());
 
     // A route that never extracts the session is unaffected.
@@ -49,7 +49,7 @@ async fn a_failed_save_answers_500_without_a_cookie() {
     assert_eq!(response.status, 500);
     assert!(response.set_cookie().is_none());
     assert!(
-        response.outcome.headers().next().is_none(),
+        response.outcome.headers().is_empty(),
         "no session headers at all"
     );
     Probe::set(&faults.probe().fail_create, false);

@@ -61,7 +61,7 @@ async fn malformed_cookies_never_fail_the_request() {
         let (cause, status, set_cookie) = cause_for(&world, cookie).await;
         assert_eq!(
             (cause, status, set_cookie),
-            (Cause::BadSignature, 200, true),
+            (Cause::Malformed, 200, true),
             "{cookie}"
         );
     }
@@ -240,7 +240,7 @@ async fn forged_ids_cause_no_store_io() {
             &format!("{n:0>42}"),
             &format!("{:0>42}", n * 7)
         );
-        let handle = sessions.begin([forged.as_bytes()], fixed_now());
+        let handle = sessions.begin(&[("cookie", forged.as_bytes())]);
         assert_eq!(
             handle.next_load(),
             None,
@@ -248,9 +248,4 @@ async fn forged_ids_cause_no_store_io() {
         );
         assert_eq!(handle.cause(), Cause::InvalidSignature);
     }
-}
-
-/// A fixed time (2026-01-01T00:00:00Z): the core takes `now` as an argument and reads no clock.
-fn fixed_now() -> std::time::SystemTime {
-    std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_767_225_600)
 }

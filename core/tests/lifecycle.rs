@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Browser, World, attribute, cookie_value, count, counter, log_out};
-use fastsession_core::{Cause, SessionStore, testing::SequentialIds};
+use fastsession_core::{Cause, store::SessionStore, testing::SequentialIds};
 use serde_json::json;
 
 #[tokio::test]
@@ -319,6 +319,7 @@ async fn destroy_then_write_starts_a_new_session_with_one_cookie() {
         response
             .outcome
             .headers()
+            .into_iter()
             .filter(|(name, _)| *name == "set-cookie")
             .count(),
         1
@@ -446,6 +447,6 @@ trait ClockNow {
 
 impl ClockNow for World {
     fn clock_now(&self) -> std::time::SystemTime {
-        fastsession_core::Clock::now(&self.clock)
+        fastsession_core::time::Clock::now(&self.clock)
     }
 }

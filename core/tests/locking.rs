@@ -6,8 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Browser, World, count};
-use fastsession_core::ExtractError;
+use common::{Browser, Outcome, World, count};
+use fastsession_core::adapter::ExtractError;
 
 async fn logged_in(world: &World) -> String {
     let mut browser = Browser::new();
@@ -46,7 +46,7 @@ async fn a_request_of_a_held_session_answers_503_after_the_store_timeout() {
         Duration::from_secs(2),
         "after exactly the store timeout"
     );
-    let outcome = inner.finish(200).await;
+    let outcome = Outcome(inner.finish(200).await);
     assert!(
         outcome.set_cookie().is_none(),
         "the waiter writes nothing and sends no cookie"

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{Browser, KEY, OLD_KEY, World, count, key, log_out, send};
+use common::{Browser, KEY, OLD_KEY, Outcome, World, count, key, log_out, send};
 use fastsession_core::testing::Probe;
-use fastsession_core::{KeyRing, OsRandom, Session};
+use fastsession_core::{KeyRing, Session, id::OsRandom};
 use tracing_subscriber::fmt::MakeWriter;
 
 #[derive(Clone, Default)]
@@ -119,7 +119,7 @@ async fn flows(secrets: &mut Vec<String>) {
     let late = slow.session().await.unwrap();
     browser.request(&manager, log_out).await;
     late.insert("cart", &5).unwrap();
-    assert!(slow.finish(200).await.set_cookie().is_none());
+    assert!(Outcome(slow.finish(200).await).set_cookie().is_none());
     send(&manager, Some(&old), Some(count)).await;
 
     // A failing random source.

@@ -9,7 +9,7 @@
 
 use fastsession_core::testing::SequentialIds;
 use fastsession_core::testing::store_suite::{record, start};
-use fastsession_core::{MemoryStore, Record, SessionData, SessionStore};
+use fastsession_core::{MemoryStore, store::Record, store::SessionData, store::SessionStore};
 use tokio::sync::Mutex;
 
 #[global_allocator]

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use common::{Browser, config, count, send};
 use fastsession_core::testing::{ManualClock, SequentialIds};
-use fastsession_core::{Cause, Config, MemoryStore, Session, SessionManager, Sessions};
+use fastsession_core::{
+    Cause, Config, MemoryStore, Session, adapter::SessionManager, adapter::Sessions,
+};
 
 const MAX_ENTRIES: usize = 1000;
 const USERS: usize = 100;

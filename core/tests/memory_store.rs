@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use fastsession_core::testing::SequentialIds;
 use fastsession_core::testing::store_suite::{self, record, start};
-use fastsession_core::{MemoryStore, SessionStore};
+use fastsession_core::{MemoryStore, store::SessionStore};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

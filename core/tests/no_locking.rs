@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Browser, World, count, counter, read_counter};
+use common::{Browser, Outcome, World, count, counter, read_counter};
 use tokio::time::Instant;
 
 async fn logged_in(world: &World) -> String {
@@ -19,7 +19,7 @@ async fn logged_in(world: &World) -> String {
 /// A route of `manager` that loads the session, then waits `pause` without blocking (a slow
 /// upstream), then counts. Returns when it finished.
 async fn slow_count(
-    manager: fastsession_core::SessionManager<fastsession_core::MemoryStore>,
+    manager: fastsession_core::adapter::SessionManager<fastsession_core::MemoryStore>,
     cookie: Arc<str>,
     pause: Duration,
 ) -> Instant {
@@ -28,7 +28,7 @@ async fn slow_count(
     let session = request.session().await.unwrap();
     tokio::time::sleep(pause).await;
     count(&session);
-    assert_eq!(request.finish(200).await.error_status(), None);
+    assert_eq!(Outcome(request.finish(200).await).error_status(), None);
     Instant::now()
 }
 
@@ -99,7 +99,7 @@ async fn a_hundred_parallel_increments_of_one_session_count_a_hundred() {
             let session = request.session().await.unwrap();
             barrier.wait().await;
             count(&session);
-            request.finish(200).await.error_status()
+            Outcome(request.finish(200).await).error_status()
         });
     }
     while let Some(status) = tasks.join_next().await {

@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{Browser, World, count};
-use fastsession_core::{Changes, Clock, SessionError};
+use common::{Browser, Outcome, World, count};
+use fastsession_core::{SessionError, store::Changes, time::Clock};
 use serde_json::json;
 
 const SECRET: &str = "hunter2-do-not-print";
@@ -75,13 +75,13 @@ async fn handles_sessions_finishes_and_outcomes_print_no_value_and_no_cookie() {
     session.cycle_id().unwrap();
     let mut printed = format!("{request:?} {session:?}");
     let sessions = world.manager.sessions();
-    let handle = sessions.begin([cookie.as_bytes()], world.clock.now());
+    let handle = sessions.begin(&[("cookie", cookie.as_bytes())]);
     let loaded = handle.load(&world.store, world.clock.now()).await.unwrap();
     loaded.unwrap().insert("token", SECRET).unwrap();
     printed.push_str(&format!("{handle:?}"));
     let finish = sessions.finish(handle, 200, world.clock.now());
     printed.push_str(&format!("{finish:?}"));
-    let outcome = request.finish(200).await;
+    let outcome = Outcome(request.finish(200).await);
     printed.push_str(&format!("{outcome:?}"));
     assert!(
         outcome.set_cookie().is_some(),

@@ -6,8 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fastsession_core::testing::{FaultyStore, Probe, SequentialIds};
 use fastsession_core::{
-    Config, ERROR_BODY, ExtractError, Key, MemoryStore, Rejection, SessionError, Sessions,
-    StoreError, TOO_LARGE_BODY,
+    Config, Key, MemoryStore, SessionError, adapter::ERROR_BODY, adapter::ExtractError,
+    adapter::Rejection, adapter::Sessions, adapter::TOO_LARGE_BODY, store::StoreError,
 };
 use http::HeaderMap;
 use http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE, VARY};
@@ -18,7 +18,7 @@ fn now() -> SystemTime {
 
 fn sessions() -> Sessions {
     let key = Key::try_from(&[3u8; 32][..]).unwrap();
-    let config = Config::new(key.into())
+    let config = Config::new(key)
         .with_secure(false)
         .with_id_generator(SequentialIds::new());
     Sessions::new(config).unwrap()
@@ -47,7 +47,7 @@ fn values<'a>(headers: &'a HeaderMap, name: &http::HeaderName) -> Vec<&'a str> {
 #[tokio::test]
 async fn a_request_by_hand_sets_the_cookie_and_replaces_the_apps_cache_control() {
     let (sessions, store) = (sessions(), MemoryStore::new());
-    let handle = sessions.begin_request(&HeaderMap::new(), now());
+    let handle = sessions.begin(&HeaderMap::new());
     let session = handle.load(&store, now()).await.unwrap().unwrap();
     session.insert("user", "ada").unwrap();
     let committed = sessions
@@ -62,7 +62,7 @@ async fn a_request_by_hand_sets_the_cookie_and_replaces_the_apps_cache_control()
     assert_eq!(values(&response, &CACHE_CONTROL), ["no-store"]);
     assert_eq!(values(&response, &VARY), ["Cookie"]);
     let cookie = pair(values(&response, &SET_COOKIE)[0]);
-    let handle = sessions.begin_request(&with_cookie(&cookie), now());
+    let handle = sessions.begin(&with_cookie(&cookie));
     let session = handle.load(&store, now()).await.unwrap().unwrap();
     assert_eq!(
         session.get::<String>("user").unwrap().as_deref(),
@@ -73,7 +73,7 @@ async fn a_request_by_hand_sets_the_cookie_and_replaces_the_apps_cache_control()
 #[tokio::test]
 async fn a_failed_logout_answers_the_removal_cookie_uncached() {
     let (sessions, store) = (sessions(), FaultyStore::new(MemoryStore::new()));
-    let handle = sessions.begin_request(&HeaderMap::new(), now());
+    let handle = sessions.begin(&HeaderMap::new());
     handle
         .load(&store, now())
         .await
@@ -87,7 +87,7 @@ async fn a_failed_logout_answers_the_removal_cookie_uncached() {
         .await
         .unwrap();
     let cookie = pair(committed.set_cookie().unwrap().as_str());
-    let handle = sessions.begin_request(&with_cookie(&cookie), now());
+    let handle = sessions.begin(&with_cookie(&cookie));
     handle
         .load(&store, now())
         .await

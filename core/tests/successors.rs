@@ -6,11 +6,11 @@ mod common;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use common::{Browser, World, cause_of, count, log_out, read_counter, send};
+use common::{Browser, Outcome, World, cause_of, count, log_out, read_counter, send};
 use fastsession_core::testing::races;
 use fastsession_core::{
-    Cause, Changes, Expiry, MemoryStore, Record, Session, SessionId, SessionManager, SessionStore,
-    StoreError,
+    Cause, MemoryStore, Session, adapter::SessionManager, id::SessionId, store::Changes,
+    store::Expiry, store::Record, store::SessionStore, store::StoreError,
 };
 use tokio::sync::Semaphore;
 
@@ -50,7 +50,7 @@ async fn race(
     assert_eq!(session.cause(), Cause::Success);
     send(manager, Some(cookie), Some(interloper)).await;
     let status = late(&session);
-    let outcome = slow.finish(status).await;
+    let outcome = Outcome(slow.finish(status).await);
     assert_eq!(
         outcome.error_status(),
         None,
@@ -98,7 +98,7 @@ async fn two_concurrent_rotations_leave_exactly_one_successor() {
     let slow_session = slow.session().await.unwrap();
     winner.request(&world.manager, rotate).await;
     rotate(&slow_session);
-    let late = slow.finish(200).await;
+    let late = Outcome(slow.finish(200).await);
     assert!(late.set_cookie().is_none(), "the loser sends no cookie");
     assert_eq!(world.store.len(), 1, "one live successor");
     assert_eq!(
@@ -121,7 +121,7 @@ async fn a_logout_in_flight_ends_what_a_concurrent_rotation_made() {
         rotated = Some(set_cookie.split(';').next().unwrap().to_owned());
     }
     log_out(&logout_session);
-    let outcome = logout.finish(200).await;
+    let outcome = Outcome(logout.finish(200).await);
     assert!(outcome.set_cookie().unwrap().is_removal());
     assert!(world.store.is_empty(), "the successor went with the logout");
     assert_eq!(
@@ -223,7 +223,7 @@ async fn a_logout_between_successor_creation_and_retirement_wins() {
         let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
         let slow = manager.start(headers.as_slice());
         late(&slow.session().await.unwrap());
-        let finishing = tokio::spawn(async move { slow.finish(200).await });
+        let finishing = tokio::spawn(async move { Outcome(slow.finish(200).await) });
         // The successor exists; its predecessor is not retired yet.
         store.entered.acquire().await.unwrap().forget();
         assert_eq!(world.store.len(), 2);

@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let store = MemoryStore::new();
     block_on(async {
-        let handle = sessions().begin_request(headers.as_slice(), now());
+        let handle = sessions().begin(headers.as_slice());
         let _ = handle.cause();
         if let Ok(Some(session)) = handle.load(&store, now()).await {
             if flags & 1 != 0 {

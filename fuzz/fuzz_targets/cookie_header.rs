@@ -4,12 +4,16 @@
 
 #![no_main]
 
-use fastsession_fuzz::{contains_valid_value, drain_loads, now, sessions, with_valid_value};
+use fastsession_fuzz::{contains_valid_value, drain_loads, sessions, with_valid_value};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let headers = with_valid_value(data);
-    let handle = sessions().begin(headers.split(|byte| *byte == b'\n'), now());
+    let fields: Vec<(&str, &[u8])> = headers
+        .split(|byte| *byte == b'\n')
+        .map(|value| ("cookie", value))
+        .collect();
+    let handle = sessions().begin(fields.as_slice());
     let _ = handle.cause();
     let loads = drain_loads(&handle);
     if loads > 0 {

@@ -4,7 +4,7 @@
 
 #![no_main]
 
-use fastsession_fuzz::{NAME, is_canonical_shape, now, sessions, valid_value};
+use fastsession_fuzz::{NAME, is_canonical_shape, sessions, valid_value};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut header = format!("{NAME}=").into_bytes();
     header.extend_from_slice(&value);
-    let handle = sessions().begin([header.as_slice()], now());
+    let handle = sessions().begin(&[("cookie", header.as_slice())]);
     let accepted = handle.next_load().is_some();
     let pair_value = value.split(|byte| *byte == b';').next().unwrap_or_default();
     let is_blank = |byte: &u8| *byte == b' ' || *byte == b'\t';

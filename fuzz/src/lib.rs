@@ -6,7 +6,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use fastsession_core::testing::SequentialIds;
-use fastsession_core::{Config, Key, MemoryStore, SessionHandle, Sessions, SkipRule};
+use fastsession_core::{
+    Config, Key, MemoryStore, SkipRule, adapter::SessionHandle, adapter::Sessions,
+};
 
 /// The session cookie's name in every target.
 pub const NAME: &str = "sid";
@@ -22,7 +24,7 @@ pub fn now() -> SystemTime {
 /// A new engine: a fixed key, the default cookie name, sequential IDs, a skip rule.
 fn engine() -> Sessions {
     let key = Key::try_from(&[0x5a; 32][..]).expect("a 32-byte key");
-    let config = Config::new(key.into())
+    let config = Config::new(key)
         .with_cookie_name(NAME)
         .with_id_generator(SequentialIds::new())
         .with_skip_rule(SkipRule::parse("x-skip-session"));
@@ -73,7 +75,7 @@ pub fn valid_value() -> &'static str {
             // An engine of its own, so the value does not depend on what the inputs created.
             let store = MemoryStore::new();
             let sessions = &engine();
-            let handle = sessions.begin(std::iter::empty(), now());
+            let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
             let session = handle
                 .load(&store, now())
                 .await
@@ -95,13 +97,13 @@ pub fn valid_value() -> &'static str {
 }
 
 /// Drains the handle's loads as a store with no records would: at most
-/// [`fastsession_core::MAX_CANDIDATES`] of them, whatever the headers held. Returns how many.
+/// [`fastsession_core::limits::MAX_CANDIDATES`] of them, whatever the headers held. Returns how many.
 pub fn drain_loads(handle: &SessionHandle) -> usize {
     let mut loads = 0;
     while handle.next_load().is_some() {
         loads += 1;
         assert!(
-            loads <= fastsession_core::MAX_CANDIDATES,
+            loads <= fastsession_core::limits::MAX_CANDIDATES,
             "more loads than candidates allowed"
         );
         handle.complete_load(None, now());

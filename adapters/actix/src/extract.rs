@@ -7,7 +7,9 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
-use fastsession_core::{DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT, Rejection, RequestSessions};
+use fastsession_core::{
+    adapter::Rejection, adapter::SessionRegistry, limits::DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT,
+};
 
 type LocalFuture<T> = Pin<Box<dyn Future<Output = Result<T, SessionRejection>>>>;
 
@@ -43,10 +45,10 @@ impl Deref for Session {
     }
 }
 
-fn sessions(request: &HttpRequest) -> RequestSessions {
+fn sessions(request: &HttpRequest) -> SessionRegistry {
     request
         .extensions()
-        .get::<RequestSessions>()
+        .get::<SessionRegistry>()
         .cloned()
         .unwrap_or_default()
 }
@@ -78,7 +80,7 @@ impl FromRequest for OptionalSession {
 
 /// Every session of the request, by session object name, for stacked middlewares.
 #[derive(Clone, Debug)]
-pub struct SessionObjects(RequestSessions);
+pub struct SessionObjects(SessionRegistry);
 
 impl SessionObjects {
     /// The session named `name`, loaded.

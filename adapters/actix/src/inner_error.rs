@@ -4,7 +4,7 @@ use std::fmt;
 
 use actix_web::http::StatusCode;
 use actix_web::{Error, HttpResponse, ResponseError};
-use fastsession_core::Outcome;
+use fastsession_core::adapter::{Committed, SaveError};
 
 use crate::middleware::finished;
 
@@ -32,12 +32,13 @@ use crate::middleware::finished;
 /// ```
 pub struct InnerError {
     error: Error,
-    outcome: Outcome,
+    /// How finishing the session went.
+    finish: Result<Committed, SaveError>,
 }
 
 impl InnerError {
-    pub(crate) fn new(error: Error, outcome: Outcome) -> Self {
-        Self { error, outcome }
+    pub(crate) fn new(error: Error, finish: Result<Committed, SaveError>) -> Self {
+        Self { error, finish }
     }
 
     /// The error as the wrapped service returned it.
@@ -60,15 +61,15 @@ impl fmt::Display for InnerError {
 
 impl ResponseError for InnerError {
     fn status_code(&self) -> StatusCode {
-        match self.outcome.replacement() {
-            Some((status, _)) => {
-                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        match &self.finish {
+            Ok(_) => self.error.error_response().status(),
+            Err(error) => {
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
-            None => self.error.error_response().status(),
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        finished(&self.outcome, self.error.error_response()).map_into_boxed_body()
+        finished(&self.finish, self.error.error_response()).map_into_boxed_body()
     }
 }

@@ -13,7 +13,7 @@
 //!
 //! ```no_run
 //! use actix_web::{App, HttpResponse, HttpServer, web};
-//! use fastsession_actix::{Config, Key, MemoryStore, Session, SessionMiddleware, SessionRejection, Sessions};
+//! use fastsession_actix::{Config, Key, MemoryStore, Session, SessionMiddleware, SessionRejection};
 //! use serde_json::json;
 //!
 //! async fn session_test(session: Session) -> Result<HttpResponse, SessionRejection> {
@@ -24,9 +24,9 @@
 //! #[actix_web::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let key = Key::generate()?;
-//!     let sessions = Sessions::new(Config::new(key.into()).with_secure(false))?;
+//!     let config = Config::new(key).with_secure(false);
 //!     // Built outside HttpServer::new, so that every worker shares one store.
-//!     let middleware = SessionMiddleware::new(sessions, MemoryStore::new());
+//!     let middleware = SessionMiddleware::new(config, MemoryStore::new())?; // validates the config
 //!     HttpServer::new(move || {
 //!         App::new().wrap(middleware.clone()).route("/session_test", web::get().to(session_test))
 //!     })
@@ -60,8 +60,6 @@ mod middleware;
 
 pub use extract::{OptionalSession, Session, SessionObjects, SessionRejection};
 pub use fastsession_core;
-pub use fastsession_core::{
-    Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule,
-};
+pub use fastsession_core::{Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule};
 pub use inner_error::InnerError;
 pub use middleware::{SessionMiddleware, SessionMiddlewareService};

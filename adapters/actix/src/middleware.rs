@@ -10,14 +10,16 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forwar
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::{Error, HttpMessage, HttpResponse};
-use fastsession_core::{
-    Outcome, RequestHeaders, RequestSessions, ResponseHeaders, SessionManager, SessionStore,
+use fastsession_core::adapter::{
+    Committed, RequestHeaders, ResponseHeaders, SaveError, SessionManager, SessionRegistry,
     Sessions,
 };
+use fastsession_core::store::SessionStore;
+use fastsession_core::{Config, ConfigError};
 
 use crate::inner_error::InnerError;
 
-/// The session middleware: `App::new().wrap(SessionMiddleware::new(sessions, store))`.
+/// The session middleware: `App::new().wrap(SessionMiddleware::new(config, store)?)`.
 ///
 /// Cheap to clone: build it once, outside `HttpServer::new`, and clone it into each worker so
 /// all workers share one store.
@@ -25,10 +27,10 @@ use crate::inner_error::InnerError;
 /// # Examples
 ///
 /// ```
-/// use fastsession_actix::{Config, Key, MemoryStore, SessionMiddleware, Sessions};
+/// use fastsession_actix::{Config, Key, MemoryStore, SessionMiddleware};
 ///
-/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
-/// let middleware = SessionMiddleware::new(sessions, MemoryStore::new());
+/// let config = Config::new(Key::generate().unwrap());
+/// let middleware = SessionMiddleware::new(config, MemoryStore::new()).unwrap();
 /// let app = actix_web::App::new().wrap(middleware.clone());
 /// ```
 pub struct SessionMiddleware<S> {
@@ -52,11 +54,16 @@ impl<S: fmt::Debug> fmt::Debug for SessionMiddleware<S> {
 }
 
 impl<S: SessionStore> SessionMiddleware<S> {
-    /// The middleware over `sessions` and `store`.
-    pub fn new(sessions: Sessions, store: S) -> Self {
-        Self {
-            manager: SessionManager::new(sessions, store),
-        }
+    /// The middleware with this configuration over `store`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] for an impossible or dangerous setting: the message names the value
+    /// and says what is allowed.
+    pub fn new(config: Config, store: S) -> Result<Self, ConfigError> {
+        Ok(Self {
+            manager: SessionManager::new(Sessions::new(config)?, store),
+        })
     }
 
     /// The middleware over an existing manager.
@@ -126,21 +133,26 @@ impl ResponseHeaders for ResponseFields<'_> {
 /// The response the client gets once the session is finished: `response`, or the core's
 /// replacement when saving failed, with the session's headers.
 pub(crate) fn finished<B>(
-    outcome: &Outcome,
+    finish: &Result<Committed, SaveError>,
     response: HttpResponse<B>,
 ) -> HttpResponse<EitherBody<B>> {
-    let mut response = match outcome.replacement() {
-        Some((status, body)) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            HttpResponse::build(status)
-                .content_type("text/plain")
-                .body(body)
-                .map_into_right_body()
+    match finish {
+        Ok(committed) => {
+            let mut response = response.map_into_left_body();
+            committed.append_to(&mut ResponseFields(response.headers_mut()));
+            response
         }
-        None => response.map_into_left_body(),
-    };
-    outcome.append_to(&mut ResponseFields(response.headers_mut()));
-    response
+        Err(error) => {
+            let status =
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = HttpResponse::build(status)
+                .content_type("text/plain")
+                .body(error.body())
+                .map_into_right_body();
+            error.append_to(&mut ResponseFields(response.headers_mut()));
+            response
+        }
+    }
 }
 
 impl<Inner, S, B> Service<ServiceRequest> for SessionMiddlewareService<Inner, S>
@@ -159,7 +171,7 @@ where
         let session = self.manager.start(&Headers(request.headers()));
         request
             .extensions_mut()
-            .get_or_insert_with(RequestSessions::default)
+            .get_or_insert_with(SessionRegistry::default)
             .insert(session.clone());
         let service = Rc::clone(&self.service);
         Box::pin(async move {
@@ -173,13 +185,13 @@ where
                     // a response needs the request, which is gone, and a clone kept from before
                     // the call would make actix-web's router panic (it needs the only handle).
                     let status = error.error_response().status();
-                    let outcome = session.finish(status.as_u16()).await;
-                    return Err(InnerError::new(error, outcome).into());
+                    let finish = session.finish(status.as_u16()).await;
+                    return Err(InnerError::new(error, finish).into());
                 }
             };
-            let outcome = session.finish(response.status().as_u16()).await;
+            let finish = session.finish(response.status().as_u16()).await;
             let (request, response) = response.into_parts();
-            Ok(ServiceResponse::new(request, finished(&outcome, response)))
+            Ok(ServiceResponse::new(request, finished(&finish, response)))
         })
     }
 }

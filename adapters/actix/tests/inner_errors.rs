@@ -11,7 +11,7 @@ use actix_web::http::header::{CACHE_CONTROL, HeaderMap, SET_COOKIE};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, Error, HttpResponse, ResponseError, test, web};
 use fastsession_actix::{
-    Config, InnerError, Key, MemoryStore, Session, SessionMiddleware, SessionRejection, Sessions,
+    Config, InnerError, Key, MemoryStore, Session, SessionMiddleware, SessionRejection,
 };
 
 async fn increment(session: Session) -> Result<HttpResponse, SessionRejection> {
@@ -73,12 +73,13 @@ async fn fail_after(
 macro_rules! app {
     () => {{
         let key = Key::generate().expect("a key");
-        let sessions =
-            Sessions::new(Config::new(key.into()).with_secure(false)).expect("a configuration");
+        let middleware =
+            SessionMiddleware::new(Config::new(key).with_secure(false), MemoryStore::new())
+                .expect("a configuration");
         test::init_service(
             App::new()
                 .wrap(from_fn(fail_after))
-                .wrap(SessionMiddleware::new(sessions, MemoryStore::new()))
+                .wrap(middleware)
                 .route("/increment", web::get().to(increment))
                 .route("/read", web::get().to(read)),
         )

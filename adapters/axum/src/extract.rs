@@ -6,7 +6,9 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use fastsession_core::{DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT, Rejection, RequestSessions};
+use fastsession_core::{
+    adapter::Rejection, adapter::SessionRegistry, limits::DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT,
+};
 
 /// This request's session (the one with the default session object name, `session`).
 ///
@@ -44,10 +46,10 @@ impl Deref for Session {
 
 /// The request's sessions; none when no layer is installed, which core reports as
 /// `NotInstalled` (and logs).
-fn sessions(parts: &Parts) -> RequestSessions {
+fn sessions(parts: &Parts) -> SessionRegistry {
     parts
         .extensions
-        .get::<RequestSessions>()
+        .get::<SessionRegistry>()
         .cloned()
         .unwrap_or_default()
 }
@@ -85,7 +87,7 @@ impl<St: Send + Sync> OptionalFromRequestParts<St> for Session {
 /// }
 /// ```
 #[derive(Clone, Debug)]
-pub struct SessionObjects(RequestSessions);
+pub struct SessionObjects(SessionRegistry);
 
 impl SessionObjects {
     /// The session named `name`, loaded.
@@ -106,7 +108,7 @@ impl<St: Send + Sync> FromRequestParts<St> for SessionObjects {
         Ok(Self(
             parts
                 .extensions
-                .get::<RequestSessions>()
+                .get::<SessionRegistry>()
                 .cloned()
                 .unwrap_or_default(),
         ))

@@ -13,7 +13,7 @@
 //!
 //! ```no_run
 //! use axum::{Json, Router, routing::get};
-//! use fastsession_axum::{Config, Key, MemoryStore, Session, SessionRejection, Sessions};
+//! use fastsession_axum::{Config, Key, MemoryStore, Session, SessionRejection};
 //! use serde_json::{Value, json};
 //!
 //! /// Python FastSession's counter: each browser counts its own visits.
@@ -25,11 +25,10 @@
 //! #[tokio::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let key = Key::generate()?; // production: Key::try_from(secret bytes, 32 or more), the same on every instance
-//!     let config = Config::new(key.into()).with_secure(false); // plain HTTP for this demo only
-//!     let sessions = Sessions::new(config)?;
+//!     let config = Config::new(key).with_secure(false); // plain HTTP for this demo only
 //!     let app = Router::new()
 //!         .route("/session_test", get(session_test))
-//!         .layer(fastsession_axum::layer(sessions, MemoryStore::new()));
+//!         .layer(fastsession_axum::layer(config, MemoryStore::new())?); // validates the config
 //!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
 //!     axum::serve(listener, app).await?;
 //!     Ok(())
@@ -59,7 +58,5 @@ mod service;
 
 pub use extract::{Session, SessionObjects, SessionRejection};
 pub use fastsession_core;
-pub use fastsession_core::{
-    Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule,
-};
+pub use fastsession_core::{Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule};
 pub use service::{SessionLayer, SessionService, layer};

@@ -8,27 +8,34 @@ use std::task::{Context, Poll};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fastsession_core::{RequestSessions, SessionManager, SessionStore, Sessions};
+use fastsession_core::adapter::{SessionManager, SessionRegistry, Sessions};
+use fastsession_core::store::SessionStore;
+use fastsession_core::{Config, ConfigError};
 use tower_layer::Layer;
 use tower_service::Service;
 
-/// A [`SessionLayer`] over `sessions` and `store`.
+/// A [`SessionLayer`] with this configuration over `store`.
+///
+/// # Errors
+///
+/// A [`ConfigError`] for an impossible or dangerous setting: the message names the value and
+/// says what is allowed.
 ///
 /// # Examples
 ///
 /// ```
 /// use axum::{Router, routing::get};
-/// use fastsession_axum::{Config, Key, MemoryStore, Sessions};
+/// use fastsession_axum::{Config, Key, MemoryStore};
 ///
-/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
+/// let config = Config::new(Key::generate().unwrap());
 /// let app: Router = Router::new()
 ///     .route("/", get(|| async { "hello" }))
-///     .layer(fastsession_axum::layer(sessions, MemoryStore::new()));
+///     .layer(fastsession_axum::layer(config, MemoryStore::new()).unwrap());
 /// ```
-pub fn layer<S: SessionStore>(sessions: Sessions, store: S) -> SessionLayer<S> {
-    SessionLayer {
-        manager: SessionManager::new(sessions, store),
-    }
+pub fn layer<S: SessionStore>(config: Config, store: S) -> Result<SessionLayer<S>, ConfigError> {
+    Ok(SessionLayer {
+        manager: SessionManager::new(Sessions::new(config)?, store),
+    })
 }
 
 /// The session middleware as a tower [`Layer`]; build it with [`layer`].
@@ -113,20 +120,22 @@ where
         let session = self.manager.start(request.headers());
         request
             .extensions_mut()
-            .get_or_insert_default::<RequestSessions>()
+            .get_or_insert_default::<SessionRegistry>()
             .insert(session.clone());
         // The clone is the one that was polled ready; keep a fresh clone for next time.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {
             let mut response = inner.call(request).await?;
-            let outcome = session.finish(response.status().as_u16()).await;
-            if let Some((status, body)) = outcome.replacement() {
-                let status =
-                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                response = (status, body).into_response();
+            match session.finish(response.status().as_u16()).await {
+                Ok(committed) => committed.append_to(response.headers_mut()),
+                Err(error) => {
+                    let status = StatusCode::from_u16(error.status())
+                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                    response = (status, error.body()).into_response();
+                    error.append_to(response.headers_mut());
+                }
             }
-            outcome.append_to(response.headers_mut());
             Ok(response)
         })
     }

@@ -2,7 +2,9 @@
 
 use std::ops::Deref;
 
-use fastsession_core::{DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT, Rejection, RequestSessions};
+use fastsession_core::{
+    adapter::Rejection, adapter::SessionRegistry, limits::DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT,
+};
 use poem::error::ResponseError;
 use poem::http::StatusCode;
 use poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
@@ -42,10 +44,10 @@ impl Deref for Session {
     }
 }
 
-fn sessions(request: &Request) -> RequestSessions {
+fn sessions(request: &Request) -> SessionRegistry {
     request
         .extensions()
-        .get::<RequestSessions>()
+        .get::<SessionRegistry>()
         .cloned()
         .unwrap_or_default()
 }
@@ -77,7 +79,7 @@ impl<'a> FromRequest<'a> for OptionalSession {
 
 /// Every session of the request, by session object name, for stacked middlewares.
 #[derive(Clone, Debug)]
-pub struct SessionObjects(RequestSessions);
+pub struct SessionObjects(SessionRegistry);
 
 impl SessionObjects {
     /// The session named `name`, loaded.

@@ -12,7 +12,7 @@
 //! # Quick start
 //!
 //! ```no_run
-//! use fastsession_poem::{Config, Key, MemoryStore, Session, SessionMiddleware, SessionRejection, Sessions};
+//! use fastsession_poem::{Config, Key, MemoryStore, Session, SessionMiddleware, SessionRejection};
 //! use poem::listener::TcpListener;
 //! use poem::web::Json;
 //! use poem::{EndpointExt, Route, Server, get, handler};
@@ -27,10 +27,10 @@
 //! #[tokio::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let key = Key::generate()?;
-//!     let sessions = Sessions::new(Config::new(key.into()).with_secure(false))?;
+//!     let config = Config::new(key).with_secure(false);
 //!     let app = Route::new()
 //!         .at("/session_test", get(session_test))
-//!         .with(SessionMiddleware::new(sessions, MemoryStore::new()));
+//!         .with(SessionMiddleware::new(config, MemoryStore::new())?); // validates the config
 //!     Server::new(TcpListener::bind("127.0.0.1:3000")).run(app).await?;
 //!     Ok(())
 //! }
@@ -58,7 +58,5 @@ mod middleware;
 
 pub use extract::{OptionalSession, Session, SessionObjects, SessionRejection};
 pub use fastsession_core;
-pub use fastsession_core::{
-    Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule,
-};
+pub use fastsession_core::{Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule};
 pub use middleware::{SessionEndpoint, SessionMiddleware};

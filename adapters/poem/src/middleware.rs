@@ -2,23 +2,26 @@
 
 use std::fmt;
 
-use fastsession_core::{RequestSessions, SessionManager, SessionStore, Sessions};
+use fastsession_core::adapter::{SessionManager, SessionRegistry, Sessions};
+use fastsession_core::store::SessionStore;
+use fastsession_core::{Config, ConfigError};
 use poem::http::StatusCode;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 
-/// The session middleware: `route.with(SessionMiddleware::new(sessions, store))`.
+/// The session middleware: `route.with(SessionMiddleware::new(config, store)?)`.
 ///
 /// # Examples
 ///
 /// ```
 /// use poem::{EndpointExt, Route, get, handler};
-/// use fastsession_poem::{Config, Key, MemoryStore, SessionMiddleware, Sessions};
+/// use fastsession_poem::{Config, Key, MemoryStore, SessionMiddleware};
 ///
 /// #[handler]
 /// fn index() -> &'static str { "hello" }
 ///
-/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
-/// let app = Route::new().at("/", get(index)).with(SessionMiddleware::new(sessions, MemoryStore::new()));
+/// let config = Config::new(Key::generate().unwrap());
+/// let middleware = SessionMiddleware::new(config, MemoryStore::new()).unwrap();
+/// let app = Route::new().at("/", get(index)).with(middleware);
 /// ```
 pub struct SessionMiddleware<S> {
     manager: SessionManager<S>,
@@ -41,11 +44,16 @@ impl<S: fmt::Debug> fmt::Debug for SessionMiddleware<S> {
 }
 
 impl<S: SessionStore> SessionMiddleware<S> {
-    /// The middleware over `sessions` and `store`.
-    pub fn new(sessions: Sessions, store: S) -> Self {
-        Self {
-            manager: SessionManager::new(sessions, store),
-        }
+    /// The middleware with this configuration over `store`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] for an impossible or dangerous setting: the message names the value
+    /// and says what is allowed.
+    pub fn new(config: Config, store: S) -> Result<Self, ConfigError> {
+        Ok(Self {
+            manager: SessionManager::new(Sessions::new(config)?, store),
+        })
     }
 
     /// The middleware over an existing manager.
@@ -87,7 +95,7 @@ impl<E: Endpoint, S: SessionStore> Endpoint for SessionEndpoint<E, S> {
         let session = self.manager.start(request.headers());
         request
             .extensions_mut()
-            .get_or_insert_default::<RequestSessions>()
+            .get_or_insert_default::<SessionRegistry>()
             .insert(session.clone());
         // Errors become responses here, so that a 404 or a handler error still gets the
         // session's headers and the right save decision.
@@ -95,12 +103,15 @@ impl<E: Endpoint, S: SessionStore> Endpoint for SessionEndpoint<E, S> {
             Ok(output) => output.into_response(),
             Err(error) => error.into_response(),
         };
-        let outcome = session.finish(response.status().as_u16()).await;
-        if let Some((status, body)) = outcome.replacement() {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            response = body.with_status(status).into_response();
+        match session.finish(response.status().as_u16()).await {
+            Ok(committed) => committed.append_to(response.headers_mut()),
+            Err(error) => {
+                let status = StatusCode::from_u16(error.status())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                response = error.body().with_status(status).into_response();
+                error.append_to(response.headers_mut());
+            }
         }
-        outcome.append_to(response.headers_mut());
         Ok(response)
     }
 }

@@ -4,22 +4,24 @@ use std::fmt;
 use std::io::Cursor;
 use std::sync::{Mutex, PoisonError};
 
-use fastsession_core::{
-    RequestHeaders, RequestSessions, ResponseHeaders, SessionManager, SessionStore, Sessions,
+use fastsession_core::adapter::{
+    RequestHeaders, ResponseHeaders, SessionManager, SessionRegistry, Sessions,
 };
+use fastsession_core::store::SessionStore;
+use fastsession_core::{Config, ConfigError};
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::{ContentType, HeaderMap, Status};
 use rocket::{Data, Request, Response};
 
-/// The session fairing: `rocket::build().attach(SessionFairing::new(sessions, store))`.
+/// The session fairing: `rocket::build().attach(SessionFairing::new(config, store)?)`.
 ///
 /// # Examples
 ///
 /// ```
-/// use fastsession_rocket::{Config, Key, MemoryStore, SessionFairing, Sessions};
+/// use fastsession_rocket::{Config, Key, MemoryStore, SessionFairing};
 ///
-/// let sessions = Sessions::new(Config::new(Key::generate().unwrap().into())).unwrap();
-/// let rocket = rocket::build().attach(SessionFairing::new(sessions, MemoryStore::new()));
+/// let config = Config::new(Key::generate().unwrap());
+/// let rocket = rocket::build().attach(SessionFairing::new(config, MemoryStore::new()).unwrap());
 /// ```
 pub struct SessionFairing<S> {
     manager: SessionManager<S>,
@@ -34,11 +36,16 @@ impl<S: fmt::Debug> fmt::Debug for SessionFairing<S> {
 }
 
 impl<S: SessionStore> SessionFairing<S> {
-    /// The fairing over `sessions` and `store`.
-    pub fn new(sessions: Sessions, store: S) -> Self {
-        Self {
-            manager: SessionManager::new(sessions, store),
-        }
+    /// The fairing with this configuration over `store`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] for an impossible or dangerous setting: the message names the value
+    /// and says what is allowed.
+    pub fn new(config: Config, store: S) -> Result<Self, ConfigError> {
+        Ok(Self {
+            manager: SessionManager::new(Sessions::new(config)?, store),
+        })
     }
 
     /// The fairing over an existing manager.
@@ -51,7 +58,7 @@ impl<S: SessionStore> SessionFairing<S> {
 /// guard that failed (so the response gets the generic body rather than a catcher page).
 #[derive(Default)]
 pub(crate) struct Local {
-    pub(crate) sessions: Mutex<RequestSessions>,
+    pub(crate) sessions: Mutex<SessionRegistry>,
     pub(crate) rejected: Mutex<Option<(u16, &'static str)>>,
 }
 
@@ -95,14 +102,15 @@ impl<S: SessionStore> Fairing for SessionFairing<S> {
             .get(name)
             .cloned();
         let Some(session) = session else { return };
-        let outcome = session.finish(response.status().code).await;
+        let finish = session.finish(response.status().code).await;
         let rejected = *local
             .rejected
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let replacement = outcome
-            .replacement()
-            .or_else(|| rejected.filter(|(status, _)| *status == response.status().code));
+        let replacement = match &finish {
+            Err(error) => Some((error.status(), error.body())),
+            Ok(_) => rejected.filter(|(status, _)| *status == response.status().code),
+        };
         if let Some((status, body)) = replacement {
             *response = Response::build()
                 .status(Status::new(status))
@@ -110,7 +118,10 @@ impl<S: SessionStore> Fairing for SessionFairing<S> {
                 .sized_body(body.len(), Cursor::new(body))
                 .finalize();
         }
-        outcome.append_to(&mut ResponseFields(response));
+        match finish {
+            Ok(committed) => committed.append_to(&mut ResponseFields(response)),
+            Err(error) => error.append_to(&mut ResponseFields(response)),
+        }
     }
 }
 

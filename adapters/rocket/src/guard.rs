@@ -5,7 +5,8 @@ use std::ops::Deref;
 use std::sync::PoisonError;
 
 use fastsession_core::{
-    DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT, ExtractError, Rejection, RequestSessions,
+    adapter::ExtractError, adapter::Rejection, adapter::SessionRegistry,
+    limits::DEFAULT_SESSION_OBJECT as DEFAULT_OBJECT,
 };
 use rocket::http::{ContentType, Status};
 use rocket::request::{FromRequest, Outcome, Request};
@@ -46,7 +47,7 @@ impl Deref for Session {
     }
 }
 
-fn sessions(request: &Request<'_>) -> RequestSessions {
+fn sessions(request: &Request<'_>) -> SessionRegistry {
     local(request)
         .sessions
         .lock()
@@ -95,7 +96,7 @@ impl<'r> FromRequest<'r> for OptionalSession {
 
 /// Every session of the request, by session object name, for stacked fairings.
 #[derive(Clone, Debug)]
-pub struct SessionObjects(RequestSessions);
+pub struct SessionObjects(SessionRegistry);
 
 impl SessionObjects {
     /// The session named `name`, loaded.

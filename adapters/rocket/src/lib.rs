@@ -11,7 +11,7 @@
 //! # Quick start
 //!
 //! ```no_run
-//! use fastsession_rocket::{Config, Key, MemoryStore, Session, SessionFairing, SessionRejection, Sessions};
+//! use fastsession_rocket::{Config, Key, MemoryStore, Session, SessionFairing, SessionRejection};
 //! use rocket::serde::json::{Json, Value, json};
 //!
 //! #[rocket::get("/session_test")]
@@ -23,9 +23,9 @@
 //! #[rocket::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let key = Key::generate()?;
-//!     let sessions = Sessions::new(Config::new(key.into()).with_secure(false))?;
+//!     let config = Config::new(key).with_secure(false);
 //!     rocket::build()
-//!         .attach(SessionFairing::new(sessions, MemoryStore::new()))
+//!         .attach(SessionFairing::new(config, MemoryStore::new())?) // validates the config
 //!         .mount("/", rocket::routes![session_test])
 //!         .launch()
 //!         .await?;
@@ -55,7 +55,5 @@ mod guard;
 
 pub use fairing::SessionFairing;
 pub use fastsession_core;
-pub use fastsession_core::{
-    Config, Key, KeyRing, MemoryStore, SameSite, SessionStore, Sessions, SkipRule,
-};
+pub use fastsession_core::{Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule};
 pub use guard::{OptionalSession, Session, SessionObjects, SessionRejection};

@@ -121,7 +121,7 @@ pub async fn active_sessions_are_not_culled(target: Target) {
     assert_ne!(whoami(&idle[0]).await.cause, "success");
     app.store
         .inner()
-        .purge_expired(fastsession_core::Clock::now(&app.clock))
+        .purge_expired(fastsession_core::time::Clock::now(&app.clock))
         .await;
     assert_eq!(app.stored().await, 1);
 }
@@ -178,7 +178,7 @@ pub async fn max_age_and_expires_agree(target: Target) {
         .expect("Max-Age");
     let expires = httpdate::parse_http_date(&attribute(&cookie, "Expires").expect("Expires"))
         .expect("a date");
-    let now = fastsession_core::Clock::now(&app.clock);
+    let now = fastsession_core::time::Clock::now(&app.clock);
     let delta = expires
         .duration_since(now)
         .expect("in the future")

@@ -1,7 +1,7 @@
 //! Store failures (checklist 41 to 43): the documented statuses, generic bodies, no cookie for
 //! unsaved state, and recovery.
 
-use fastsession_core::ERROR_BODY;
+use fastsession_core::adapter::ERROR_BODY;
 
 use super::{SID, assert_removal, count, log_in, whoami, whoami_with};
 use crate::fixture::Fixture;

@@ -2,7 +2,7 @@
 //! logout followed by a write keeps only the logout on a server error, and a logout whose store
 //! work fails still removes the cookie and leaves no successor.
 
-use fastsession_core::ERROR_BODY;
+use fastsession_core::adapter::ERROR_BODY;
 use serde_json::json;
 
 use super::{SID, assert_removal, log_in, whoami, whoami_with};

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use fastsession_core::ERROR_BODY;
+use fastsession_core::adapter::ERROR_BODY;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;

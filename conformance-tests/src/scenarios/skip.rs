@@ -102,7 +102,7 @@ pub async fn skipped_requests_have_no_session(target: Target) {
         )
         .await;
     assert_eq!(reply.status, 500);
-    assert_eq!(reply.body, fastsession_core::ERROR_BODY);
+    assert_eq!(reply.body, fastsession_core::adapter::ERROR_BODY);
     assert!(reply.set_cookies().is_empty());
     assert_eq!(app.stored().await, 0);
 }

@@ -11,6 +11,7 @@ use actix_web::http::header::{CACHE_CONTROL, ContentType, HeaderValue};
 use actix_web::web::{self, Bytes, Path};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use fastsession_actix::{OptionalSession, Session, SessionMiddleware, SessionObjects};
+use fastsession_core::adapter::SessionManager;
 
 use super::{AppState, RunningServer, SECOND_OBJECT};
 use crate::app::{self, Reply};
@@ -154,13 +155,13 @@ fn routes(config: &mut web::ServiceConfig) {
 
 pub(super) fn start(state: AppState, listener: TcpListener) -> io::Result<RunningServer> {
     let addr = listener.local_addr()?;
-    let main = SessionMiddleware::new(state.sessions, state.store);
+    let main = SessionMiddleware::from_manager(SessionManager::new(state.sessions, state.store));
     // actix needs one middleware type either way: without a second session, `Condition` keeps a
     // clone of the main middleware switched off.
     let stacked = state.second.is_some();
     let second = state.second.map_or_else(
         || main.clone(),
-        |(sessions, store)| SessionMiddleware::new(sessions, store),
+        |(sessions, store)| SessionMiddleware::from_manager(SessionManager::new(sessions, store)),
     );
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::Builder::new()

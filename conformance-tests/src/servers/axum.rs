@@ -11,7 +11,8 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use fastsession_axum::{Session, SessionObjects, layer};
+use fastsession_axum::{Session, SessionLayer, SessionObjects};
+use fastsession_core::adapter::SessionManager;
 
 use super::{AppState, RunningServer, SECOND_OBJECT, stopper};
 use crate::app::{self, Reply};
@@ -151,9 +152,14 @@ fn router(state: AppState) -> Router {
     if let Some((second, store)) = state.second {
         router = router
             .route("/second/session_test", get(second_session_test))
-            .layer(layer(second, store));
+            .layer(SessionLayer::from_manager(SessionManager::new(
+                second, store,
+            )));
     }
-    router.layer(layer(state.sessions, state.store))
+    router.layer(SessionLayer::from_manager(SessionManager::new(
+        state.sessions,
+        state.store,
+    )))
 }
 
 pub(super) fn start(state: AppState, listener: TcpListener) -> io::Result<RunningServer> {

@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 
-use fastsession_core::Sessions;
+use fastsession_core::adapter::Sessions;
 
 use crate::options::Framework;
 use crate::store::AppStore;

@@ -5,6 +5,7 @@ use std::io;
 use std::net::TcpListener;
 use std::time::Duration;
 
+use fastsession_core::adapter::SessionManager;
 use fastsession_poem::{OptionalSession, Session, SessionMiddleware, SessionObjects};
 use poem::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use poem::http::{HeaderValue, StatusCode, Uri};
@@ -162,12 +163,20 @@ fn app(state: AppState) -> poem::endpoint::BoxEndpoint<'static, Response> {
     match state.second {
         Some((second, store)) => routes()
             .at("/second/session_test", get(second_session_test))
-            .with(SessionMiddleware::new(second, store))
-            .with(SessionMiddleware::new(state.sessions, state.store))
+            .with(SessionMiddleware::from_manager(SessionManager::new(
+                second, store,
+            )))
+            .with(SessionMiddleware::from_manager(SessionManager::new(
+                state.sessions,
+                state.store,
+            )))
             .map_to_response()
             .boxed(),
         None => routes()
-            .with(SessionMiddleware::new(state.sessions, state.store))
+            .with(SessionMiddleware::from_manager(SessionManager::new(
+                state.sessions,
+                state.store,
+            )))
             .map_to_response()
             .boxed(),
     }

@@ -1,18 +1,24 @@
-//! The store contract ([`SessionStore`]) and the records it keeps.
+//! For store authors: the store contract ([`SessionStore`]), the records it keeps
+//! ([`Record`], [`Expiry`], [`SessionData`]), the changes it applies ([`Changes`]) and the errors
+//! it reports ([`StoreError`]); [`TimeLimited`] bounds any store's calls (feature `timeouts`).
+//! The in-memory store is [`MemoryStore`](crate::MemoryStore), at the crate root.
 
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 use std::time::SystemTime;
 
-use crate::changes::Changes;
-use crate::data::SessionData;
 use crate::id::SessionId;
 
 #[cfg(feature = "memory-store")]
 pub(crate) mod memory;
 #[cfg(feature = "timeouts")]
-pub(crate) mod time_limited;
+mod time_limited;
+
+pub use crate::changes::Changes;
+pub use crate::data::SessionData;
+#[cfg(feature = "timeouts")]
+pub use time_limited::TimeLimited;
 
 /// When a session was last refreshed and when it ends.
 ///
@@ -87,7 +93,7 @@ pub struct Record {
 /// use std::collections::HashMap;
 /// use std::sync::Mutex;
 /// use std::time::SystemTime;
-/// use fastsession_core::{Changes, Expiry, Record, SessionId, SessionStore, StoreError};
+/// use fastsession_core::{store::Changes, store::Expiry, store::Record, id::SessionId, store::SessionStore, store::StoreError};
 ///
 /// /// A record, or the marker a retired record leaves: the ID of its successor, until it expires.
 /// #[derive(Debug)]
@@ -165,7 +171,7 @@ pub struct Record {
 ///         let mut map = self.map()?;
 ///         let mut next = Some(*id);
 ///         // Follow the successors, a bounded number of times.
-///         for _ in 0..fastsession_core::MAX_SUCCESSORS_FOLLOWED {
+///         for _ in 0..fastsession_core::store::MAX_SUCCESSORS_FOLLOWED {
 ///             let Some(id) = next.take() else { break };
 ///             if let Some(Entry::Retired { successor, .. }) = map.remove(id.as_bytes()) {
 ///                 next = Some(successor);

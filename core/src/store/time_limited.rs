@@ -19,7 +19,7 @@ use crate::store::{Expiry, Record, SessionStore, StoreError};
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 /// use std::time::{Duration, SystemTime};
-/// use fastsession_core::{MemoryStore, SessionId, SessionStore, TimeLimited};
+/// use fastsession_core::{MemoryStore, id::SessionId, store::SessionStore, store::TimeLimited};
 ///
 /// let store = TimeLimited::new(MemoryStore::new(), Duration::from_secs(2));
 /// let id = SessionId::from_bytes([1; 32]);

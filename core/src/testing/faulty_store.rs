@@ -71,7 +71,7 @@ impl Probe {
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// use std::time::SystemTime;
 /// use fastsession_core::testing::{FaultyStore, Probe};
-/// use fastsession_core::{MemoryStore, SessionId, SessionStore};
+/// use fastsession_core::{MemoryStore, id::SessionId, store::SessionStore};
 ///
 /// let store = FaultyStore::new(MemoryStore::new());
 /// let id = SessionId::from_bytes([7; 32]);

@@ -11,8 +11,11 @@ use std::time::Duration;
 
 use fastsession_core::testing::{FaultyStore, ManualClock, SequentialIds};
 use fastsession_core::{
-    Cause, Config, Key, KeyRing, MemoryStore, Outcome, Session, SessionManager, SessionStore,
-    Sessions,
+    Cause, Config, Key, KeyRing, MemoryStore, Session,
+    adapter::SessionManager,
+    adapter::Sessions,
+    adapter::{Committed, SaveError, SetCookie},
+    store::SessionStore,
 };
 
 pub const KEY: [u8; 32] = [0x42; 32];
@@ -79,6 +82,32 @@ impl World {
     }
 }
 
+/// What `RequestSession::finish` returned, read the way an adapter reads it: the cookie and
+/// headers of either the committed response or the 500 that replaces it.
+#[derive(Debug)]
+pub struct Outcome(pub Result<Committed, SaveError>);
+
+impl Outcome {
+    pub fn set_cookie(&self) -> Option<&SetCookie> {
+        match &self.0 {
+            Ok(committed) => committed.set_cookie(),
+            Err(error) => error.removal_cookie(),
+        }
+    }
+
+    pub fn headers(&self) -> Vec<(&'static str, &str)> {
+        match &self.0 {
+            Ok(committed) => committed.headers().collect(),
+            Err(error) => error.headers().collect(),
+        }
+    }
+
+    /// The status that replaces the handler's, when saving failed.
+    pub fn error_status(&self) -> Option<u16> {
+        self.0.as_ref().err().map(SaveError::status)
+    }
+}
+
 /// What one request produced.
 #[derive(Debug)]
 pub struct Response {
@@ -96,6 +125,7 @@ impl Response {
     pub fn header(&self, name: &str) -> Option<String> {
         self.outcome
             .headers()
+            .into_iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.to_owned())
     }
@@ -184,7 +214,7 @@ where
         },
         None => 200,
     };
-    let outcome = request.finish(status).await;
+    let outcome = Outcome(request.finish(status).await);
     let status = outcome.error_status().unwrap_or(status);
     Response { outcome, status }
 }

@@ -55,9 +55,9 @@ async fn whoami(session: Session) -> Result<HttpResponse, SessionRejection> {
 
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sessions = example_support::sessions_from_env()?;
+    let config = example_support::config_from_env()?;
     // Built once, cloned into every worker: all workers share one store.
-    let middleware = SessionMiddleware::new(sessions, MemoryStore::new());
+    let middleware = SessionMiddleware::new(config, MemoryStore::new())?;
 
     let port = example_support::port_from_env(3001)?;
     let server = HttpServer::new(move || {

@@ -46,7 +46,7 @@ async fn whoami(session: Session) -> Result<Json<Value>, SessionRejection> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sessions = example_support::sessions_from_env()?;
+    let config = example_support::config_from_env()?;
 
     let app = Router::new()
         .route("/", get(home))
@@ -54,7 +54,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/whoami", get(whoami))
-        .layer(fastsession_axum::layer(sessions, MemoryStore::new()));
+        .layer(fastsession_axum::layer(config, MemoryStore::new())?);
 
     let port = example_support::port_from_env(3000)?;
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;

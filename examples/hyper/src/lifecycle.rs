@@ -1,7 +1,7 @@
 //! One request's session, on fastsession-core's sans-IO API alone: what an adapter's driver
 //! (`SessionManager`) does for it, written out.
 //!
-//! 1. `Sessions::begin_request` reads the cookie from the request headers (pure, no I/O);
+//! 1. `Sessions::begin` reads the cookie from the request headers (pure, no I/O);
 //! 2. a route that uses the session loads it ([`LazySession::load`]); one that does not never
 //!    touches the store;
 //! 3. the route runs against the `Session`;
@@ -12,10 +12,9 @@
 
 use std::time::SystemTime;
 
-use fastsession_core::{
-    ERROR_BODY, ExtractError, MemoryStore, Session, SessionError, SessionHandle, SessionStore,
-    Sessions, TimeLimited,
-};
+use fastsession_core::adapter::{ExtractError, SessionHandle, Sessions};
+use fastsession_core::store::{SessionStore, TimeLimited};
+use fastsession_core::{MemoryStore, Session, SessionError};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 
@@ -49,7 +48,7 @@ impl<S: SessionStore> App<S> {
         route: impl AsyncFnOnce(Request<B>, &LazySession<'_, S>) -> Response<Body>,
     ) -> Response<Body> {
         let now = self.sessions.now();
-        let handle = self.sessions.begin_request(request.headers(), now);
+        let handle = self.sessions.begin(request.headers());
         let lazy = LazySession {
             app: self,
             handle: &handle,
@@ -79,7 +78,9 @@ impl<S: SessionStore> App<S> {
                 response
             }
             Err(error) => {
-                let mut response = plain(StatusCode::INTERNAL_SERVER_ERROR, ERROR_BODY);
+                let status = StatusCode::from_u16(error.status())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let mut response = plain(status, error.body());
                 error.append_to(response.headers_mut());
                 response
             }
@@ -124,8 +125,8 @@ impl<S: SessionStore> LazySession<'_, S> {
 #[derive(Debug)]
 pub(crate) struct Rejection(pub(crate) Response<Body>);
 
-/// The core's mapping: status and generic body of a [`fastsession_core::Rejection`].
-fn rejected(rejection: fastsession_core::Rejection) -> Rejection {
+/// The core's mapping: status and generic body of a [`fastsession_core::adapter::Rejection`].
+fn rejected(rejection: fastsession_core::adapter::Rejection) -> Rejection {
     let status =
         StatusCode::from_u16(rejection.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Rejection(plain(status, rejection.body()))
@@ -145,6 +146,7 @@ impl From<ExtractError> for Rejection {
 
 #[cfg(test)]
 mod tests {
+    use fastsession_core::adapter::ERROR_BODY;
     use fastsession_core::testing::{FaultyStore, Probe};
     use fastsession_core::{Config, Key};
     use http_body_util::BodyExt;
@@ -159,7 +161,7 @@ mod tests {
     /// The app on a store that fails on demand, and a handle on that store's switches.
     fn app() -> (App<Faulty>, Faulty) {
         let key = Key::generate().unwrap();
-        let sessions = Sessions::new(Config::new(key.into()).with_secure(false)).unwrap();
+        let sessions = Sessions::new(Config::new(key).with_secure(false)).unwrap();
         let store = FaultyStore::new(MemoryStore::new());
         (App::new(sessions, store.clone()), store)
     }

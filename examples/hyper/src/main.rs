@@ -26,6 +26,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use fastsession_core::MemoryStore;
+use fastsession_core::adapter::Sessions;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -35,7 +36,7 @@ use crate::lifecycle::App;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sessions = example_support::sessions_from_env()?;
+    let sessions = Sessions::new(example_support::config_from_env()?)?;
     let app = Arc::new(App::new(sessions, MemoryStore::new()));
 
     let port = example_support::port_from_env(3004)?;

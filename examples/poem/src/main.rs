@@ -50,7 +50,7 @@ fn whoami(session: Session) -> Result<Json<Value>, SessionRejection> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sessions = example_support::sessions_from_env()?;
+    let config = example_support::config_from_env()?;
 
     let app = Route::new()
         .at("/", get(home))
@@ -58,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .at("/login", post(login))
         .at("/logout", post(logout))
         .at("/whoami", get(whoami))
-        .with(SessionMiddleware::new(sessions, MemoryStore::new()));
+        .with(SessionMiddleware::new(config, MemoryStore::new())?);
 
     let port = example_support::port_from_env(3003)?;
     let acceptor = TcpListener::bind(format!("127.0.0.1:{port}"))

@@ -51,7 +51,7 @@ fn whoami(session: Session) -> Result<Json<Value>, SessionRejection> {
 
 #[rocket::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sessions = example_support::sessions_from_env()?;
+    let sessions = example_support::config_from_env()?;
 
     let port = example_support::port_from_env(3002)?;
     let config = rocket::Config {
@@ -60,7 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..rocket::Config::release_default()
     };
     let rocket = rocket::custom(config)
-        .attach(SessionFairing::new(sessions, MemoryStore::new()))
+        .attach(SessionFairing::new(sessions, MemoryStore::new())?)
         .attach(rocket::fairing::AdHoc::on_liftoff(
             "print the URL",
             |rocket| {

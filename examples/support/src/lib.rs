@@ -10,7 +10,7 @@
 //! | `PORT` | the port on 127.0.0.1 | the example's own |
 //!
 //! ```
-//! let sessions = example_support::sessions_from_env()?;
+//! let config = example_support::config_from_env()?;
 //! let port = example_support::port_from_env(3000)?;
 //! # Ok::<(), example_support::SettingsError>(())
 //! ```
@@ -18,7 +18,7 @@
 use std::env::{self, VarError};
 use std::fmt;
 
-use fastsession_core::{Config, ConfigError, Key, KeyError, Sessions};
+use fastsession_core::{Config, ConfigError, Key, KeyError};
 
 /// A variable of the environment that an example cannot use.
 ///
@@ -68,20 +68,20 @@ fn var(name: &'static str) -> Result<Option<String>, SettingsError> {
     }
 }
 
-/// The session engine the environment describes (`FASTSESSION_KEY`, `FASTSESSION_SECURE`,
-/// `FASTSESSION_MAX_AGE`), on top of the defaults.
+/// The session configuration the environment describes (`FASTSESSION_KEY`,
+/// `FASTSESSION_SECURE`, `FASTSESSION_MAX_AGE`), on top of the defaults, validated.
 ///
 /// # Errors
 ///
 /// When a variable is set to a value it cannot take, or the configuration is refused.
-pub fn sessions_from_env() -> Result<Sessions, SettingsError> {
-    sessions_from(var)
+pub fn config_from_env() -> Result<Config, SettingsError> {
+    config_from(var)
 }
 
-/// [`sessions_from_env`] with the variables read through `var`.
-fn sessions_from(
+/// [`config_from_env`] with the variables read through `var`.
+fn config_from(
     var: impl Fn(&'static str) -> Result<Option<String>, SettingsError>,
-) -> Result<Sessions, SettingsError> {
+) -> Result<Config, SettingsError> {
     let key = match var("FASTSESSION_KEY")? {
         Some(hex) => Key::try_from(hex::decode(hex).map_err(SettingsError::KeyNotHex)?)
             .map_err(SettingsError::Key)?,
@@ -94,10 +94,11 @@ fn sessions_from(
             .map_err(|_| SettingsError::MaxAge(seconds))?,
         None => 0, // a browser-session cookie
     };
-    let config = Config::new(key.into())
+    let config = Config::new(key)
         .with_secure(secure)
         .with_max_age_secs(max_age);
-    Sessions::new(config).map_err(SettingsError::Config)
+    config.validate().map_err(SettingsError::Config)?;
+    Ok(config)
 }
 
 /// The port in `PORT`, or `default` when it is unset.
@@ -178,8 +179,8 @@ mod tests {
             ("FASTSESSION_SECURE", "true"),
             ("FASTSESSION_MAX_AGE", "3600"),
         ];
-        assert!(sessions_from(only(&set)).is_ok());
-        assert!(sessions_from(only(&[])).is_ok());
+        assert!(config_from(only(&set)).is_ok());
+        assert!(config_from(only(&[])).is_ok());
         assert_eq!(port_from(only(&[]), 3001).unwrap(), 3001);
         assert_eq!(port_from(only(&[("PORT", "8080")]), 3001).unwrap(), 8080);
     }
@@ -199,7 +200,7 @@ mod tests {
             (("FASTSESSION_MAX_AGE", "-5"), "max_age is -5 seconds"),
         ];
         for (variable, expected) in cases {
-            let error = sessions_from(only(&[variable])).expect_err(expected);
+            let error = config_from(only(&[variable])).expect_err(expected);
             assert!(format!("{error:?}").contains(expected), "{error:?}");
         }
         let error = port_from(only(&[("PORT", "http")]), 3000).unwrap_err();

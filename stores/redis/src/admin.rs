@@ -6,11 +6,11 @@
 //! act on each page of the scan as it comes, with one pipeline of per-key commands: one round
 //! trip per page, not per key. They exist for tests, maintenance scripts and operators; a request
 //! path never needs them, and never should call them: it has the per-session
-//! [`SessionStore`](fastsession_core::SessionStore) methods of [`RedisStore`].
+//! [`SessionStore`](fastsession_core::store::SessionStore) methods of [`RedisStore`].
 
 use std::time::SystemTime;
 
-use fastsession_core::StoreError;
+use fastsession_core::store::StoreError;
 use redis::RedisResult;
 use redis::aio::ConnectionManager;
 

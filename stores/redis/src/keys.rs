@@ -1,6 +1,6 @@
 //! Redis keys and hash fields.
 
-use fastsession_core::SessionId;
+use fastsession_core::id::SessionId;
 use sha2::{Digest as _, Sha256};
 
 /// The hash field of a session key.

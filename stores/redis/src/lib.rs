@@ -31,12 +31,12 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use fastsession_core::{Config, Key, SessionManager, Sessions};
+//! use fastsession_core::{Config, Key, adapter::SessionManager, adapter::Sessions};
 //! use fastsession_redis::RedisStore;
 //!
 //! let store = RedisStore::open("redis://127.0.0.1:6379/0")?;
 //! store.ping().await?; // optional: fail at start-up rather than on the first request
-//! let sessions = Sessions::new(Config::new(Key::generate()?.into()))?;
+//! let sessions = Sessions::new(Config::new(Key::generate()?))?;
 //! let manager = SessionManager::new(sessions, store);
 //! # Ok(()) }
 //! ```
@@ -59,7 +59,7 @@
 //! # Administration
 //!
 //! [`RedisStore`] has only the per-request API of a
-//! [`SessionStore`](fastsession_core::SessionStore), which touches one session per call.
+//! [`SessionStore`](fastsession_core::store::SessionStore), which touches one session per call.
 //! Operations on every session under the prefix (list the keys, delete them all, delete the
 //! expired ones) are on a separate handle, [`RedisAdmin`], from [`RedisStore::admin`]: they scan
 //! the whole database, for tests, maintenance and operators, never for request paths.
@@ -68,7 +68,7 @@
 //!
 //! Every call has a timeout (default [`DEFAULT_TIMEOUT`], 2 s); a load retried once after a
 //! dropped connection stays within that same timeout. An unreachable or slow Redis gives
-//! a [`StoreError`](fastsession_core::StoreError) of kind `Unavailable` or `Timeout`, which the
+//! a [`StoreError`](fastsession_core::store::StoreError) of kind `Unavailable` or `Timeout`, which the
 //! adapters answer with 503 (load) or 500 (save); a dropped connection reconnects by itself.
 //!
 //! # Features

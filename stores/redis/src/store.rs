@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fastsession_core::{
-    Changes, Expiry, MAX_SUCCESSORS_FOLLOWED, MAX_TIMEOUT, Record, SessionData, SessionId,
-    SessionStore, StoreError, StoreErrorKind,
+    id::SessionId, limits::MAX_TIMEOUT, store::Changes, store::Expiry,
+    store::MAX_SUCCESSORS_FOLLOWED, store::Record, store::SessionData, store::SessionStore,
+    store::StoreError, store::StoreErrorKind,
 };
 use redis::aio::ConnectionManager;
 use redis::{AsyncCommands as _, RedisError};

@@ -10,7 +10,7 @@ use common::url;
 
 use fastsession_core::testing::SequentialIds;
 use fastsession_core::testing::store_suite::{self, record, start};
-use fastsession_core::{Changes, SessionStore, StoreErrorKind};
+use fastsession_core::{store::Changes, store::SessionStore, store::StoreErrorKind};
 use fastsession_redis::RedisStore;
 use serde_json::json;
 

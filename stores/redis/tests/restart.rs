@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use fastsession_core::testing::ManualClock;
-use fastsession_core::{Cause, Config, SessionManager};
+use fastsession_core::{Cause, Config, adapter::SessionManager};
 use fastsession_redis::RedisStore;
 
 /// An app instance on `prefix`, with the shared `clock` and this policy.

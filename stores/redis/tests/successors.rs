@@ -6,7 +6,7 @@ mod common;
 
 use common::{logged_in, request, staged_race};
 use fastsession_core::testing::races;
-use fastsession_core::{Session, SessionManager};
+use fastsession_core::{Session, adapter::SessionManager};
 use fastsession_redis::RedisStore;
 
 async fn manager() -> SessionManager<RedisStore> {

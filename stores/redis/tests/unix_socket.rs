@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use fastsession_core::SessionStore;
+use fastsession_core::store::SessionStore;
 use fastsession_core::testing::SequentialIds;
 use fastsession_core::testing::store_suite::{record, start};
 use fastsession_redis::RedisStore;
