@@ -286,7 +286,8 @@ fn environment(results: &Results) -> String {
     )
 }
 
-/// The versions of the measured crates, read from the workspace's `Cargo.lock`.
+/// The versions of the measured crates, read from the harness's own `Cargo.lock` (the peers are
+/// not in the repository's).
 fn versions() -> String {
     const CRATES: [&str; 9] = [
         "fastsession-core",
@@ -299,7 +300,8 @@ fn versions() -> String {
         "actix-session",
         "redis",
     ];
-    let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"))
+        .unwrap_or_default();
     let mut found = BTreeMap::new();
     let mut name = None;
     for line in lock.lines() {
