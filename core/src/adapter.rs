@@ -17,10 +17,10 @@ pub use crate::commit::{Committed, SaveError, SaveFailure};
 pub use crate::cookie::SetCookie;
 #[cfg(feature = "driver")]
 pub use crate::driver::{RequestSession, SessionManager};
-pub use crate::engine::{RequestHeaders, Sessions};
 pub use crate::finish::Finish;
 pub use crate::handle::SessionHandle;
 pub use crate::headers::ResponseHeaders;
 #[cfg(feature = "driver")]
 pub use crate::registry::SessionRegistry;
 pub use crate::rejection::{ERROR_BODY, ExtractError, Rejection, TOO_LARGE_BODY};
+pub use crate::sessions::{RequestHeaders, Sessions};

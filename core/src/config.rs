@@ -138,7 +138,7 @@ impl SkipRule {
 /// | `HttpOnly` | on | scripts reading the cookie (XSS) |
 /// | `Secure` | on | the cookie travelling over plain HTTP |
 /// | `SameSite` | `Lax` | cross-site request forgery |
-/// | `Path` | `/` | sessions split per directory (seed bug B3) |
+/// | `Path` | `/` | sessions split per directory (a bug of Python FastSession) |
 /// | `Domain` | none (host-only) | sibling subdomains reading the cookie |
 /// | `Partitioned` | off | |
 /// | max age | 0: a browser-session cookie | |
@@ -147,7 +147,7 @@ impl SkipRule {
 /// | rolling expiry | off | |
 /// | creation | lazy: nothing until the session holds data | store flooding by cookieless traffic |
 /// | payload cap | 64 KiB | oversized sessions |
-/// | per-session request serialization | on | lost updates between concurrent requests |
+/// | per-session request serialization (session locking) | off: no request waits for another | handlers awaiting each other; use `Session::increment` for counters |
 /// | store timeout | 2 s per store call | a stalled store hanging every request |
 ///
 /// # Examples

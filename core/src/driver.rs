@@ -25,13 +25,14 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::commit::{Committed, SaveError};
-use crate::engine::{RequestHeaders, Sessions};
 use crate::finish::{Finish, plan_finish};
-use crate::handle::{Cause, SessionHandle};
+use crate::handle::SessionHandle;
 use crate::id::SessionId;
 use crate::locks::{LockTable, SessionLock};
 use crate::rejection::ExtractError;
 use crate::session::Session;
+use crate::sessions::{RequestHeaders, Sessions};
+use crate::state::Cause;
 use crate::store::{SessionStore, StoreError, TimeLimited};
 use crate::time::to_millis;
 

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use crate::changes::Changes;
 use crate::data::SessionData;
 use crate::engine::Engine;
-use crate::handle::{Phase, SessionHandle, State};
+use crate::handle::SessionHandle;
 use crate::id::SessionId;
+use crate::state::{Phase, State};
 use crate::store::{Expiry, Record};
 use crate::time::{from_millis, to_millis};
 

@@ -161,6 +161,7 @@ mod data;
 #[cfg(feature = "driver")]
 mod driver;
 mod engine;
+mod expiry;
 mod finish;
 mod handle;
 mod headers;
@@ -175,7 +176,9 @@ mod locks;
 mod registry;
 mod rejection;
 mod session;
+mod sessions;
 mod sign;
+mod state;
 pub mod store;
 pub mod time;
 
@@ -189,8 +192,8 @@ pub mod time;
 pub mod testing;
 
 pub use config::{Config, ConfigError, SameSite, SkipRule};
-pub use handle::Cause;
 pub use key::{Key, KeyError, KeyRing};
 pub use session::{Session, SessionError};
+pub use state::Cause;
 #[cfg(feature = "memory-store")]
 pub use store::memory::MemoryStore;

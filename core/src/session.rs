@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::changes::{Changes, Edit, as_integer};
 use crate::data::entry_len;
-use crate::handle::{Cause, Phase, Shared, State};
 use crate::id::SessionId;
+use crate::state::{Cause, Phase, Shared, State};
 
 /// A handler's view of this request's session: synchronous, `Clone + Send + Sync`.
 ///

@@ -59,6 +59,13 @@ impl fmt::Display for InnerError {
     }
 }
 
+/// Its source is the wrapped service's error.
+impl std::error::Error for InnerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
 impl ResponseError for InnerError {
     fn status_code(&self) -> StatusCode {
         match &self.finish {

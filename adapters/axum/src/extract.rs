@@ -144,10 +144,35 @@ impl std::fmt::Display for SessionRejection {
     }
 }
 
+/// Its source is the core [`Rejection`], whose own source is the error for the log.
+impl std::error::Error for SessionRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 impl IntoResponse for SessionRejection {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, self.0.body()).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SessionRejection;
+
+    /// A store failure's rejection is a `std::error::Error` that leads to the store's error.
+    #[test]
+    fn the_rejection_is_an_error_with_its_cause() {
+        let error = fastsession_core::store::StoreError::timeout();
+        let rejection =
+            SessionRejection::from(fastsession_core::adapter::ExtractError::Unavailable(error));
+        let as_error: &dyn std::error::Error = &rejection;
+        let core = as_error.source().expect("the core rejection");
+        assert_eq!(core.to_string(), "the session store is unavailable");
+        let cause = core.source().map(ToString::to_string);
+        assert_eq!(cause.as_deref(), Some("the session store timed out"));
     }
 }

@@ -146,6 +146,13 @@ impl std::fmt::Display for SessionRejection {
     }
 }
 
+/// Its source is the core [`Rejection`], whose own source is the error for the log.
+impl std::error::Error for SessionRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 impl<'r> Responder<'r, 'static> for SessionRejection {
     fn respond_to(self, _request: &'r Request<'_>) -> response::Result<'static> {
         let body = self.0.body();
@@ -154,5 +161,23 @@ impl<'r> Responder<'r, 'static> for SessionRejection {
             .header(ContentType::Plain)
             .sized_body(body.len(), Cursor::new(body))
             .ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SessionRejection;
+
+    /// A store failure's rejection is a `std::error::Error` that leads to the store's error.
+    #[test]
+    fn the_rejection_is_an_error_with_its_cause() {
+        let error = fastsession_core::store::StoreError::timeout();
+        let rejection =
+            SessionRejection::from(fastsession_core::adapter::ExtractError::Unavailable(error));
+        let as_error: &dyn std::error::Error = &rejection;
+        let core = as_error.source().expect("the core rejection");
+        assert_eq!(core.to_string(), "the session store is unavailable");
+        let cause = core.source().map(ToString::to_string);
+        assert_eq!(cause.as_deref(), Some("the session store timed out"));
     }
 }

@@ -33,14 +33,14 @@ pub(super) fn serve(library: Library, options: &ServeOptions) -> Result<(), BoxE
                 let middleware = fastsession_actix::SessionMiddleware::new(
                     super::fastsession()?,
                     super::fastsession_memory(),
-                );
+                )?;
                 serve!(move || fastsession_routes(App::new().wrap(middleware.clone())));
             }
             Library::FastsessionRedis => {
                 let middleware = fastsession_actix::SessionMiddleware::new(
                     super::fastsession()?,
                     super::fastsession_redis(&options)?,
-                );
+                )?;
                 serve!(move || fastsession_routes(App::new().wrap(middleware.clone())));
             }
             Library::ActixSessionMemory => {

@@ -23,11 +23,11 @@ pub(super) fn serve(library: Library, options: &ServeOptions) -> Result<(), BoxE
             Library::FastsessionMemory => fastsession_routes().layer(fastsession_axum::layer(
                 super::fastsession()?,
                 super::fastsession_memory(),
-            )),
+            )?),
             Library::FastsessionRedis => fastsession_routes().layer(fastsession_axum::layer(
                 super::fastsession()?,
                 super::fastsession_redis(options)?,
-            )),
+            )?),
             Library::TowerSessionsMemory => peer_routes().layer(
                 SessionManagerLayer::new(PeerMemoryStore::default())
                     .with_secure(false)

@@ -14,7 +14,7 @@ mod rocket;
 use std::error::Error;
 use std::net::SocketAddr;
 
-use fastsession_core::{Config, Key, MemoryStore, SessionError, Sessions};
+use fastsession_core::{Config, Key, MemoryStore, SessionError};
 use fastsession_redis::RedisStore;
 
 use crate::target::paths::COUNTER_KEY;
@@ -59,9 +59,9 @@ fn address(options: &ServeOptions) -> SocketAddr {
 
 /// fastsession with its defaults (idle timeout, lazy, SameSite=Lax, HttpOnly); `Secure` is off
 /// only because the benchmark speaks plain HTTP on loopback.
-fn fastsession() -> Result<Sessions, BoxError> {
+fn fastsession() -> Result<Config, BoxError> {
     let key = Key::try_from(vec![0x5a; 32])?;
-    Ok(Sessions::new(Config::new(key.into()).with_secure(false))?)
+    Ok(Config::new(key).with_secure(false))
 }
 
 /// The memory store, with room for the growth run (several million sessions) so that what is

@@ -21,14 +21,14 @@ pub(super) fn serve(library: Library, options: &ServeOptions) -> Result<(), BoxE
                 let middleware = fastsession_poem::SessionMiddleware::new(
                     super::fastsession()?,
                     super::fastsession_memory(),
-                );
+                )?;
                 run(fastsession_routes().with(middleware), options).await
             }
             Library::FastsessionRedis => {
                 let middleware = fastsession_poem::SessionMiddleware::new(
                     super::fastsession()?,
                     super::fastsession_redis(options)?,
-                );
+                )?;
                 run(fastsession_routes().with(middleware), options).await
             }
             Library::PoemSessionMemory => {

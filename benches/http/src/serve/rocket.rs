@@ -30,13 +30,13 @@ pub(super) fn serve(library: Library, options: &ServeOptions) -> Result<(), BoxE
                 .attach(SessionFairing::new(
                     super::fastsession()?,
                     super::fastsession_memory(),
-                )),
+                )?),
             Library::FastsessionRedis => {
                 base.mount("/", routes![counter, read, untouched])
                     .attach(SessionFairing::new(
                         super::fastsession()?,
                         super::fastsession_redis(options)?,
-                    ))
+                    )?)
             }
             other => return Err(format!("{} does not run on rocket", other.name()).into()),
         };
