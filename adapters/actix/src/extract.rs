@@ -150,21 +150,3 @@ impl ResponseError for SessionRejection {
             .body(self.0.body())
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::SessionRejection;
-
-    /// A store failure's rejection is a `std::error::Error` that leads to the store's error.
-    #[test]
-    fn the_rejection_is_an_error_with_its_cause() {
-        let error = fastsession_core::store::StoreError::timeout();
-        let rejection =
-            SessionRejection::from(fastsession_core::adapter::ExtractError::Unavailable(error));
-        let as_error: &dyn std::error::Error = &rejection;
-        let core = as_error.source().expect("the core rejection");
-        assert_eq!(core.to_string(), "the session store is unavailable");
-        let cause = core.source().map(ToString::to_string);
-        assert_eq!(cause.as_deref(), Some("the session store timed out"));
-    }
-}
