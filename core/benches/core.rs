@@ -7,6 +7,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use fastsession_core::testing::store_suite::start as fixed_now;
 use fastsession_core::{
     Config, Key, MemoryStore, adapter::Sessions, id::SessionId, store::Changes, store::Expiry,
     store::Record, store::SessionStore,
@@ -21,7 +22,7 @@ fn setup() -> (Sessions, MemoryStore, String, tokio::runtime::Runtime) {
     let store = MemoryStore::new();
     let now = fixed_now();
     let cookie = runtime.block_on(async {
-        let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
+        let handle = sessions.begin(&[]);
         handle
             .load(&store, now)
             .await
@@ -94,7 +95,7 @@ fn lifecycle(c: &mut Criterion) {
         let store = MemoryStore::new();
         b.iter(|| {
             runtime.block_on(async {
-                let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
+                let handle = sessions.begin(&[]);
                 handle
                     .load(&store, now)
                     .await
@@ -145,8 +146,3 @@ fn memory_store(c: &mut Criterion) {
 
 criterion_group!(benches, lifecycle, memory_store);
 criterion_main!(benches);
-
-/// A fixed time (2026-01-01T00:00:00Z): the core takes `now` as an argument and reads no clock.
-fn fixed_now() -> std::time::SystemTime {
-    std::time::UNIX_EPOCH + Duration::from_secs(1_767_225_600)
-}

@@ -29,7 +29,7 @@ use crate::state::{Cause, Phase, Shared, State};
 /// # let sessions = Sessions::new(Config::new(Key::generate().unwrap())).unwrap();
 /// # let store = MemoryStore::new();
 /// # let now = SystemTime::now();
-/// # let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
+/// # let handle = sessions.begin(&[]);
 /// let session = handle.load(&store, now).await.unwrap().unwrap();
 /// let visits: u32 = session.get("visits").unwrap().unwrap_or(0);
 /// session.insert("visits", &(visits + 1)).unwrap();
@@ -184,7 +184,7 @@ impl Session {
     /// # let sessions = Sessions::new(Config::new(Key::generate().unwrap())).unwrap();
     /// # let store = MemoryStore::new();
     /// # let now = SystemTime::now();
-    /// # let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
+    /// # let handle = sessions.begin(&[]);
     /// let session = handle.load(&store, now).await.unwrap().unwrap();
     /// assert_eq!(session.increment("visits", 1).unwrap(), 1);
     /// assert_eq!(session.increment("visits", 1).unwrap(), 2);

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use crate::id::{IdError, IdGenerator, SessionId};
 use crate::time::Clock;
@@ -42,9 +42,9 @@ impl Default for ManualClock {
 }
 
 impl ManualClock {
-    /// A clock at 2026-01-01T00:00:00Z.
+    /// A clock at 2026-01-01T00:00:00Z, the store suite's [`start`](store_suite::start).
     pub fn new() -> Self {
-        Self::at(UNIX_EPOCH + Duration::from_secs(1_767_225_600))
+        Self::at(store_suite::start())
     }
 
     /// A clock at `time`.

@@ -5,9 +5,8 @@
 //! The count is held at the figure reached; lowering it is welcome (update the figure), raising
 //! it needs a reason. BENCHMARKS.md has the budget this serves.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
 use fastsession_core::testing::SequentialIds;
+use fastsession_core::testing::store_suite::start as now;
 use fastsession_core::{
     Config, Key, MemoryStore, adapter::SessionManager, adapter::Sessions, adapter::SetCookie,
 };
@@ -29,10 +28,6 @@ fn sessions() -> Sessions {
     Sessions::new(config).unwrap()
 }
 
-fn now() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_767_225_600)
-}
-
 /// The `name=value` pair of a `Set-Cookie`, as a browser sends it back.
 fn pair(set_cookie: Option<&SetCookie>) -> Option<String> {
     set_cookie.map(|cookie| cookie.as_str().split(';').next().unwrap().to_owned())
@@ -46,7 +41,7 @@ async fn counter(
 ) -> (i64, Option<String>) {
     let handle = match cookie {
         Some(cookie) => sessions.begin(&[("cookie", cookie.as_bytes())]),
-        None => sessions.begin(&[] as &[(&str, &[u8]); 0]),
+        None => sessions.begin(&[]),
     };
     let session = handle.load(store, now()).await.unwrap().unwrap();
     let n = session.increment("test_counter", 1).unwrap();

@@ -2,6 +2,7 @@
 //! randomness (item 1), the exact default cookie (13), the prefix rules (14) and the default
 //! store timeout (44).
 
+use fastsession_core::testing::store_suite::start as fixed_now;
 use fastsession_core::{
     Config, ConfigError, Key, KeyRing, MemoryStore, adapter::Sessions, id::IdGenerator,
     id::OsRandom,
@@ -39,7 +40,7 @@ async fn the_default_cookie_has_exactly_the_safe_attributes() {
     let sessions = Sessions::new(Config::new(keys())).unwrap();
     let store = MemoryStore::new();
     let now = fixed_now();
-    let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
+    let handle = sessions.begin(&[]);
     let session = handle.load(&store, now).await.unwrap().unwrap();
     session.insert("user", "ada").unwrap();
     let committed = sessions
@@ -95,9 +96,4 @@ fn prefix_rules_are_enforced_at_build_time() {
         Sessions::new(host()).is_ok(),
         "the valid __Host- setup builds"
     );
-}
-
-/// A fixed time (2026-01-01T00:00:00Z): the core takes `now` as an argument and reads no clock.
-fn fixed_now() -> std::time::SystemTime {
-    std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_767_225_600)
 }

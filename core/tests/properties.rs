@@ -4,6 +4,7 @@
 mod common;
 
 use common::{KEY, OLD_KEY, key};
+use fastsession_core::testing::store_suite::start as fixed_now;
 use fastsession_core::{Cause, Config, Key, KeyRing, adapter::Sessions};
 use proptest::prelude::*;
 
@@ -33,7 +34,7 @@ fn signed(keys: KeyRing, id: [u8; 32]) -> String {
     runtime.block_on(async {
         let store = fastsession_core::MemoryStore::new();
         let now = fixed_now();
-        let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
+        let handle = sessions.begin(&[]);
         handle
             .load(&store, now)
             .await
@@ -91,9 +92,4 @@ proptest! {
         let loaded = handle.next_load().map(|id| *id.as_bytes());
         prop_assert_eq!(loaded, Some(id));
     }
-}
-
-/// A fixed time (2026-01-01T00:00:00Z): the core takes `now` as an argument and reads no clock.
-fn fixed_now() -> std::time::SystemTime {
-    std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_767_225_600)
 }

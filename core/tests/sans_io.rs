@@ -2,8 +2,7 @@
 //! does exactly this): `begin_request`, `load`, `finish`, `commit`, and the headers put on an
 //! `http::HeaderMap`, with no `SessionManager`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
+use fastsession_core::testing::store_suite::start as now;
 use fastsession_core::testing::{FaultyStore, Probe, SequentialIds};
 use fastsession_core::{
     Config, Key, MemoryStore, SessionError, adapter::ERROR_BODY, adapter::ExtractError,
@@ -11,10 +10,6 @@ use fastsession_core::{
 };
 use http::HeaderMap;
 use http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE, VARY};
-
-fn now() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(1_767_225_600)
-}
 
 fn sessions() -> Sessions {
     let key = Key::try_from(&[3u8; 32][..]).unwrap();

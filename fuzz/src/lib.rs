@@ -75,7 +75,7 @@ pub fn valid_value() -> &'static str {
             // An engine of its own, so the value does not depend on what the inputs created.
             let store = MemoryStore::new();
             let sessions = &engine();
-            let handle = sessions.begin(&[] as &[(&str, &[u8]); 0]);
+            let handle = sessions.begin(&[]);
             let session = handle
                 .load(&store, now())
                 .await

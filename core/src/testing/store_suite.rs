@@ -33,7 +33,8 @@ pub use retirement::{
     delete_follows_successors, only_live_records_retire, retired_records_are_not_live,
 };
 
-/// The time the suite calls "now".
+/// The time the suite calls "now", and where a [`ManualClock`](super::ManualClock) starts:
+/// 2026-01-01T00:00:00Z.
 pub fn start() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_767_225_600)
 }

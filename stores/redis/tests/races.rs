@@ -110,7 +110,7 @@ async fn concurrent_creations_with_a_repeating_id_generator_never_share_a_sessio
     for owner in ["first", "second"] {
         let (manager, barrier) = (manager.clone(), barrier.clone());
         tasks.spawn(async move {
-            let request = manager.start(&[] as &[(&str, &[u8])]);
+            let request = manager.start(&[]);
             let session = request.session().await.expect("a new session");
             session.insert("owner", owner).expect("insert");
             barrier.wait().await;
