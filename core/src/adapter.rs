@@ -13,7 +13,7 @@
 //! - The header traits a framework implements on its own types: [`RequestHeaders`],
 //!   [`ResponseHeaders`].
 
-pub use crate::commit::{Committed, SaveError, SaveFailure};
+pub use crate::commit::{Committed, Finished, SaveError, SaveFailure};
 pub use crate::cookie::SetCookie;
 #[cfg(feature = "driver")]
 pub use crate::driver::{RequestSession, SessionManager};

@@ -353,3 +353,54 @@ impl SaveError {
         append_fields(self.removal.as_ref(), false, headers);
     }
 }
+
+/// What an integration does with the result of finishing a request
+/// ([`Finish::commit`], or the driver's `RequestSession::finish`), in two calls: answer the
+/// [`replacement`](Finished::replacement) if there is one, then
+/// [`append_to`](Finished::append_to) the response's headers.
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use fastsession_core::adapter::{Finished as _, Sessions};
+/// use fastsession_core::{Config, Key, MemoryStore};
+///
+/// let sessions = Sessions::new(Config::new(Key::generate().unwrap())).unwrap();
+/// let store = MemoryStore::new();
+/// let handle = sessions.begin(&[]);
+/// let session = handle.load(&store, sessions.now()).await.unwrap().unwrap();
+/// session.insert("user", "ada").unwrap();
+/// let finished = sessions.finish(handle, 200, sessions.now()).commit(&store, sessions.now()).await;
+///
+/// let mut headers = http::HeaderMap::new();
+/// assert_eq!(finished.replacement(), None, "the handler's response stands");
+/// finished.append_to(&mut headers);
+/// assert!(headers.contains_key("set-cookie"));
+/// # });
+/// ```
+pub trait Finished {
+    /// What to answer instead of the handler's response, as `(status, body)`: a 500 with the
+    /// generic body when saving failed ([`SaveError::status`], [`SaveError::body`]); `None` when
+    /// the handler's response stands.
+    fn replacement(&self) -> Option<(u16, &'static str)>;
+
+    /// Removes the replaced headers, then appends the session's headers, each as its own field:
+    /// [`Committed::append_to`], or [`SaveError::append_to`] on the replacement.
+    fn append_to<H: ResponseHeaders + ?Sized>(&self, headers: &mut H);
+}
+
+impl Finished for Result<Committed, SaveError> {
+    fn replacement(&self) -> Option<(u16, &'static str)> {
+        self.as_ref()
+            .err()
+            .map(|error| (error.status(), error.body()))
+    }
+
+    fn append_to<H: ResponseHeaders + ?Sized>(&self, headers: &mut H) {
+        match self {
+            Ok(committed) => committed.append_to(headers),
+            Err(error) => error.append_to(headers),
+        }
+    }
+}

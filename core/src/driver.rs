@@ -9,8 +9,9 @@
 //!    [`ExtractError::status`] with the generic [`ERROR_BODY`];
 //! 3. after the handler: `request.finish(status).await`, the same [`Committed`] or
 //!    [`SaveError`] as the sans-IO [`Finish::commit`];
-//! 4. [`Committed::append_to`] the response's headers, or on a [`SaveError`] replace the response
-//!    with its status, body and [`SaveError::append_to`] headers.
+//! 4. answers the [`Finished::replacement`](crate::adapter::Finished::replacement), if any, and
+//!    calls [`Finished::append_to`](crate::adapter::Finished::append_to) on the response's
+//!    headers.
 //!
 //! The driver performs only the I/O the sans-IO core asks for: it runs the handle's own load loop
 //! ([`SessionHandle::load`]) and the same planning step as [`Sessions::finish`], with store calls
@@ -277,9 +278,9 @@ impl RequestSession {
     ///
     /// # Errors
     ///
-    /// A [`SaveError`] when a write that matters failed: answer [`SaveError::status`] with
-    /// [`SaveError::body`] and only [`SaveError::append_to`]'s headers instead of the handler's
-    /// response.
+    /// A [`SaveError`] when a write that matters failed. Either way, apply the result with
+    /// [`Finished`](crate::adapter::Finished): its `replacement` (the 500 that replaces the
+    /// handler's response), then its `append_to`.
     pub async fn finish(self, status: u16) -> Result<Committed, SaveError> {
         let inner = &self.inner;
         let sessions = inner.driver.sessions();
@@ -291,8 +292,10 @@ impl RequestSession {
         } else {
             inner.driver.commit(finish, now).await
         };
-        // Release this session for the next request.
-        inner.loading.lock().await.take();
+        if sessions.config().serializes_requests() {
+            // Release this session for the next request (only a serializing request holds it).
+            inner.loading.lock().await.take();
+        }
         committed
     }
 }

@@ -89,12 +89,12 @@
 //!    [`ERROR_BODY`](adapter::ERROR_BODY);
 //! 3. after the handler, calls [`RequestSession::finish`](adapter::RequestSession::finish) with
 //!    the response status, which returns the same [`Committed`] or [`SaveError`] as step 4;
-//! 4. calls [`Committed::append_to`] on the response's headers, or on a [`SaveError`] replaces
-//!    the response with [`SaveError::status`], [`SaveError::body`] and
-//!    [`SaveError::append_to`]'s headers.
+//! 4. answers the [`Finished::replacement`] (a 500 when saving failed) if there is one, and
+//!    calls [`Finished::append_to`] on the response's headers.
 //!
 //! An integration without the driver (the repository's hyper example) runs the lifecycle as in
-//! the example above, with its store wrapped in a [`TimeLimited`](store::TimeLimited).
+//! the example above, with its store wrapped in a [`TimeLimited`](store::TimeLimited), and
+//! applies the result of `commit` through the same [`Finished`](adapter::Finished) calls.
 //!
 //! Any decision about session semantics lives here, never in an adapter.
 //!
@@ -106,11 +106,9 @@
 //! [`SessionHandle::complete_load`]: adapter::SessionHandle::complete_load
 //! [`Finish::commit`]: adapter::Finish::commit
 //! [`Committed`]: adapter::Committed
-//! [`Committed::append_to`]: adapter::Committed::append_to
 //! [`SaveError`]: adapter::SaveError
-//! [`SaveError::status`]: adapter::SaveError::status
-//! [`SaveError::body`]: adapter::SaveError::body
-//! [`SaveError::append_to`]: adapter::SaveError::append_to
+//! [`Finished::replacement`]: adapter::Finished::replacement
+//! [`Finished::append_to`]: adapter::Finished::append_to
 //!
 //! # Security properties
 //!

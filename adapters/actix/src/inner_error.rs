@@ -4,7 +4,7 @@ use std::fmt;
 
 use actix_web::http::StatusCode;
 use actix_web::{Error, HttpResponse, ResponseError};
-use fastsession_core::adapter::{Committed, SaveError};
+use fastsession_core::adapter::{Committed, Finished as _, SaveError};
 
 use crate::middleware::finished;
 
@@ -68,11 +68,11 @@ impl std::error::Error for InnerError {
 
 impl ResponseError for InnerError {
     fn status_code(&self) -> StatusCode {
-        match &self.finish {
-            Ok(_) => self.error.error_response().status(),
-            Err(error) => {
-                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        match self.finish.replacement() {
+            Some((status, _)) => {
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
+            None => self.error.error_response().status(),
         }
     }
 

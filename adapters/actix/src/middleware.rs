@@ -11,8 +11,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::{Error, HttpMessage, HttpResponse};
 use fastsession_core::adapter::{
-    Committed, RequestHeaders, ResponseHeaders, SaveError, SessionManager, SessionRegistry,
-    Sessions,
+    Committed, Finished as _, RequestHeaders, ResponseHeaders, SaveError, SessionManager,
+    SessionRegistry, Sessions,
 };
 use fastsession_core::store::SessionStore;
 use fastsession_core::{Config, ConfigError};
@@ -133,26 +133,21 @@ impl ResponseHeaders for ResponseFields<'_> {
 /// The response the client gets once the session is finished: `response`, or the core's
 /// replacement when saving failed, with the session's headers.
 pub(crate) fn finished<B>(
-    finish: &Result<Committed, SaveError>,
+    finished: &Result<Committed, SaveError>,
     response: HttpResponse<B>,
 ) -> HttpResponse<EitherBody<B>> {
-    match finish {
-        Ok(committed) => {
-            let mut response = response.map_into_left_body();
-            committed.append_to(&mut ResponseFields(response.headers_mut()));
-            response
-        }
-        Err(error) => {
-            let status =
-                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = HttpResponse::build(status)
+    let mut response = match finished.replacement() {
+        Some((status, body)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            HttpResponse::build(status)
                 .content_type("text/plain")
-                .body(error.body())
-                .map_into_right_body();
-            error.append_to(&mut ResponseFields(response.headers_mut()));
-            response
+                .body(body)
+                .map_into_right_body()
         }
-    }
+        None => response.map_into_left_body(),
+    };
+    finished.append_to(&mut ResponseFields(response.headers_mut()));
+    response
 }
 
 impl<Inner, S, B> Service<ServiceRequest> for SessionMiddlewareService<Inner, S>

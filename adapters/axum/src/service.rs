@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use fastsession_core::adapter::{SessionManager, SessionRegistry, Sessions};
+use fastsession_core::adapter::{Finished as _, SessionManager, SessionRegistry, Sessions};
 use fastsession_core::store::SessionStore;
 use fastsession_core::{Config, ConfigError};
 use tower_layer::Layer;
@@ -127,15 +127,13 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {
             let mut response = inner.call(request).await?;
-            match session.finish(response.status().as_u16()).await {
-                Ok(committed) => committed.append_to(response.headers_mut()),
-                Err(error) => {
-                    let status = StatusCode::from_u16(error.status())
-                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                    response = (status, error.body()).into_response();
-                    error.append_to(response.headers_mut());
-                }
+            let finished = session.finish(response.status().as_u16()).await;
+            if let Some((status, body)) = finished.replacement() {
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                response = (status, body).into_response();
             }
+            finished.append_to(response.headers_mut());
             Ok(response)
         })
     }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use fastsession_core::adapter::{SessionManager, SessionRegistry, Sessions};
+use fastsession_core::adapter::{Finished as _, SessionManager, SessionRegistry, Sessions};
 use fastsession_core::store::SessionStore;
 use fastsession_core::{Config, ConfigError};
 use poem::http::StatusCode;
@@ -103,15 +103,12 @@ impl<E: Endpoint, S: SessionStore> Endpoint for SessionEndpoint<E, S> {
             Ok(output) => output.into_response(),
             Err(error) => error.into_response(),
         };
-        match session.finish(response.status().as_u16()).await {
-            Ok(committed) => committed.append_to(response.headers_mut()),
-            Err(error) => {
-                let status = StatusCode::from_u16(error.status())
-                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                response = error.body().with_status(status).into_response();
-                error.append_to(response.headers_mut());
-            }
+        let finished = session.finish(response.status().as_u16()).await;
+        if let Some((status, body)) = finished.replacement() {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            response = body.with_status(status).into_response();
         }
+        finished.append_to(response.headers_mut());
         Ok(response)
     }
 }

@@ -5,7 +5,7 @@ use std::io::Cursor;
 use std::sync::{Mutex, PoisonError};
 
 use fastsession_core::adapter::{
-    RequestHeaders, ResponseHeaders, SessionManager, SessionRegistry, Sessions,
+    Finished as _, RequestHeaders, ResponseHeaders, SessionManager, SessionRegistry, Sessions,
 };
 use fastsession_core::store::SessionStore;
 use fastsession_core::{Config, ConfigError};
@@ -102,15 +102,14 @@ impl<S: SessionStore> Fairing for SessionFairing<S> {
             .get(name)
             .cloned();
         let Some(session) = session else { return };
-        let finish = session.finish(response.status().code).await;
+        let finished = session.finish(response.status().code).await;
         let rejected = *local
             .rejected
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let replacement = match &finish {
-            Err(error) => Some((error.status(), error.body())),
-            Ok(_) => rejected.filter(|(status, _)| *status == response.status().code),
-        };
+        let replacement = finished
+            .replacement()
+            .or_else(|| rejected.filter(|(status, _)| *status == response.status().code));
         if let Some((status, body)) = replacement {
             *response = Response::build()
                 .status(Status::new(status))
@@ -118,10 +117,7 @@ impl<S: SessionStore> Fairing for SessionFairing<S> {
                 .sized_body(body.len(), Cursor::new(body))
                 .finalize();
         }
-        match finish {
-            Ok(committed) => committed.append_to(&mut ResponseFields(response)),
-            Err(error) => error.append_to(&mut ResponseFields(response)),
-        }
+        finished.append_to(&mut ResponseFields(response));
     }
 }
 

@@ -14,7 +14,7 @@ use fastsession_core::{
     Cause, Config, Key, KeyRing, MemoryStore, Session,
     adapter::SessionManager,
     adapter::Sessions,
-    adapter::{Committed, SaveError, SetCookie},
+    adapter::{Committed, Finished as _, SaveError, SetCookie},
     store::SessionStore,
 };
 
@@ -104,7 +104,7 @@ impl Outcome {
 
     /// The status that replaces the handler's, when saving failed.
     pub fn error_status(&self) -> Option<u16> {
-        self.0.as_ref().err().map(SaveError::status)
+        self.0.replacement().map(|(status, _)| status)
     }
 }
 

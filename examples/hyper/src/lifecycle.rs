@@ -12,7 +12,7 @@
 
 use std::time::SystemTime;
 
-use fastsession_core::adapter::{ExtractError, SessionHandle, Sessions};
+use fastsession_core::adapter::{ExtractError, Finished as _, SessionHandle, Sessions};
 use fastsession_core::store::{SessionStore, TimeLimited};
 use fastsession_core::{MemoryStore, Session, SessionError};
 use hyper::body::Incoming;
@@ -67,24 +67,17 @@ impl<S: SessionStore> App<S> {
         now: SystemTime,
     ) -> Response<Body> {
         let status = response.status().as_u16();
-        let committed = self
+        let finished = self
             .sessions
             .finish(handle, status, now)
             .commit(&self.store, now)
             .await;
-        match committed {
-            Ok(committed) => {
-                committed.append_to(response.headers_mut());
-                response
-            }
-            Err(error) => {
-                let status = StatusCode::from_u16(error.status())
-                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                let mut response = plain(status, error.body());
-                error.append_to(response.headers_mut());
-                response
-            }
+        if let Some((status, body)) = finished.replacement() {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            response = plain(status, body);
         }
+        finished.append_to(response.headers_mut());
+        response
     }
 }
 
