@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use fastsession_core::testing::{ManualClock, SequentialIds};
-use fastsession_core::{Config, MemoryStore, adapter::Sessions, id::OsRandom};
+use fastsession_core::{Config, MemoryStore, id::OsRandom};
 
 use fastsession_redis::RedisStore;
 
@@ -108,8 +108,8 @@ impl Builder {
     ///
     /// # Panics
     ///
-    /// If the flags or the configuration are invalid.
-    pub fn sessions(&mut self) -> Sessions {
+    /// If the flags or the keys are invalid.
+    fn library_config(&mut self) -> Config {
         let mut args = vec![
             "reference-server".to_owned(),
             "--framework".to_owned(),
@@ -130,7 +130,7 @@ impl Builder {
         } else {
             config.with_id_generator(self.ids.clone())
         };
-        Sessions::new(config).expect("a valid configuration")
+        config
     }
 
     /// Starts the app.
@@ -139,21 +139,17 @@ impl Builder {
     ///
     /// If the configuration is invalid or the server cannot start.
     pub async fn start(mut self) -> Fixture {
-        let sessions = self.sessions();
+        let config = self.library_config();
         let store = self.store.clone().unwrap_or_else(|| self.new_store());
         let second = self.second.then(|| {
-            let config = sessions
-                .config()
+            let second = config
                 .clone()
                 .with_cookie_name(SECOND_COOKIE)
                 .with_session_object(SECOND_OBJECT);
-            (
-                Sessions::new(config).expect("a valid second configuration"),
-                store.clone(),
-            )
+            (second, store.clone())
         });
         let state = AppState {
-            sessions,
+            config,
             store: store.clone(),
             second,
         };

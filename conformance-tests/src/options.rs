@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::{ArgAction, Parser, ValueEnum};
-use fastsession_core::{Config, Key, KeyRing, SameSite, SkipRule, adapter::Sessions};
+use fastsession_core::{Config, Key, KeyRing, SameSite, SkipRule};
 use fastsession_redis::RedisStore;
 
 use crate::servers::AppState;
@@ -235,21 +235,14 @@ impl Options {
     ///
     /// # Errors
     ///
-    /// As [`Options::config`], [`Options::sessions`] and [`Options::store`].
+    /// As [`Options::config`] (then [`Config::validate`]) and [`Options::store`].
     pub fn app_state(&self) -> Result<AppState, OptionsError> {
+        let config = self.config()?;
+        config.validate().map_err(OptionsError::Config)?;
         Ok(AppState {
-            sessions: Self::sessions(self.config()?)?,
+            config,
             store: self.store()?,
             second: None,
         })
-    }
-
-    /// The validated engine for `config`.
-    ///
-    /// # Errors
-    ///
-    /// The library's [`ConfigError`](fastsession_core::ConfigError).
-    pub fn sessions(config: Config) -> Result<Sessions, OptionsError> {
-        Sessions::new(config).map_err(OptionsError::Config)
     }
 }

@@ -11,7 +11,6 @@ use actix_web::http::header::{CACHE_CONTROL, ContentType, HeaderValue};
 use actix_web::web::{self, Bytes, Path};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError};
 use fastsession_actix::{OptionalSession, Session, SessionMiddleware, SessionObjects};
-use fastsession_core::adapter::SessionManager;
 
 use super::{AppState, RunningServer, SECOND_OBJECT};
 use crate::app::{self, Reply};
@@ -155,14 +154,14 @@ fn routes(config: &mut web::ServiceConfig) {
 
 pub(super) fn start(state: AppState, listener: TcpListener) -> io::Result<RunningServer> {
     let addr = listener.local_addr()?;
-    let main = SessionMiddleware::from_manager(SessionManager::new(state.sessions, state.store));
+    let main = SessionMiddleware::new(state.config, state.store).map_err(super::refused)?;
     // actix needs one middleware type either way: without a second session, `Condition` keeps a
     // clone of the main middleware switched off.
     let stacked = state.second.is_some();
-    let second = state.second.map_or_else(
-        || main.clone(),
-        |(sessions, store)| SessionMiddleware::from_manager(SessionManager::new(sessions, store)),
-    );
+    let second = match state.second {
+        Some((config, store)) => SessionMiddleware::new(config, store).map_err(super::refused)?,
+        None => main.clone(),
+    };
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("actix-server".to_owned())

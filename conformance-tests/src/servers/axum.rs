@@ -11,8 +11,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use fastsession_axum::{Session, SessionLayer, SessionObjects};
-use fastsession_core::adapter::SessionManager;
+use fastsession_axum::{Session, SessionObjects, layer};
 
 use super::{AppState, RunningServer, SECOND_OBJECT, stopper};
 use crate::app::{self, Reply};
@@ -131,7 +130,7 @@ async fn second_session_test(sessions: SessionObjects, RawQuery(q): RawQuery) ->
     }
 }
 
-fn router(state: AppState) -> Router {
+fn router(state: AppState) -> io::Result<Router> {
     let mut router = Router::new()
         .route("/session_test", get(session_test))
         .route("/a/b/c", get(session_test))
@@ -152,21 +151,16 @@ fn router(state: AppState) -> Router {
     if let Some((second, store)) = state.second {
         router = router
             .route("/second/session_test", get(second_session_test))
-            .layer(SessionLayer::from_manager(SessionManager::new(
-                second, store,
-            )));
+            .layer(layer(second, store).map_err(super::refused)?);
     }
-    router.layer(SessionLayer::from_manager(SessionManager::new(
-        state.sessions,
-        state.store,
-    )))
+    Ok(router.layer(layer(state.config, state.store).map_err(super::refused)?))
 }
 
 pub(super) fn start(state: AppState, listener: TcpListener) -> io::Result<RunningServer> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let addr = listener.local_addr()?;
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    let app = router(state);
+    let app = router(state)?;
     tokio::spawn(async move {
         let shutdown = async {
             let _ = receiver.await;

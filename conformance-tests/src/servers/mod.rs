@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 
-use fastsession_core::adapter::Sessions;
+use fastsession_core::{Config, ConfigError};
 
 use crate::options::Framework;
 use crate::store::AppStore;
@@ -17,13 +17,19 @@ mod rocket;
 /// What a framework's app is built from.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    /// The main session engine (session object `session`).
-    pub sessions: Sessions,
+    /// The main session configuration (session object `session`), which each framework's
+    /// session middleware validates as an application's does.
+    pub config: Config,
     /// The store.
     pub store: AppStore,
     /// A second, stacked session middleware (test-only routes under `/second/`), with its own
     /// cookie and the session object name `second`.
-    pub second: Option<(Sessions, AppStore)>,
+    pub second: Option<(Config, AppStore)>,
+}
+
+/// A configuration the adapter refused, as the error a server's start reports.
+fn refused(error: ConfigError) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, error)
 }
 
 /// The session object name of the stacked second middleware.

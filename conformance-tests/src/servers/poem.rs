@@ -5,7 +5,6 @@ use std::io;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use fastsession_core::adapter::SessionManager;
 use fastsession_poem::{OptionalSession, Session, SessionMiddleware, SessionObjects};
 use poem::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use poem::http::{HeaderValue, StatusCode, Uri};
@@ -159,34 +158,24 @@ fn routes() -> Route {
         .at("/optional", get(optional))
 }
 
-fn app(state: AppState) -> poem::endpoint::BoxEndpoint<'static, Response> {
-    match state.second {
+fn app(state: AppState) -> io::Result<poem::endpoint::BoxEndpoint<'static, Response>> {
+    let main = SessionMiddleware::new(state.config, state.store).map_err(super::refused)?;
+    Ok(match state.second {
         Some((second, store)) => routes()
             .at("/second/session_test", get(second_session_test))
-            .with(SessionMiddleware::from_manager(SessionManager::new(
-                second, store,
-            )))
-            .with(SessionMiddleware::from_manager(SessionManager::new(
-                state.sessions,
-                state.store,
-            )))
+            .with(SessionMiddleware::new(second, store).map_err(super::refused)?)
+            .with(main)
             .map_to_response()
             .boxed(),
-        None => routes()
-            .with(SessionMiddleware::from_manager(SessionManager::new(
-                state.sessions,
-                state.store,
-            )))
-            .map_to_response()
-            .boxed(),
-    }
+        None => routes().with(main).map_to_response().boxed(),
+    })
 }
 
 pub(super) fn start(state: AppState, listener: TcpListener) -> io::Result<RunningServer> {
     let addr = listener.local_addr()?;
     let acceptor = TcpAcceptor::from_std(listener)?;
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    let app = app(state);
+    let app = app(state)?;
     tokio::spawn(async move {
         let shutdown = async {
             let _ = receiver.await;

@@ -4,7 +4,6 @@ use std::future::Future;
 use std::io;
 use std::net::TcpListener;
 
-use fastsession_core::adapter::SessionManager;
 use fastsession_rocket::{OptionalSession, Session, SessionFairing, SessionObjects};
 use rocket::config::{LogLevel, Shutdown};
 use rocket::data::{Limits, ToByteUnit};
@@ -189,14 +188,9 @@ pub(super) async fn start(state: AppState, listener: TcpListener) -> io::Result<
                 second_session_test
             ],
         )
-        .attach(SessionFairing::from_manager(SessionManager::new(
-            state.sessions,
-            state.store,
-        )));
+        .attach(SessionFairing::new(state.config, state.store).map_err(super::refused)?);
     if let Some((second, store)) = state.second {
-        rocket = rocket.attach(SessionFairing::from_manager(SessionManager::new(
-            second, store,
-        )));
+        rocket = rocket.attach(SessionFairing::new(second, store).map_err(super::refused)?);
     }
     let rocket = rocket.attach(AdHoc::on_liftoff("report the port", move |rocket| {
         let port = rocket.config().port;
