@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Results, fixed};
-use crate::target::{MANY_SESSIONS, Scenario};
+use super::{Results, Summary, fixed};
+use crate::target::{MANY_SESSIONS, Scenario, Server};
 
 /// Every figure of one scenario: load, instructions and Redis round trips, one row per server.
 pub(super) fn scenario(results: &Results, scenario: Scenario) -> String {
@@ -11,22 +11,11 @@ pub(super) fn scenario(results: &Results, scenario: Scenario) -> String {
         "| framework | library | req/s | × bare | × peer | p99 ms | max ms | instr/req | session overhead, instr/req | of which SHA-256 blocks | Redis commands/req |\n\
          |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
-    for server in results.servers() {
-        if !scenario.applies_to(server.library) {
-            continue;
-        }
-        let Some(summary) = results.summary(server, scenario) else {
-            continue;
-        };
+    for (server, summary) in measured(results, scenario) {
         let _ = writeln!(
             out,
-            "| {} | {} | {:.0}{} | {} | {} | {:.2} | {:.2} | {} | {} | {} | {} |",
-            server.framework.name(),
-            server.library.name(),
-            summary.requests_per_second,
-            errors_note(summary.errors),
-            fixed(results.ratio_to_bare(server, scenario), 2),
-            fixed(results.ratio_to_peer(server, scenario), 2),
+            "{} {:.2} | {:.2} | {} | {} | {} | {} |",
+            load_cells(results, server, scenario, &summary),
             summary.p99_ms,
             summary.max_ms,
             fixed(
@@ -54,22 +43,11 @@ pub(super) fn one_session(results: &Results, scenario: Scenario) -> String {
         "| framework | library | req/s | × bare | × peer | × {MANY_SESSIONS} sessions ({many}) | p99 ms | max ms |\n\
          |---|---|---:|---:|---:|---:|---:|---:|\n",
     );
-    for server in results.servers() {
-        if !scenario.applies_to(server.library) {
-            continue;
-        }
-        let Some(summary) = results.summary(server, scenario) else {
-            continue;
-        };
+    for (server, summary) in measured(results, scenario) {
         let _ = writeln!(
             out,
-            "| {} | {} | {:.0}{} | {} | {} | {} | {:.2} | {:.2} |",
-            server.framework.name(),
-            server.library.name(),
-            summary.requests_per_second,
-            errors_note(summary.errors),
-            fixed(results.ratio_to_bare(server, scenario), 2),
-            fixed(results.ratio_to_peer(server, scenario), 2),
+            "{} {} | {:.2} | {:.2} |",
+            load_cells(results, server, scenario, &summary),
             fixed(results.ratio_to_many_sessions(server, scenario), 2),
             summary.p99_ms,
             summary.max_ms,
@@ -101,6 +79,29 @@ pub(super) fn growth(results: &Results) -> String {
     out
 }
 
+/// Every server measured in `scenario`, with its figures.
+fn measured(results: &Results, scenario: Scenario) -> impl Iterator<Item = (Server, Summary)> + '_ {
+    results
+        .servers()
+        .into_iter()
+        .filter(move |server| scenario.applies_to(server.library))
+        .filter_map(move |server| Some((server, results.summary(server, scenario)?)))
+}
+
+/// The cells every scenario table starts with, up to and including the separator before the
+/// next cell: framework, library, req/s, × bare and × peer.
+fn load_cells(results: &Results, server: Server, scenario: Scenario, summary: &Summary) -> String {
+    format!(
+        "| {} | {} | {:.0}{} | {} | {} |",
+        server.framework.name(),
+        server.library.name(),
+        summary.requests_per_second,
+        errors_note(summary.errors),
+        fixed(results.ratio_to_bare(server, scenario), 2),
+        fixed(results.ratio_to_peer(server, scenario), 2),
+    )
+}
+
 /// What follows a figure measured with errors (" (3 errors)"), or nothing.
 fn errors_note(errors: u64) -> String {
     if errors > 0 {
@@ -115,7 +116,7 @@ mod tests {
     use super::*;
     use crate::run::Sample;
     use crate::run::wrk::WrkReport;
-    use crate::target::{Framework, Library, Server};
+    use crate::target::{Framework, Library};
 
     fn sample(library: Library, scenario: Scenario, requests_per_second: f64) -> Sample {
         Sample {
