@@ -24,24 +24,13 @@ fn every_adapters_rejection_is_an_error_that_leads_to_the_store_error() {
         "the session store is unavailable",
         "the session store timed out",
     ];
-    assert_eq!(
-        chain::<fastsession_axum::SessionRejection>(),
-        expected,
-        "axum"
-    );
-    assert_eq!(
-        chain::<fastsession_actix::SessionRejection>(),
-        expected,
-        "actix"
-    );
-    assert_eq!(
-        chain::<fastsession_rocket::SessionRejection>(),
-        expected,
-        "rocket"
-    );
-    assert_eq!(
-        chain::<fastsession_poem::SessionRejection>(),
-        expected,
-        "poem"
-    );
+    let chains = [
+        ("axum", chain::<fastsession_axum::SessionRejection>()),
+        ("actix", chain::<fastsession_actix::SessionRejection>()),
+        ("rocket", chain::<fastsession_rocket::SessionRejection>()),
+        ("poem", chain::<fastsession_poem::SessionRejection>()),
+    ];
+    for (adapter, chain) in chains {
+        assert_eq!(chain, expected, "{adapter}");
+    }
 }
