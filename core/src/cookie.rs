@@ -40,9 +40,9 @@ pub(crate) fn find_candidates<'a>(
 ) -> Candidates<'a> {
     let mut found = Candidates::default();
     for header in headers {
-        for pair in header.split(|&byte| byte == b';') {
+        for pair in pairs(header) {
             let pair = trim(pair);
-            let Some(eq) = pair.iter().position(|&byte| byte == b'=') else {
+            let Some(eq) = memchr::memchr(b'=', pair) else {
                 continue;
             };
             if trim(&pair[..eq]) != name {
@@ -57,6 +57,25 @@ pub(crate) fn find_candidates<'a>(
         }
     }
     found
+}
+
+/// The `;`-separated pieces of one header value (as `split` would give them, found with
+/// `memchr`'s vectorized search rather than byte by byte).
+fn pairs(header: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(header);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match memchr::memchr(b';', current) {
+            Some(end) => {
+                rest = Some(&current[end + 1..]);
+                Some(&current[..end])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
@@ -222,6 +241,21 @@ mod tests {
         find_candidates(headers.iter().copied(), name.as_bytes())
             .iter()
             .collect()
+    }
+
+    #[test]
+    fn pairs_split_at_every_semicolon_like_split() {
+        for header in [
+            &b""[..],
+            b";",
+            b"a=1",
+            b"a=1;b=2",
+            b";;a=1;",
+            b"a=1; b=2 ;c",
+        ] {
+            let expected: Vec<&[u8]> = header.split(|&byte| byte == b';').collect();
+            assert_eq!(pairs(header).collect::<Vec<_>>(), expected, "{header:?}");
+        }
     }
 
     /// A value of the issued shape (its MAC is not checked here).

@@ -111,21 +111,31 @@ pub trait ResponseHeaders {
 #[cfg(feature = "http")]
 impl ResponseHeaders for http::HeaderMap {
     fn remove(&mut self, name: &'static str) {
-        self.remove(http::HeaderName::from_static(name));
+        self.remove(header_name(name));
     }
 
     fn append(&mut self, name: &'static str, value: &str) {
         // Every value the session layer builds is visible ASCII, so this always converts.
         if let Ok(value) = http::HeaderValue::from_str(value) {
-            self.append(http::HeaderName::from_static(name), value);
+            self.append(header_name(name), value);
         }
     }
 
     fn append_static(&mut self, name: &'static str, value: &'static str) {
-        self.append(
-            http::HeaderName::from_static(name),
-            http::HeaderValue::from_static(value),
-        );
+        self.append(header_name(name), http::HeaderValue::from_static(value));
+    }
+}
+
+/// The `http` constant for the names the session layer sets (no parsing per response), else
+/// the parsed name.
+#[cfg(feature = "http")]
+fn header_name(name: &'static str) -> http::HeaderName {
+    use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
+    match name {
+        "set-cookie" => SET_COOKIE,
+        "cache-control" => CACHE_CONTROL,
+        "vary" => VARY,
+        other => http::HeaderName::from_static(other),
     }
 }
 

@@ -36,11 +36,22 @@ pub(crate) enum Verdict {
 /// the MAC. Only such values take one of the request's few candidate slots, so junk cookies
 /// planted under our name (from a sibling subdomain, say) cannot push the real one out.
 pub(crate) fn is_well_formed(value: &[u8]) -> bool {
-    let is_base64url = |byte: &u8| byte.is_ascii_alphanumeric() || *byte == b'-' || *byte == b'_';
     value.len() == VALUE_LEN
         && value[ENCODED_ID_LEN] == b'.'
-        && value[..ENCODED_ID_LEN].iter().all(is_base64url)
-        && value[ENCODED_ID_LEN + 1..].iter().all(is_base64url)
+        && all_base64url(&value[..ENCODED_ID_LEN])
+        && all_base64url(&value[ENCODED_ID_LEN + 1..])
+}
+
+/// Whether every byte is a base64url character (`A-Z a-z 0-9 - _`). No early exit and no
+/// branch per byte, so the compiler turns the loop into vector compares: this runs for every
+/// cookie with our name.
+fn all_base64url(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |all, &byte| {
+        let digit = byte.wrapping_sub(b'0') < 10;
+        // `| 0x20` lowercases ASCII letters and maps no other byte into `a..=z`.
+        let letter = (byte | 0x20).wrapping_sub(b'a') < 26;
+        all & (digit | letter | (byte == b'-') | (byte == b'_'))
+    })
 }
 
 /// The key ring, prepared for one cookie name.
@@ -166,6 +177,30 @@ mod tests {
             Signer::new(&both, "sid").verify(old.as_bytes()),
             Verdict::Valid { id, key_index: 1 }
         );
+    }
+
+    #[test]
+    fn well_formed_means_base64url_around_a_dot() {
+        let alphabet: Vec<u8> = (b'A'..=b'Z')
+            .chain(b'a'..=b'z')
+            .chain(b'0'..=b'9')
+            .chain([b'-', b'_'])
+            .collect();
+        for byte in 0..=u8::MAX {
+            assert_eq!(
+                all_base64url(&[byte]),
+                alphabet.contains(&byte),
+                "byte {byte}"
+            );
+        }
+        let value = Signer::new(&ring(1), "sid").sign(&SessionId::from_bytes([7; 32]));
+        assert!(is_well_formed(value.as_bytes()));
+        for position in [0, ENCODED_ID_LEN, VALUE_LEN - 1] {
+            let mut bad = value.clone().into_bytes();
+            bad[position] = b'+';
+            assert!(!is_well_formed(&bad), "a '+' at {position}");
+        }
+        assert!(!is_well_formed(&value.as_bytes()[1..]));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::{Error, HttpMessage, HttpResponse};
 use fastsession_core::adapter::{
     Committed, Finished as _, RequestHeaders, ResponseHeaders, SaveError, SessionManager,
@@ -120,13 +120,29 @@ struct ResponseFields<'a>(&'a mut HeaderMap);
 
 impl ResponseHeaders for ResponseFields<'_> {
     fn remove(&mut self, name: &'static str) {
-        self.0.remove(HeaderName::from_static(name));
+        self.0.remove(header_name(name));
     }
 
     fn append(&mut self, name: &'static str, value: &str) {
         if let Ok(value) = HeaderValue::from_str(value) {
-            self.0.append(HeaderName::from_static(name), value);
+            self.0.append(header_name(name), value);
         }
+    }
+
+    fn append_static(&mut self, name: &'static str, value: &'static str) {
+        self.0
+            .append(header_name(name), HeaderValue::from_static(value));
+    }
+}
+
+/// actix's constant for the names the session layer sets (no parsing per response), else the
+/// parsed name.
+fn header_name(name: &'static str) -> HeaderName {
+    match name {
+        "set-cookie" => header::SET_COOKIE,
+        "cache-control" => header::CACHE_CONTROL,
+        "vary" => header::VARY,
+        other => HeaderName::from_static(other),
     }
 }
 
