@@ -1,6 +1,7 @@
 //! [`RedisStoreBuilder`] and [`RedisStoreError`].
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use redis::RedisError;
@@ -27,6 +28,7 @@ pub struct RedisStoreBuilder {
     url: String,
     prefix: String,
     timeout: Duration,
+    tls_ca_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for RedisStoreBuilder {
@@ -35,6 +37,7 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("url", &redact(&self.url))
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
+            .field("tls_ca_file", &self.tls_ca_file)
             .finish()
     }
 }
@@ -46,6 +49,7 @@ impl RedisStoreBuilder {
             url,
             prefix: DEFAULT_PREFIX.to_owned(),
             timeout: DEFAULT_TIMEOUT,
+            tls_ca_file: None,
         }
     }
 
@@ -64,13 +68,23 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// For `rediss://`: trust the certificate authorities in this PEM file instead of the web's
+    /// root certificates (a private CA, as managed Redis services and self-run clusters use).
+    /// The server's certificate is still verified, its name included; [`build`](Self::build)
+    /// reads the file and refuses one that holds no certificate.
+    pub fn with_tls_ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.tls_ca_file = Some(path.into());
+        self
+    }
+
     /// The store. It connects on first use.
     ///
     /// # Errors
     ///
     /// [`RedisStoreError`] for a URL that redis-rs cannot read or whose scheme is not one of
     /// `redis://`, `rediss://` (with the `tls` feature), `redis+unix://` or `unix://`; an empty
-    /// prefix or one with `{`/`}`; a zero timeout; or a call outside a Tokio runtime.
+    /// prefix or one with `{`/`}`; a zero timeout; a TLS CA file that cannot be read or holds no
+    /// certificate, or one given for a URL without TLS; or a call outside a Tokio runtime.
     ///
     /// # Examples
     ///
@@ -99,7 +113,8 @@ impl RedisStoreBuilder {
             url: redact(&self.url),
             reason,
         };
-        match scheme(&self.url) {
+        let scheme = scheme(&self.url);
+        match scheme {
             None => {
                 return Err(invalid(format!(
                     "the scheme is not one of {}",
@@ -113,11 +128,16 @@ impl RedisStoreBuilder {
             }
             Some(_) => {}
         }
+        if self.tls_ca_file.is_some() && scheme != Some("rediss://") {
+            return Err(RedisStoreError::TlsCaWithoutTls {
+                url: redact(&self.url),
+            });
+        }
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(RedisStoreError::NoRuntime);
         }
         let rejected = |error: RedisError| invalid(reason(&error, &self.url));
-        let client = redis::Client::open(self.url.as_str()).map_err(rejected)?;
+        let client = self.client(&rejected)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout))
             .set_response_timeout(Some(self.timeout))
@@ -130,6 +150,29 @@ impl RedisStoreBuilder {
             self.prefix.into(),
             self.timeout,
         ))
+    }
+}
+
+impl RedisStoreBuilder {
+    /// The redis-rs client for the URL (and, for TLS, the crypto provider and the CA file);
+    /// `rejected` turns redis-rs's refusal of the URL into ours.
+    fn client(
+        &self,
+        rejected: &impl Fn(RedisError) -> RedisStoreError,
+    ) -> Result<redis::Client, RedisStoreError> {
+        #[cfg(feature = "tls")]
+        if scheme(&self.url) == Some("rediss://") {
+            crate::tls::ensure_crypto_provider();
+            if let Some(path) = &self.tls_ca_file {
+                let certificates = redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(crate::tls::read_ca_file(path)?),
+                };
+                return redis::Client::build_with_tls(self.url.as_str(), certificates)
+                    .map_err(rejected);
+            }
+        }
+        redis::Client::open(self.url.as_str()).map_err(rejected)
     }
 }
 
@@ -163,6 +206,25 @@ pub enum RedisStoreError {
     /// The timeout was zero.
     #[error("the Redis timeout is zero: use a positive duration, such as 2 seconds")]
     ZeroTimeout,
+    /// The TLS CA file could not be used.
+    #[error(
+        "cannot use the TLS CA file {path:?}: {reason}; give a PEM file with the certificate of \
+         the authority that signed the Redis server's certificate"
+    )]
+    TlsCaFile {
+        /// The path given.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A TLS CA file was given for a URL without TLS.
+    #[error(
+        "a TLS CA file was given for {url:?}, which does not use TLS: use a rediss:// URL, or give no CA file"
+    )]
+    TlsCaWithoutTls {
+        /// The URL, with its user name and password hidden.
+        url: String,
+    },
     /// The store was built outside a Tokio runtime, which its connection needs.
     #[error(
         "a RedisStore must be built inside a Tokio runtime (for example in an async main under #[tokio::main])"

@@ -42,7 +42,7 @@
 //! ```
 //!
 //! With an adapter, pass the store where the in-memory store went:
-//! `fastsession_axum::layer(sessions, RedisStore::open(url)?)`.
+//! `fastsession_axum::layer(config, RedisStore::open(url)?)`.
 //!
 //! # URLs
 //!
@@ -55,6 +55,29 @@
 //! URLs appear with their userinfo and any `pass=`/`password=` parameter replaced by `***`,
 //! also when a password was not encoded, and redis-rs's errors about a URL are reduced to their
 //! fixed description.
+//!
+//! # TLS
+//!
+//! With the `tls` feature, `rediss://` connects through rustls and verifies the server's
+//! certificate, its name included (there is no switch to turn verification off). By default it
+//! trusts the web's root certificates; a server whose certificate comes from a private
+//! authority, as managed services and self-run deployments often have, needs that authority's
+//! certificate in a PEM file:
+//!
+//! ```no_run
+//! # #[cfg(feature = "tls")]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use fastsession_redis::RedisStore;
+//!
+//! let store = RedisStore::builder("rediss://:password@redis.internal:6380/0")
+//!     .with_tls_ca_file("/etc/ssl/redis-ca.pem")
+//!     .build()?; // reads the file now: a missing or empty one fails here, naming its path
+//! store.ping().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! rustls needs a process-wide crypto provider; the store installs rustls's `ring` provider
+//! when the application has not installed one.
 //!
 //! # Administration
 //!
@@ -73,7 +96,7 @@
 //!
 //! # Features
 //!
-//! - `tls`: `rediss://` URLs.
+//! - `tls`: `rediss://` URLs (see [TLS](#tls)).
 //!
 //! # Minimum supported Rust version
 //!
@@ -86,6 +109,8 @@ mod builder;
 mod keys;
 mod scripts;
 mod store;
+#[cfg(feature = "tls")]
+mod tls;
 mod url;
 
 pub use admin::RedisAdmin;

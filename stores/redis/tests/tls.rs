@@ -1,0 +1,230 @@
+//! `rediss://` against a real `redis-server` that speaks TLS only, with a certificate authority
+//! this test generates: the store suite passes over TLS when the builder trusts that CA; the
+//! server's certificate is verified (the web's roots and an unrelated CA are refused); a CA file
+//! that cannot be used, or one given for a URL without TLS, fails at `build` with its path named.
+
+#![cfg(feature = "tls")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fastsession_core::store::StoreErrorKind;
+use fastsession_core::testing::store_suite;
+use fastsession_redis::{RedisStore, RedisStoreError};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, Command};
+
+/// A certificate authority and a server certificate it signed for `127.0.0.1` and `localhost`,
+/// written as PEM files into a directory of their own.
+struct Certificates {
+    dir: PathBuf,
+}
+
+impl Certificates {
+    fn generate() -> Self {
+        let dir = std::env::temp_dir().join(common::unique_prefix("tls").replace(':', "-"));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let (ca, ca_key) = authority("fastsession test CA");
+        let server_key = KeyPair::generate().expect("a key pair");
+        let server = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .expect("server parameters")
+            .signed_by(&server_key, &ca, &ca_key)
+            .expect("the server certificate");
+        let (unrelated, _) = authority("an unrelated CA");
+        for (name, pem) in [
+            ("ca.pem", ca.pem()),
+            ("server.pem", server.pem()),
+            ("server.key", server_key.serialize_pem()),
+            ("unrelated-ca.pem", unrelated.pem()),
+            ("not-pem.pem", "not a certificate\n".to_owned()),
+            ("empty.pem", String::new()),
+        ] {
+            std::fs::write(dir.join(name), pem).expect("a PEM file");
+        }
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Certificates {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A self-signed certificate authority.
+fn authority(name: &str) -> (rcgen::Certificate, KeyPair) {
+    let key = KeyPair::generate().expect("a key pair");
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, name);
+    let certificate = params.self_signed(&key).expect("the CA certificate");
+    (certificate, key)
+}
+
+/// A `redis-server` that listens with TLS only, on a free loopback port; killed on drop.
+struct TlsServer {
+    _child: Child,
+    port: u16,
+}
+
+impl TlsServer {
+    async fn start(certificates: &Certificates) -> Self {
+        let port = free_port();
+        let file = |name: &str| certificates.path(name);
+        let mut child = Command::new("redis-server")
+            .args(["--port", "0", "--bind", "127.0.0.1", "--tls-port"])
+            .arg(port.to_string())
+            .arg("--tls-cert-file")
+            .arg(file("server.pem"))
+            .arg("--tls-key-file")
+            .arg(file("server.key"))
+            .arg("--tls-ca-cert-file")
+            .arg(file("ca.pem"))
+            .args([
+                "--tls-auth-clients",
+                "no",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("redis-server is installed (.ci/run installs it)");
+        let mut lines = BufReader::new(child.stdout.take().expect("a piped stdout")).lines();
+        // A deadline that only stops a hung run; the server is ready when it says so.
+        let ready = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.expect("the server's output") {
+                if line
+                    .to_ascii_lowercase()
+                    .contains("ready to accept connections")
+                {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(
+            ready,
+            Ok(true),
+            "redis-server did not start with TLS on {port}"
+        );
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self {
+            _child: child,
+            port,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("rediss://127.0.0.1:{}", self.port)
+    }
+}
+
+/// A loopback port nothing listens on right now.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+fn store(url: &str, ca: &Path) -> RedisStore {
+    RedisStore::builder(url)
+        .with_prefix(common::unique_prefix("tls"))
+        .with_tls_ca_file(ca)
+        .build()
+        .unwrap_or_else(|error| panic!("{error}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_suite_passes_over_tls_with_the_given_ca() {
+    let certificates = Certificates::generate();
+    let server = TlsServer::start(&certificates).await;
+    let ca = certificates.path("ca.pem");
+    let stores = Arc::new(Mutex::new(Vec::new()));
+    store_suite::run_all(|| {
+        let stores = stores.clone();
+        let store = store(&server.url(), &ca);
+        async move {
+            store.ping().await.unwrap_or_else(|error| panic!("{error}"));
+            stores.lock().unwrap().push(store.clone());
+            store
+        }
+    })
+    .await;
+    let stores = stores.lock().unwrap().clone();
+    for store in stores {
+        store.admin().clear().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_servers_certificate_is_verified() {
+    let certificates = Certificates::generate();
+    let server = TlsServer::start(&certificates).await;
+    // The web's roots (no CA file) and an unrelated CA both refuse the server's certificate.
+    let without_ca = RedisStore::builder(server.url())
+        .with_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let unrelated = RedisStore::builder(server.url())
+        .with_timeout(Duration::from_secs(5))
+        .with_tls_ca_file(certificates.path("unrelated-ca.pem"))
+        .build()
+        .unwrap();
+    for (what, store) in [("no CA file", without_ca), ("an unrelated CA", unrelated)] {
+        let error = store
+            .ping()
+            .await
+            .expect_err("an unverified certificate is refused");
+        assert_eq!(error.kind(), StoreErrorKind::Unavailable, "{what}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn an_unusable_ca_file_fails_at_build_naming_its_path() {
+    let certificates = Certificates::generate();
+    let url = "rediss://:s3cret@127.0.0.1:6390";
+    for (name, reason) in [
+        ("missing.pem", "cannot read it"),
+        ("empty.pem", "holds no PEM certificate"),
+        ("not-pem.pem", "holds no PEM certificate"),
+    ] {
+        let path = certificates.path(name);
+        let error = RedisStore::builder(url)
+            .with_tls_ca_file(&path)
+            .build()
+            .expect_err("an unusable CA file is refused");
+        assert!(
+            matches!(&error, RedisStoreError::TlsCaFile { path: named, .. } if *named == path),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains(name) && message.contains(reason),
+            "{message}"
+        );
+        assert!(!message.contains("s3cret"), "{message}");
+    }
+    let error = RedisStore::builder("redis://:s3cret@127.0.0.1:6379")
+        .with_tls_ca_file(certificates.path("ca.pem"))
+        .build()
+        .expect_err("a CA file needs TLS");
+    assert!(
+        matches!(error, RedisStoreError::TlsCaWithoutTls { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("rediss://"), "{error}");
+    assert!(!error.to_string().contains("s3cret"), "{error}");
+}
