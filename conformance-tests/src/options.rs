@@ -112,12 +112,16 @@ pub struct Options {
     /// A skip rule: NAME (header present) or NAME=VALUE (exact value); repeatable.
     #[arg(long = "skip-header", value_name = "NAME[=VALUE]")]
     pub skip_headers: Vec<String>,
-    /// The store: `memory`, or `redis://HOST:PORT/DB`.
+    /// The store: `memory`, `redis://HOST:PORT/DB`, or `rediss://HOST:PORT/DB` (TLS).
     #[arg(long, default_value = "memory")]
     pub store: String,
     /// The key prefix in a shared store.
     #[arg(long)]
     pub store_prefix: Option<String>,
+    /// For a `rediss://` store: the PEM file of the certificate authority to trust instead of
+    /// the web's root certificates.
+    #[arg(long, value_name = "FILE")]
+    pub redis_ca: Option<std::path::PathBuf>,
 }
 
 fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
@@ -135,7 +139,7 @@ pub enum OptionsError {
     #[error("{0}")]
     Config(#[source] fastsession_core::ConfigError),
     /// The store is not supported.
-    #[error("--store {0:?}: use `memory` or `redis://HOST:PORT/DB`")]
+    #[error("--store {0:?}: use `memory`, `redis://HOST:PORT/DB` or `rediss://HOST:PORT/DB`")]
     Store(String),
     /// The Redis store rejected its settings.
     #[error("--store: {0}")]
@@ -210,7 +214,7 @@ impl Options {
         Ok(config)
     }
 
-    /// The store `--store` and `--store-prefix` name.
+    /// The store `--store`, `--store-prefix` and `--redis-ca` name.
     ///
     /// # Errors
     ///
@@ -225,6 +229,9 @@ impl Options {
         let mut builder = RedisStore::builder(&self.store);
         if let Some(prefix) = &self.store_prefix {
             builder = builder.with_prefix(prefix);
+        }
+        if let Some(ca) = &self.redis_ca {
+            builder = builder.with_tls_ca_file(ca);
         }
         Ok(AppStore::new(Backend::Redis(
             builder.build().map_err(OptionsError::Redis)?,

@@ -289,4 +289,23 @@ fn bad_flags_and_configurations_exit_2_with_a_clear_line() {
         "a{b",
     ]);
     assert!(stderr.contains("prefix \"a{b\""), "{stderr}");
+    let missing = std::env::temp_dir().join("fastsession-no-such-ca.pem");
+    let missing = missing.to_str().expect("a UTF-8 temporary path");
+    for (store, message) in [
+        ("rediss://127.0.0.1:6390/0", "cannot read it"),
+        ("redis://127.0.0.1:6379/0", "does not use TLS"),
+    ] {
+        let stderr = rejected(&[
+            "--framework",
+            "axum",
+            "--store",
+            store,
+            "--redis-ca",
+            missing,
+        ]);
+        assert!(stderr.contains(message), "{store}: {stderr}");
+        if store.starts_with("rediss") {
+            assert!(stderr.contains("fastsession-no-such-ca.pem"), "{stderr}");
+        }
+    }
 }
