@@ -30,6 +30,21 @@ impl Backend {
         FaultyStore::new(Self::Memory(MemoryStore::new()))
     }
 
+    /// Opens the connection to Redis (nothing for memory), so that no scenario's first request,
+    /// under a short store timeout, pays for connecting and a TLS handshake.
+    ///
+    /// # Panics
+    ///
+    /// If Redis does not answer within the Redis store's own timeout.
+    pub async fn connect(&self) {
+        if let Self::Redis(redis) = self {
+            redis
+                .ping()
+                .await
+                .unwrap_or_else(|error| panic!("Redis does not answer: {error}"));
+        }
+    }
+
     /// How many sessions are stored.
     ///
     /// # Panics

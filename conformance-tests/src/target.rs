@@ -10,6 +10,10 @@ pub enum StoreKind {
     /// `RedisStore`, on `FASTSESSION_REDIS_URL` (default `redis://127.0.0.1:6379`), under a key
     /// prefix of its own.
     Redis,
+    /// `RedisStore` over TLS, on `FASTSESSION_REDIS_TLS_URL` (default
+    /// `rediss://127.0.0.1:6390`), trusting the certificate authority in
+    /// `FASTSESSION_REDIS_TLS_CA`; `scripts/test` starts that server and sets both.
+    RedisTls,
 }
 
 /// A framework and a store.
@@ -37,6 +41,14 @@ impl Target {
             store: StoreKind::Redis,
         }
     }
+
+    /// `framework` on Redis over TLS.
+    pub const fn redis_tls(framework: Framework) -> Self {
+        Self {
+            framework,
+            store: StoreKind::RedisTls,
+        }
+    }
 }
 
 impl From<Framework> for Target {
@@ -48,4 +60,23 @@ impl From<Framework> for Target {
 /// The Redis URL tests use: `FASTSESSION_REDIS_URL`, default `redis://127.0.0.1:6379`.
 pub fn redis_url() -> String {
     std::env::var("FASTSESSION_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+/// The TLS Redis the TLS tests use: `FASTSESSION_REDIS_TLS_URL`, default
+/// `rediss://127.0.0.1:6390`, and the path of the PEM file of its certificate authority,
+/// `FASTSESSION_REDIS_TLS_CA`.
+///
+/// # Panics
+///
+/// When `FASTSESSION_REDIS_TLS_CA` is not set: `scripts/test` starts the server and sets it.
+pub fn redis_tls() -> (String, std::path::PathBuf) {
+    let url = std::env::var("FASTSESSION_REDIS_TLS_URL")
+        .unwrap_or_else(|_| "rediss://127.0.0.1:6390".to_owned());
+    let ca = std::env::var_os("FASTSESSION_REDIS_TLS_CA").unwrap_or_else(|| {
+        panic!(
+            "FASTSESSION_REDIS_TLS_CA is not set: run `bash scripts/test`, which starts a Redis \
+             with TLS and sets it"
+        )
+    });
+    (url, ca.into())
 }
