@@ -89,3 +89,44 @@ ensure_redis_tls() {
   echo "redis-server with TLS did not answer on 127.0.0.1:$port (see $dir/redis.log)" >&2
   exit 1
 }
+
+# A Redis Cluster on 127.0.0.1:7000-7005: three masters with one replica each, for the store's
+# cluster tests (stores/redis/tests/cluster.rs). Each node keeps only its cluster configuration
+# file (which cluster mode requires) in a directory of its own; no data on disk.
+ensure_redis_cluster() {
+  local base=7000 dir="${TMPDIR:-/tmp}/fastsession-redis-cluster" nodes=() port
+  export FASTSESSION_REDIS_CLUSTER_URL="${FASTSESSION_REDIS_CLUSTER_URL:-redis-cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002}"
+  if redis-cli -p "$base" cluster info 2>/dev/null | tr -d '\r' | grep -q '^cluster_state:ok$'; then
+    return
+  fi
+  step "starting a Redis Cluster on 127.0.0.1:$base-$((base + 5))"
+  for port in $(seq "$base" $((base + 5))); do
+    redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  done
+  rm -rf "$dir"
+  for port in $(seq "$base" $((base + 5))); do
+    mkdir -p "$dir/$port"
+    redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --dir "$dir/$port" \
+      --pidfile "$dir/$port/redis.pid" --logfile "$dir/$port/redis.log" \
+      --cluster-enabled yes --cluster-config-file "$dir/$port/nodes.conf" \
+      --cluster-node-timeout 2000 --save "" --appendonly no
+    nodes+=("127.0.0.1:$port")
+  done
+  for port in $(seq "$base" $((base + 5))); do
+    for _ in $(seq 1 50); do
+      redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
+      sleep 0.1
+    done
+  done
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >/dev/null
+  for port in $(seq "$base" $((base + 5))); do
+    for _ in $(seq 1 100); do
+      redis-cli -p "$port" cluster info | tr -d '\r' | grep -q '^cluster_state:ok$' && break
+      sleep 0.1
+    done
+    if ! redis-cli -p "$port" cluster info | tr -d '\r' | grep -q '^cluster_state:ok$'; then
+      echo "the Redis Cluster node on 127.0.0.1:$port is not ready (see $dir/$port/redis.log)" >&2
+      exit 1
+    fi
+  done
+}

@@ -12,8 +12,8 @@ use std::time::SystemTime;
 
 use fastsession_core::store::StoreError;
 use redis::RedisResult;
-use redis::aio::ConnectionManager;
 
+use crate::connection::{Connection, ScanNode};
 use crate::keys::{SUCCESSOR, scan_pattern};
 use crate::scripts::PURGE;
 use crate::store::{RedisStore, millis, store_error};
@@ -63,6 +63,15 @@ impl RedisAdmin {
         &self.store
     }
 
+    /// A walk over the keys under the store's prefix, on every server that holds keys.
+    async fn scan(&self, connection: &mut Connection) -> Result<Scan, StoreError> {
+        Ok(Scan {
+            pattern: scan_pattern(self.store.prefix()),
+            nodes: self.store.call(connection.scan_nodes()).await?,
+            cursor: 0,
+        })
+    }
+
     /// Every key under the store's prefix, by `SCAN`: sorted, without duplicates.
     ///
     /// A key created or deleted during the scan may or may not be listed; every key present for
@@ -73,7 +82,7 @@ impl RedisAdmin {
     /// The store error of the first Redis call that fails.
     pub async fn keys(&self) -> Result<Vec<String>, StoreError> {
         let mut connection = self.store.connection();
-        let mut scan = Scan::new(self.store.prefix());
+        let mut scan = self.scan(&mut connection).await?;
         let mut keys = Vec::new();
         while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
             keys.extend(page);
@@ -94,26 +103,28 @@ impl RedisAdmin {
     /// The store error of the first Redis call that fails.
     pub async fn sessions(&self) -> Result<Vec<String>, StoreError> {
         let mut connection = self.store.connection();
-        let mut scan = Scan::new(self.store.prefix());
+        let mut scan = self.scan(&mut connection).await?;
         let mut sessions = Vec::new();
         while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
-            let mut pipeline = redis::pipe();
-            pipeline.ignore_errors();
-            for key in &page {
-                pipeline.hexists(key, SUCCESSOR);
-            }
-            let answers: Vec<RedisResult<bool>> = self
-                .store
-                .call(pipeline.query_async(&mut connection))
-                .await?;
-            for (key, answer) in page.into_iter().zip(answers) {
-                match answer {
-                    Ok(false) => sessions.push(key),
-                    // Retired: only a pointer to its successor.
-                    Ok(true) => {}
-                    // Not a hash, so not a session either.
-                    Err(error) if error.code() == Some("WRONGTYPE") => {}
-                    Err(error) => return Err(store_error(error)),
+            for batch in connection.batches(page) {
+                let mut pipeline = redis::pipe();
+                pipeline.ignore_errors();
+                for key in &batch {
+                    pipeline.hexists(key, SUCCESSOR);
+                }
+                let answers: Vec<RedisResult<bool>> = self
+                    .store
+                    .call(pipeline.query_async(&mut connection))
+                    .await?;
+                for (key, answer) in batch.into_iter().zip(answers) {
+                    match answer {
+                        Ok(false) => sessions.push(key),
+                        // Retired: only a pointer to its successor.
+                        Ok(true) => {}
+                        // Not a hash, so not a session either.
+                        Err(error) if error.code() == Some("WRONGTYPE") => {}
+                        Err(error) => return Err(store_error(error)),
+                    }
                 }
             }
         }
@@ -131,18 +142,20 @@ impl RedisAdmin {
     /// deleted.
     pub async fn clear(&self) -> Result<usize, StoreError> {
         let mut connection = self.store.connection();
-        let mut scan = Scan::new(self.store.prefix());
+        let mut scan = self.scan(&mut connection).await?;
         let mut deleted = 0;
         while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
-            let mut pipeline = redis::pipe();
-            for key in &page {
-                pipeline.del(key);
+            for batch in connection.batches(page) {
+                let mut pipeline = redis::pipe();
+                for key in &batch {
+                    pipeline.del(key);
+                }
+                let removed: Vec<usize> = self
+                    .store
+                    .call(pipeline.query_async(&mut connection))
+                    .await?;
+                deleted += removed.into_iter().sum::<usize>();
             }
-            let removed: Vec<usize> = self
-                .store
-                .call(pipeline.query_async(&mut connection))
-                .await?;
-            deleted += removed.into_iter().sum::<usize>();
         }
         Ok(deleted)
     }
@@ -161,63 +174,62 @@ impl RedisAdmin {
     /// deleted.
     pub async fn purge_expired(&self, now: SystemTime) -> Result<usize, StoreError> {
         let mut connection = self.store.connection();
-        let mut scan = Scan::new(self.store.prefix());
+        let mut scan = self.scan(&mut connection).await?;
         let now = millis(now);
         let mut purged = 0;
         while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
-            // The pipeline runs the script by its hash (`EVALSHA`), so it loads it first.
-            let mut pipeline = redis::pipe();
-            pipeline.load_script(&PURGE).ignore();
-            for key in &page {
-                let mut invocation = PURGE.key(key);
-                invocation.arg(now);
-                pipeline.invoke_script(&invocation);
+            for batch in connection.batches(page) {
+                // The pipeline runs the script by its hash (`EVALSHA`), so it loads it first
+                // (on the node the batch's slot lives on).
+                let mut pipeline = redis::pipe();
+                pipeline.load_script(&PURGE).ignore();
+                for key in &batch {
+                    let mut invocation = PURGE.key(key);
+                    invocation.arg(now);
+                    pipeline.invoke_script(&invocation);
+                }
+                let removed: Vec<usize> = self
+                    .store
+                    .call(pipeline.query_async(&mut connection))
+                    .await?;
+                purged += removed.into_iter().sum::<usize>();
             }
-            let removed: Vec<usize> = self
-                .store
-                .call(pipeline.query_async(&mut connection))
-                .await?;
-            purged += removed.into_iter().sum::<usize>();
         }
         Ok(purged)
     }
 }
 
-/// A `SCAN … MATCH prefix*` walk over the keys under a prefix, one page at a time.
+/// A `SCAN … MATCH prefix*` walk over the keys under a prefix, one page at a time, server by
+/// server (on a cluster, master by master: a cursor belongs to one node).
 struct Scan {
     pattern: String,
-    /// The cursor of the next page; `None` once the walk is done.
-    cursor: Option<u64>,
+    /// The servers still to walk; the last is the current one.
+    nodes: Vec<ScanNode>,
+    /// The cursor on the current server.
+    cursor: u64,
 }
 
 impl Scan {
-    fn new(prefix: &str) -> Self {
-        Self {
-            pattern: scan_pattern(prefix),
-            cursor: Some(0),
-        }
-    }
-
     /// The keys of the next page that has any, or `None` at the end of the walk. A key may
     /// appear on two pages.
     async fn next_page(
         &mut self,
         store: &RedisStore,
-        connection: &mut ConnectionManager,
+        connection: &mut Connection,
     ) -> Result<Option<Vec<String>>, StoreError> {
-        while let Some(cursor) = self.cursor {
-            let (next, page): (u64, Vec<String>) = store
-                .call(
-                    redis::cmd("SCAN")
-                        .arg(cursor)
-                        .arg("MATCH")
-                        .arg(&self.pattern)
-                        .arg("COUNT")
-                        .arg(500)
-                        .query_async(connection),
-                )
-                .await?;
-            self.cursor = (next != 0).then_some(next);
+        while let Some(node) = self.nodes.last() {
+            let mut scan = redis::cmd("SCAN");
+            scan.arg(self.cursor)
+                .arg("MATCH")
+                .arg(&self.pattern)
+                .arg("COUNT")
+                .arg(500);
+            let (next, page): (u64, Vec<String>) =
+                store.call(connection.query_on(scan, node)).await?;
+            self.cursor = next;
+            if next == 0 {
+                self.nodes.pop();
+            }
             if !page.is_empty() {
                 return Ok(Some(page));
             }

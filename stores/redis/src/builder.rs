@@ -7,6 +7,8 @@ use std::time::Duration;
 use redis::RedisError;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+use crate::cluster::{self, CLUSTER_SCHEME, ClusterUrlError};
+use crate::connection::Connection;
 use crate::store::{DEFAULT_PREFIX, DEFAULT_TIMEOUT, RedisStore};
 use crate::url::{SCHEMES, reason, redact, scheme};
 
@@ -82,7 +84,8 @@ impl RedisStoreBuilder {
     /// # Errors
     ///
     /// [`RedisStoreError`] for a URL that redis-rs cannot read or whose scheme is not one of
-    /// `redis://`, `rediss://` (with the `tls` feature), `redis+unix://` or `unix://`; an empty
+    /// `redis://`, `rediss://` (with the `tls` feature), `redis-cluster://`, `redis+unix://` or
+    /// `unix://`; an empty
     /// prefix or one with `{`/`}`; a zero timeout; a TLS CA file that cannot be read or holds no
     /// certificate, or one given for a URL without TLS; or a call outside a Tokio runtime.
     ///
@@ -137,6 +140,18 @@ impl RedisStoreBuilder {
             return Err(RedisStoreError::NoRuntime);
         }
         let rejected = |error: RedisError| invalid(reason(&error, &self.url));
+        if scheme == Some(CLUSTER_SCHEME) {
+            let connection =
+                cluster::connect(&self.url, self.timeout).map_err(|error| match error {
+                    ClusterUrlError::Shape(why) => invalid(why.to_owned()),
+                    ClusterUrlError::Redis(error) => rejected(error),
+                })?;
+            return Ok(RedisStore::new(
+                Connection::Cluster(connection),
+                self.prefix.into(),
+                self.timeout,
+            ));
+        }
         let client = self.client(&rejected)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout))
@@ -146,7 +161,7 @@ impl RedisStoreBuilder {
         let connection =
             ConnectionManager::new_lazy_with_config(client, config).map_err(rejected)?;
         Ok(RedisStore::new(
-            connection,
+            Connection::Single(connection),
             self.prefix.into(),
             self.timeout,
         ))
@@ -187,7 +202,8 @@ pub enum RedisStoreError {
     /// The URL was rejected.
     #[error(
         "invalid Redis URL {url:?} ({reason}): use redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], \
-         rediss://… for TLS, or redis+unix:///PATH[?db=DB&pass=PASSWORD] (unix:///PATH likewise)"
+         rediss://… for TLS, redis-cluster://[[USER]:PASSWORD@]HOST:PORT[,HOST:PORT…] for a \
+         Redis Cluster, or redis+unix:///PATH[?db=DB&pass=PASSWORD] (unix:///PATH likewise)"
     )]
     InvalidUrl {
         /// The URL, with its user name and password hidden.

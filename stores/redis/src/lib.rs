@@ -5,8 +5,9 @@
 //!
 //! Each session is one Redis hash under `prefix + "{" + hash + "}"`, where `hash` is 32 hex digits
 //! of SHA-256 over the session ID: a dump of Redis reveals no usable cookie, and the `{…}` hash
-//! tag would keep every key of a session on one slot of a Redis Cluster (Cluster is not supported
-//! yet; every script touches one key per call, so the design needs no two keys on one slot). The
+//! tag is the key's slot on a Redis Cluster. Every command and script touches one key per call,
+//! so no operation needs two keys on one slot (a rotated session's successor may live on
+//! another master). The
 //! hash holds one field per session key (`d:` + key, its JSON value) and the timestamps (`m:c`
 //! created, `m:r` refreshed, `m:e` expires, in Unix milliseconds), and carries a Redis TTL equal
 //! to the session's remaining server-side lifetime, so Redis itself drops dead sessions.
@@ -23,8 +24,8 @@
 //! maintained. Its `ConnectionManager` is one multiplexed, pipelined connection shared by all
 //! requests (which outperforms a pool of connections for Redis's one-command-at-a-time server) and
 //! reconnects by itself; its `Script` runs our Lua by `EVALSHA` with a transparent `EVAL`
-//! fallback; it speaks `rediss://` through rustls (feature `tls`). (Redis Cluster is not supported
-//! yet: the store uses one connection to one server.)
+//! fallback; it speaks `rediss://` through rustls (feature `tls`); its cluster connection routes
+//! each command by its key's slot and follows `MOVED` and `ASK` redirections.
 //! fred was the other candidate: equally capable, but with a larger surface we do not need.
 //!
 //! # Quick start
@@ -79,6 +80,32 @@
 //! rustls needs a process-wide crypto provider; the store installs rustls's `ring` provider
 //! when the application has not installed one.
 //!
+//! # Redis Cluster
+//!
+//! `redis-cluster://[[USER]:PASSWORD@]HOST:PORT[,HOST:PORT…]` names some of a cluster's nodes
+//! (seed nodes; the client learns the rest from them):
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use fastsession_redis::RedisStore;
+//!
+//! let store = RedisStore::open("redis-cluster://10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379")?;
+//! store.ping().await?; // every master answers
+//! # Ok(()) }
+//! ```
+//!
+//! Each command goes to the master that serves its key's slot, and `MOVED` and `ASK`
+//! redirections (a resharding, a failover) are followed within the store timeout. The
+//! [administration](RedisAdmin) walks every master. Tested on a real cluster of three masters
+//! with one replica each: the store suite, the administration, and a rotation whose old and new
+//! records live on different masters.
+//!
+//! The cluster client resends a command whose reply a dropped connection lost, so a write may
+//! run twice. Retiring and deleting give the same answer when run twice; a resent creation finds
+//! its ID taken and the request creates its session under another ID (the first record expires
+//! unused); a resent update applies its increments twice. On a single server the store never
+//! resends a write.
+//!
 //! # Administration
 //!
 //! [`RedisStore`] has only the per-request API of a
@@ -106,6 +133,8 @@
 
 mod admin;
 mod builder;
+mod cluster;
+mod connection;
 mod keys;
 mod scripts;
 mod store;

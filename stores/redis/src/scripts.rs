@@ -94,11 +94,16 @@ return 1
 
 /// `KEYS[1]` the session; `ARGV`: now, the successor's key. If the session is live and not
 /// retired, drops its data and records the successor (`m:s`), keeping the expiry and TTL, and
-/// returns 1; otherwise changes nothing and returns 0. One key per call, so the design needs no
-/// two keys on one slot (Cluster is not supported yet).
+/// returns 1; if it is already retired in favour of this same successor, returns 1 again (a
+/// Redis Cluster client resends a command whose reply a dropped connection lost, and the
+/// resent retirement must not read as a lost race); otherwise changes nothing and returns 0.
+/// One key per call: a predecessor and its successor may live on any slots.
 pub(crate) static RETIRE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         &[
+            r"
+if redis.call('HGET', KEYS[1], 'm:s') == ARGV[2] then return 1 end
+",
             LIVE_SESSION,
             r"
 drop_data()
@@ -110,15 +115,20 @@ return 1
     )
 });
 
-/// `KEYS[1]` the session. Deletes it and returns its successor's key if it was retired (`m:s`),
-/// or nil: the caller deletes the successor next, with this script on that key. One key per
-/// call, so the design needs no two keys on one slot (Cluster is not supported yet).
+/// `KEYS[1]` the session. A retired record is left as it is and its successor's key (`m:s`)
+/// returned: the caller deletes the successor next, with this script on that key, and the
+/// retired records it walked once the walk is over. Any other record is deleted, and nil
+/// returned. Running it twice gives the same answer (a Redis Cluster client resends a command
+/// whose reply a dropped connection lost: had the first run deleted a retired record, the resent
+/// one would find nothing, and the successor would outlive the logout). One key per call: a
+/// predecessor and its successor may live on any slots.
 pub(crate) static DELETE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local successor = redis.call('HGET', KEYS[1], 'm:s')
+if successor then return successor end
 redis.call('DEL', KEYS[1])
-return successor
+return false
 ",
     )
 });

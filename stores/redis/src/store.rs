@@ -11,11 +11,11 @@ use fastsession_core::{
     store::MAX_SUCCESSORS_FOLLOWED, store::Record, store::SessionData, store::SessionStore,
     store::StoreError, store::StoreErrorKind,
 };
-use redis::aio::ConnectionManager;
 use redis::{AsyncCommands as _, RedisError};
 
 use crate::admin::RedisAdmin;
 use crate::builder::{RedisStoreBuilder, RedisStoreError};
+use crate::connection::Connection;
 use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR, session_key};
 use crate::scripts::{APPLY, CREATE, DELETE, RETIRE};
 
@@ -55,7 +55,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
-    connection: ConnectionManager,
+    connection: Connection,
     prefix: Arc<str>,
     timeout: Duration,
 }
@@ -126,7 +126,7 @@ impl RedisStore {
         RedisStoreBuilder::new(url.into())
     }
 
-    pub(crate) fn new(connection: ConnectionManager, prefix: Arc<str>, timeout: Duration) -> Self {
+    pub(crate) fn new(connection: Connection, prefix: Arc<str>, timeout: Duration) -> Self {
         Self {
             connection,
             prefix,
@@ -135,7 +135,7 @@ impl RedisStore {
     }
 
     /// A handle on the shared connection, for one call.
-    pub(crate) fn connection(&self) -> ConnectionManager {
+    pub(crate) fn connection(&self) -> Connection {
         self.connection.clone()
     }
 
@@ -340,15 +340,26 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
-        // One key per call, so the design needs no two keys on one slot (Cluster is not supported
-        // yet): a predecessor and its successor may hash to any slots.
+        // One key per call, so a predecessor and its successor may hash to any slots (of a Redis
+        // Cluster, on any masters). The walk deletes the live end of the chain and returns the
+        // retired records it passed, deleted afterwards: every step gives the same answer when
+        // run twice, as a cluster client's resend may run it.
+        let mut retired = Vec::new();
         let mut next = Some(self.key(id));
         for _ in 0..MAX_SUCCESSORS_FOLLOWED {
             let Some(key) = next.take() else { break };
             let mut connection = self.connection();
+            let walked = key.clone();
             next = self
                 .call(async move { DELETE.key(key).invoke_async(&mut connection).await })
                 .await?;
+            if next.is_some() {
+                retired.push(walked);
+            }
+        }
+        for key in retired {
+            let mut connection = self.connection();
+            let _: usize = self.call(connection.del(key)).await?;
         }
         Ok(())
     }

@@ -20,7 +20,13 @@ use percent_encoding::percent_decode_str;
 use redis::RedisError;
 
 /// The schemes a [`RedisStore`](crate::RedisStore) accepts, in the order its errors list them.
-pub(crate) const SCHEMES: [&str; 4] = ["redis://", "rediss://", "redis+unix://", "unix://"];
+pub(crate) const SCHEMES: [&str; 5] = [
+    "redis://",
+    "rediss://",
+    "redis-cluster://",
+    "redis+unix://",
+    "unix://",
+];
 
 /// What replaces a hidden part.
 const MASK: &str = "***";
@@ -118,7 +124,9 @@ fn is_host_like(rest: &str) -> bool {
         .next()
         .unwrap_or_default()
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '[' | ']' | ':' | '%'))
+        .all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '[' | ']' | ':' | '%' | ',')
+        })
 }
 
 /// Where the value of the first password parameter after `head` starts.

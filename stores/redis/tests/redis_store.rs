@@ -212,3 +212,26 @@ async fn a_silent_redis_hits_the_timeout_instead_of_hanging() {
     assert_eq!(error.kind(), StoreErrorKind::Timeout, "{error:?}");
     held.abort();
 }
+
+/// A Redis Cluster client resends a command whose reply a dropped connection lost: a retirement
+/// run twice in favour of the same successor reads as done both times (not as a lost race, which
+/// would discard the successor), while one in favour of another successor is still refused.
+#[tokio::test]
+async fn a_resent_retirement_reads_as_done() {
+    let store = store().await;
+    let (old, new, other) = (
+        SequentialIds::id(1),
+        SequentialIds::id(2),
+        SequentialIds::id(3),
+    );
+    for id in [&old, &new, &other] {
+        assert!(store.create(id, &record(&[]), start()).await.unwrap());
+    }
+    assert!(store.retire(&old, &new, start()).await.unwrap());
+    assert!(store.retire(&old, &new, start()).await.unwrap(), "resent");
+    assert!(!store.retire(&old, &other, start()).await.unwrap());
+    store.delete(&old, start()).await.unwrap();
+    assert_eq!(store.load(&new, start()).await.unwrap(), None);
+    assert!(store.load(&other, start()).await.unwrap().is_some());
+    store.admin().clear().await.unwrap();
+}
