@@ -12,7 +12,7 @@ use crate::client::Client;
 use crate::options::Options;
 use crate::servers::{self, AppState, RunningServer, SECOND_OBJECT};
 use crate::store::{AppStore, Backend};
-use crate::target::{StoreKind, Target, redis_tls, redis_url};
+use crate::target::{StoreKind, Target, redis_cluster_url, redis_tls, redis_url};
 
 /// The cookie name of the stacked second middleware.
 pub const SECOND_COOKIE: &str = "second_sid";
@@ -175,18 +175,20 @@ impl Builder {
                     .map_or_else(|| memory.clone(), |bound| memory.with_max_entries(bound));
                 AppStore::new(Backend::Memory(memory))
             }
-            StoreKind::Redis | StoreKind::RedisTls => {
+            StoreKind::Redis | StoreKind::RedisTls | StoreKind::RedisCluster => {
                 static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
                 let prefix = format!(
                     "fastsession-conformance:{}:{}:",
                     std::process::id(),
                     NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
                 );
-                let builder = if self.target.store == StoreKind::RedisTls {
-                    let (url, ca) = redis_tls();
-                    RedisStore::builder(url).with_tls_ca_file(ca)
-                } else {
-                    RedisStore::builder(redis_url())
+                let builder = match self.target.store {
+                    StoreKind::RedisTls => {
+                        let (url, ca) = redis_tls();
+                        RedisStore::builder(url).with_tls_ca_file(ca)
+                    }
+                    StoreKind::RedisCluster => RedisStore::builder(redis_cluster_url()),
+                    _ => RedisStore::builder(redis_url()),
                 };
                 let redis = builder
                     .with_prefix(prefix)

@@ -40,7 +40,9 @@
 //! A [`Target::redis`] needs a Redis at `FASTSESSION_REDIS_URL` (default
 //! `redis://127.0.0.1:6379`); a [`Target::redis_tls`] one speaking TLS at
 //! `FASTSESSION_REDIS_TLS_URL` (default `rediss://127.0.0.1:6390`) and its certificate authority
-//! in `FASTSESSION_REDIS_TLS_CA`, as `scripts/test` starts and sets them.
+//! in `FASTSESSION_REDIS_TLS_CA`, as `scripts/test` starts and sets them; a
+//! [`Target::redis_cluster`] a Redis Cluster at `FASTSESSION_REDIS_CLUSTER_URL` (default the
+//! three masters on 127.0.0.1:7000-7002 that `scripts/test` starts).
 //!
 //! # Features
 //!

@@ -14,6 +14,10 @@ pub enum StoreKind {
     /// `rediss://127.0.0.1:6390`), trusting the certificate authority in
     /// `FASTSESSION_REDIS_TLS_CA`; `scripts/test` starts that server and sets both.
     RedisTls,
+    /// `RedisStore` on a Redis Cluster, on `FASTSESSION_REDIS_CLUSTER_URL` (default
+    /// `redis-cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002`, the cluster
+    /// `scripts/test` starts).
+    RedisCluster,
 }
 
 /// A framework and a store.
@@ -39,6 +43,14 @@ impl Target {
         Self {
             framework,
             store: StoreKind::Redis,
+        }
+    }
+
+    /// `framework` on a Redis Cluster.
+    pub const fn redis_cluster(framework: Framework) -> Self {
+        Self {
+            framework,
+            store: StoreKind::RedisCluster,
         }
     }
 
@@ -79,4 +91,12 @@ pub fn redis_tls() -> (String, std::path::PathBuf) {
         )
     });
     (url, ca.into())
+}
+
+/// The Redis Cluster the cluster tests use: `FASTSESSION_REDIS_CLUSTER_URL`, default
+/// `redis-cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002`.
+pub fn redis_cluster_url() -> String {
+    std::env::var("FASTSESSION_REDIS_CLUSTER_URL").unwrap_or_else(|_| {
+        "redis-cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002".to_owned()
+    })
 }
