@@ -24,6 +24,11 @@ fn cluster_url() -> String {
     })
 }
 
+/// The port of the master that serves `key`.
+async fn master_of(key: &str) -> u16 {
+    common::cluster::master_of(&cluster_url(), key).await
+}
+
 /// A store on the cluster under a prefix of its own; fails loudly if the cluster does not answer.
 async fn store(name: &str) -> RedisStore {
     let store = RedisStore::builder(cluster_url())
@@ -37,56 +42,6 @@ async fn store(name: &str) -> RedisStore {
         )
     });
     store
-}
-
-/// The port of the master that serves `key`, as the cluster itself says (`CLUSTER KEYSLOT`,
-/// `CLUSTER SLOTS`, asked of the first seed node).
-async fn master_of(key: &str) -> u16 {
-    let seed = cluster_url()
-        .trim_start_matches("redis-cluster://")
-        .split(',')
-        .next()
-        .map(|node| format!("redis://{node}"))
-        .expect("a seed node");
-    let mut connection = redis::Client::open(seed)
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
-    let slot: u16 = redis::cmd("CLUSTER")
-        .arg("KEYSLOT")
-        .arg(key)
-        .query_async(&mut connection)
-        .await
-        .unwrap();
-    let ranges: Vec<(u16, u16, (String, u16))> = {
-        let slots: Vec<redis::Value> = redis::cmd("CLUSTER")
-            .arg("SLOTS")
-            .query_async(&mut connection)
-            .await
-            .unwrap();
-        slots
-            .into_iter()
-            .map(|range| {
-                let redis::Value::Array(fields) = range else {
-                    panic!("a slot range is an array")
-                };
-                let start: u16 = redis::from_redis_value(fields[0].clone()).unwrap();
-                let end: u16 = redis::from_redis_value(fields[1].clone()).unwrap();
-                let redis::Value::Array(master) = fields[2].clone() else {
-                    panic!("a master is an array")
-                };
-                let host: String = redis::from_redis_value(master[0].clone()).unwrap();
-                let port: u16 = redis::from_redis_value(master[1].clone()).unwrap();
-                (start, end, (host, port))
-            })
-            .collect()
-    };
-    ranges
-        .into_iter()
-        .find(|(start, end, _)| (*start..=*end).contains(&slot))
-        .map(|(_, _, (_, port))| port)
-        .expect("every slot is served")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

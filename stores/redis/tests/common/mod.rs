@@ -7,6 +7,8 @@
     reason = "each test file uses a different part"
 )]
 
+pub mod cluster;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use fastsession_core::{Config, Key, Session, adapter::SessionManager, adapter::Sessions};

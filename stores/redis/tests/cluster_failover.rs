@@ -1,0 +1,245 @@
+//! A master of a Redis Cluster dies under load: the test starts a cluster of its own (three
+//! masters with one replica each, on 127.0.0.1:7100-7105, so that the shared cluster of the other
+//! tests is never disturbed), stores sessions on every master, reads all of them in rounds from
+//! one store, and kills one master's process. Reads of the other masters' sessions keep
+//! succeeding throughout; reads of the dead master's sessions fail (a `StoreError`, which the
+//! adapters answer with 503) until its replica has taken over, then succeed again with the same
+//! store, which is never rebuilt; afterwards those sessions take writes. The window of failures
+//! is printed (`--nocapture`) and recorded in `docs/decisions.md`; no assertion is made on
+//! times, only a deadline that stops a hung run.
+//!
+//! **It does not pass yet**, and is ignored until it does: with redis-rs 1.8.1's cluster
+//! connection, once the master is killed, reads of the other masters' sessions time out too,
+//! and go on timing out after the replica has taken over (past the 90 s deadline in three runs
+//! out of four; in the fourth, the dead master's sessions were back 2.1 s after the kill while
+//! the other masters' reads kept failing). Run it with
+//! `cargo nextest run -p fastsession-redis --all-features --test cluster_failover --run-ignored all`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fastsession_core::id::SessionId;
+use fastsession_core::store::{Changes, SessionStore};
+use fastsession_core::testing::SequentialIds;
+use fastsession_core::testing::store_suite::{record, start};
+use fastsession_redis::RedisStore;
+use serde_json::json;
+use tokio::process::{Child, Command};
+
+const BASE_PORT: u16 = 7100;
+const NODES: u16 = 6;
+
+/// Six `redis-server` processes in cluster mode, each killed on drop, and their directory.
+struct PrivateCluster {
+    nodes: BTreeMap<u16, Child>,
+    dir: PathBuf,
+}
+
+impl PrivateCluster {
+    async fn start() -> Self {
+        let dir = std::env::temp_dir().join(common::unique_prefix("failover").replace(':', "-"));
+        let mut nodes = BTreeMap::new();
+        for port in BASE_PORT..BASE_PORT + NODES {
+            let node_dir = dir.join(port.to_string());
+            std::fs::create_dir_all(&node_dir).expect("a node directory");
+            let child = Command::new("redis-server")
+                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+                .arg("--dir")
+                .arg(&node_dir)
+                .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
+                .args(["--save", "", "--appendonly", "no"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .expect("redis-server is installed (.ci/run installs it)");
+            nodes.insert(port, child);
+        }
+        let cluster = Self { nodes, dir };
+        for port in cluster.nodes.keys() {
+            wait_for(|| async { cli(*port, &["ping"]).await == "PONG" }).await;
+        }
+        let addresses: Vec<String> = cluster
+            .nodes
+            .keys()
+            .map(|port| format!("127.0.0.1:{port}"))
+            .collect();
+        let mut create = vec!["--cluster", "create"];
+        create.extend(addresses.iter().map(String::as_str));
+        create.extend(["--cluster-replicas", "1", "--cluster-yes"]);
+        cli(BASE_PORT, &create).await;
+        for port in cluster.nodes.keys() {
+            wait_for(|| async {
+                cli(*port, &["cluster", "info"])
+                    .await
+                    .contains("cluster_state:ok")
+            })
+            .await;
+        }
+        // Every master has its replica attached and in sync before the load starts.
+        for port in cluster.nodes.keys() {
+            wait_for(|| async {
+                let role = cli(*port, &["role"]).await;
+                !role.starts_with("slave") || role.contains("connected")
+            })
+            .await;
+        }
+        cluster
+    }
+
+    fn url(&self) -> String {
+        let seeds: Vec<String> = (BASE_PORT..BASE_PORT + 3)
+            .map(|port| format!("127.0.0.1:{port}"))
+            .collect();
+        format!("redis-cluster://{}", seeds.join(","))
+    }
+
+    /// Kills the process of the node on `port` (no shutdown: a crash).
+    async fn kill(&mut self, port: u16) {
+        let mut child = self.nodes.remove(&port).expect("a running node");
+        child.kill().await.expect("the node is killed");
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        for child in self.nodes.values_mut() {
+            let _ = child.start_kill();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `redis-cli -p PORT ARGS…`'s output.
+async fn cli(port: u16, args: &[&str]) -> String {
+    let output = Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
+        .output()
+        .await
+        .expect("redis-cli is installed with redis-server");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// Polls `ready` until it holds; a deadline only stops a hung run.
+async fn wait_for<F, Fut>(ready: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ready().await {
+        assert!(Instant::now() < deadline, "the cluster did not get ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "redis-rs 1.8.1's cluster connection stalls every master after one master's crash (see the module docs)"]
+async fn a_dead_master_costs_only_its_own_sessions_and_only_until_its_replica_takes_over() {
+    let mut cluster = PrivateCluster::start().await;
+    let url = cluster.url();
+    let store = Arc::new(
+        RedisStore::builder(&url)
+            .with_prefix(common::unique_prefix("failover"))
+            .with_timeout(Duration::from_millis(500))
+            .build()
+            .unwrap_or_else(|error| panic!("{error}")),
+    );
+    let mut sessions: Vec<(SessionId, u16)> = Vec::new();
+    for n in 1..=60 {
+        let id = SequentialIds::id(n);
+        assert!(
+            store
+                .create(&id, &record(&[("n", json!(n))]), start())
+                .await
+                .unwrap()
+        );
+        sessions.push((id, common::cluster::master_of(&url, &store.key(&id)).await));
+    }
+    let victim = sessions[0].1;
+    // The sessions were written well before the crash: wait until the replicas hold them.
+    for port in BASE_PORT..BASE_PORT + 3 {
+        cli(port, &["wait", "1", "2000"]).await;
+    }
+
+    let began = Instant::now();
+    let mut killed_at = None;
+    let mut failures_elsewhere = 0;
+    let mut elsewhere_from: Option<Duration> = None;
+    let mut elsewhere_to: Option<Duration> = None;
+    let mut first_failure: Option<Duration> = None;
+    let mut last_failure: Option<Duration> = None;
+    let mut clean_rounds_after_failover = 0;
+    let deadline = Duration::from_secs(90);
+    while clean_rounds_after_failover < 20 {
+        let elapsed = began.elapsed();
+        assert!(
+            elapsed < deadline,
+            "the dead master's sessions never came back"
+        );
+        if killed_at.is_none() && elapsed > Duration::from_millis(500) {
+            cluster.kill(victim).await;
+            killed_at = Some(began.elapsed());
+        }
+        let mut reads = tokio::task::JoinSet::new();
+        for (id, port) in sessions.clone() {
+            let store = store.clone();
+            reads.spawn(async move { (port, store.load(&id, start()).await) });
+        }
+        let mut victim_failed = false;
+        let mut other_failed = false;
+        while let Some(read) = reads.join_next().await {
+            let (port, result) = read.expect("a read task");
+            match result {
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("a session on {port} was lost"),
+                Err(_) if port == victim => victim_failed = true,
+                Err(_) => {
+                    failures_elsewhere += 1;
+                    let now = began.elapsed();
+                    elsewhere_from.get_or_insert(now);
+                    elsewhere_to = Some(now);
+                    other_failed = true;
+                }
+            }
+        }
+        let now = began.elapsed();
+        if victim_failed || other_failed {
+            first_failure.get_or_insert(now);
+            last_failure = Some(now);
+            clean_rounds_after_failover = 0;
+        } else if killed_at.is_some() {
+            clean_rounds_after_failover += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let killed_at = killed_at.expect("the master was killed");
+    eprintln!(
+        "master on {victim} killed at {killed_at:?}; its sessions failed from {first_failure:?} to \
+         {last_failure:?} (window {:?} after the kill); other masters' reads failed \
+         {failures_elsewhere} times, from {elsewhere_from:?} to {elsewhere_to:?}",
+        last_failure.map(|last| last.saturating_sub(killed_at))
+    );
+    assert_eq!(
+        failures_elsewhere, 0,
+        "the other masters' sessions kept answering"
+    );
+    // The same store writes to the sessions the replica took over.
+    let (id, _) = sessions[0];
+    let mut changes = Changes::new();
+    changes.insert("after", json!(true));
+    assert!(
+        store
+            .apply(&id, &changes, &record(&[]).expiry, start())
+            .await
+            .unwrap(),
+        "a write to a session of the dead master's shard succeeds after the failover"
+    );
+    store.admin().clear().await.unwrap();
+}
