@@ -112,7 +112,8 @@ pub struct Options {
     /// A skip rule: NAME (header present) or NAME=VALUE (exact value); repeatable.
     #[arg(long = "skip-header", value_name = "NAME[=VALUE]")]
     pub skip_headers: Vec<String>,
-    /// The store: `memory`, `redis://HOST:PORT/DB`, or `rediss://HOST:PORT/DB` (TLS).
+    /// The store: `memory`, `redis://HOST:PORT/DB`, `rediss://HOST:PORT/DB` (TLS), or
+    /// `redis-cluster://HOST:PORT[,HOST:PORT…]` (a Redis Cluster's seed nodes).
     #[arg(long, default_value = "memory")]
     pub store: String,
     /// The key prefix in a shared store.
@@ -139,7 +140,10 @@ pub enum OptionsError {
     #[error("{0}")]
     Config(#[source] fastsession_core::ConfigError),
     /// The store is not supported.
-    #[error("--store {0:?}: use `memory`, `redis://HOST:PORT/DB` or `rediss://HOST:PORT/DB`")]
+    #[error(
+        "--store {0:?}: use `memory`, `redis://HOST:PORT/DB`, `rediss://HOST:PORT/DB` or \
+         `redis-cluster://HOST:PORT[,HOST:PORT…]`"
+    )]
     Store(String),
     /// The Redis store rejected its settings.
     #[error("--store: {0}")]
@@ -223,7 +227,10 @@ impl Options {
         if self.store == "memory" {
             return Ok(Backend::memory());
         }
-        if !(self.store.starts_with("redis://") || self.store.starts_with("rediss://")) {
+        if !["redis://", "rediss://", "redis-cluster://"]
+            .iter()
+            .any(|scheme| self.store.starts_with(scheme))
+        {
             return Err(OptionsError::Store(self.store.clone()));
         }
         let mut builder = RedisStore::builder(&self.store);

@@ -289,6 +289,8 @@ fn bad_flags_and_configurations_exit_2_with_a_clear_line() {
         "a{b",
     ]);
     assert!(stderr.contains("prefix \"a{b\""), "{stderr}");
+    let stderr = rejected(&["--framework", "axum", "--store", "redis-cluster://host"]);
+    assert!(stderr.contains("seed node"), "{stderr}");
     let missing = std::env::temp_dir().join("fastsession-no-such-ca.pem");
     let missing = missing.to_str().expect("a UTF-8 temporary path");
     for (store, message) in [
