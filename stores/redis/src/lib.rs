@@ -12,6 +12,20 @@
 //! created, `m:r` refreshed, `m:e` expires, in Unix milliseconds), and carries a Redis TTL equal
 //! to the session's remaining server-side lifetime, so Redis itself drops dead sessions.
 //!
+//! # Keys, TTLs and memory
+//!
+//! | key | type | fields | TTL |
+//! |---|---|---|---|
+//! | `prefix{32 hex digits}` | hash | `d:KEY` per session key (its JSON value); `m:c`, `m:r`, `m:e` (created, refreshed, ends: Unix ms); `m:s` on a retired record (its successor's key) | `PEXPIRE` to the session's end (at most 400 days) |
+//!
+//! Measured on Redis 7.0.15 (2026-12-01): a session holding one small counter, under the default
+//! prefix, is a listpack-encoded hash of 168 bytes by `MEMORY USAGE`; 100,000 of them raised
+//! `used_memory` by 245 bytes each (the key, its entries in the keyspace and the expiry tables,
+//! the listpack, allocator rounding), so **a million such sessions take about 245 MB**. Larger
+//! data adds its JSON bytes and field names; a hash whose fields outgrow Redis's listpack limits
+//! (`hash-max-listpack-entries` 128, `hash-max-listpack-value` 64 bytes) becomes a hashtable, which
+//! costs more per field. A retired record keeps only its times and `m:s` until its end.
+//!
 //! Every write is one atomic Lua script: a creation happens only if the ID is unused; an update
 //! applies only this request's changes (keys set, keys removed, cleared) and only if the session
 //! still exists, so a concurrent logout or ID rotation is never undone and concurrent requests
