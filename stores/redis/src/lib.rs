@@ -141,6 +141,11 @@
 //! a [`StoreError`](fastsession_core::store::StoreError) of kind `Unavailable` or `Timeout`, which the
 //! adapters answer with 503 (load) or 500 (save); a dropped connection reconnects by itself.
 //!
+//! Each store call (`create`, `load`, `apply`, which `touch` uses, `retire`, `delete`) is one
+//! `tracing` event with its operation and latency in milliseconds (`elapsed_ms`): at debug level
+//! when it succeeds, at warn level with the error's kind when it fails. No event carries a
+//! session ID, a key or a value.
+//!
 //! # Features
 //!
 //! - `tls`: `rediss://` URLs (see [TLS](#tls)).

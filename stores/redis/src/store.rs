@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fastsession_core::{
     id::SessionId, limits::MAX_TIMEOUT, store::Changes, store::Expiry,
@@ -241,46 +241,52 @@ impl SessionStore for RedisStore {
         record: &Record,
         now: SystemTime,
     ) -> Result<bool, StoreError> {
-        let mut invocation = CREATE.key(self.key(id));
-        invocation
-            .arg(millis(now))
-            .arg(millis(record.created_at))
-            .arg(millis(record.expiry.refreshed_at))
-            .arg(millis(record.expiry.expires_at))
-            .arg(ttl(record.expiry.expires_at, now));
-        for (key, value) in record.data.iter() {
+        observed("create", async {
+            let mut invocation = CREATE.key(self.key(id));
             invocation
-                .arg(format!("{DATA_PREFIX}{key}"))
-                .arg(json(value));
-        }
-        let mut connection = self.connection();
-        let created: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
-        Ok(created == 1)
+                .arg(millis(now))
+                .arg(millis(record.created_at))
+                .arg(millis(record.expiry.refreshed_at))
+                .arg(millis(record.expiry.expires_at))
+                .arg(ttl(record.expiry.expires_at, now));
+            for (key, value) in record.data.iter() {
+                invocation
+                    .arg(format!("{DATA_PREFIX}{key}"))
+                    .arg(json(value));
+            }
+            let mut connection = self.connection();
+            let created: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
+            Ok(created == 1)
+        })
+        .await
     }
 
     async fn load(&self, id: &SessionId, _now: SystemTime) -> Result<Option<Record>, StoreError> {
-        let key = self.key(id);
-        let read = || {
-            let mut connection = self.connection();
-            let key = key.clone();
-            async move {
-                connection
-                    .hgetall::<_, HashMap<String, String>>(&key)
-                    .await
-                    .map_err(store_error)
-            }
-        };
-        // A read is idempotent: after a dropped connection (the manager is reconnecting), try
-        // once more, within the same deadline. Writes are never retried.
-        let fields = self
-            .within_timeout(async {
-                match read().await {
-                    Err(error) if error.kind() == StoreErrorKind::Unavailable => read().await,
-                    result => result,
+        observed("load", async {
+            let key = self.key(id);
+            let read = || {
+                let mut connection = self.connection();
+                let key = key.clone();
+                async move {
+                    connection
+                        .hgetall::<_, HashMap<String, String>>(&key)
+                        .await
+                        .map_err(store_error)
                 }
-            })
-            .await?;
-        record(fields)
+            };
+            // A read is idempotent: after a dropped connection (the manager is reconnecting), try
+            // once more, within the same deadline. Writes are never retried.
+            let fields = self
+                .within_timeout(async {
+                    match read().await {
+                        Err(error) if error.kind() == StoreErrorKind::Unavailable => read().await,
+                        result => result,
+                    }
+                })
+                .await?;
+            record(fields)
+        })
+        .await
     }
 
     async fn apply(
@@ -290,31 +296,34 @@ impl SessionStore for RedisStore {
         expiry: &Expiry,
         now: SystemTime,
     ) -> Result<bool, StoreError> {
-        let mut invocation = APPLY.key(self.key(id));
-        let removed: Vec<String> = changes
-            .removed()
-            .map(|key| format!("{DATA_PREFIX}{key}"))
-            .collect();
-        invocation
-            .arg(millis(now))
-            .arg(millis(expiry.refreshed_at))
-            .arg(millis(expiry.expires_at))
-            .arg(ttl(expiry.expires_at, now))
-            .arg(u8::from(changes.is_cleared()))
-            .arg(removed.len())
-            .arg(&removed)
-            .arg(changes.incremented().count());
-        for (key, by) in changes.incremented() {
-            invocation.arg(format!("{DATA_PREFIX}{key}")).arg(by);
-        }
-        for (key, value) in changes.inserted() {
+        observed("apply", async {
+            let mut invocation = APPLY.key(self.key(id));
+            let removed: Vec<String> = changes
+                .removed()
+                .map(|key| format!("{DATA_PREFIX}{key}"))
+                .collect();
             invocation
-                .arg(format!("{DATA_PREFIX}{key}"))
-                .arg(json(value));
-        }
-        let mut connection = self.connection();
-        let applied: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
-        Ok(applied == 1)
+                .arg(millis(now))
+                .arg(millis(expiry.refreshed_at))
+                .arg(millis(expiry.expires_at))
+                .arg(ttl(expiry.expires_at, now))
+                .arg(u8::from(changes.is_cleared()))
+                .arg(removed.len())
+                .arg(&removed)
+                .arg(changes.incremented().count());
+            for (key, by) in changes.incremented() {
+                invocation.arg(format!("{DATA_PREFIX}{key}")).arg(by);
+            }
+            for (key, value) in changes.inserted() {
+                invocation
+                    .arg(format!("{DATA_PREFIX}{key}"))
+                    .arg(json(value));
+            }
+            let mut connection = self.connection();
+            let applied: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
+            Ok(applied == 1)
+        })
+        .await
     }
 
     async fn touch(
@@ -332,37 +341,64 @@ impl SessionStore for RedisStore {
         successor: &SessionId,
         now: SystemTime,
     ) -> Result<bool, StoreError> {
-        let mut invocation = RETIRE.key(self.key(id));
-        invocation.arg(millis(now)).arg(self.key(successor));
-        let mut connection = self.connection();
-        let retired: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
-        Ok(retired == 1)
+        observed("retire", async {
+            let mut invocation = RETIRE.key(self.key(id));
+            invocation.arg(millis(now)).arg(self.key(successor));
+            let mut connection = self.connection();
+            let retired: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
+            Ok(retired == 1)
+        })
+        .await
     }
 
     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
-        // One key per call, so a predecessor and its successor may hash to any slots (of a Redis
-        // Cluster, on any masters). The walk deletes the live end of the chain and returns the
-        // retired records it passed, deleted afterwards: every step gives the same answer when
-        // run twice, as a cluster client's resend may run it.
-        let mut retired = Vec::new();
-        let mut next = Some(self.key(id));
-        for _ in 0..MAX_SUCCESSORS_FOLLOWED {
-            let Some(key) = next.take() else { break };
-            let mut connection = self.connection();
-            let walked = key.clone();
-            next = self
-                .call(async move { DELETE.key(key).invoke_async(&mut connection).await })
-                .await?;
-            if next.is_some() {
-                retired.push(walked);
+        observed("delete", async {
+            // One key per call, so a predecessor and its successor may hash to any slots (of a Redis
+            // Cluster, on any masters). The walk deletes the live end of the chain and returns the
+            // retired records it passed, deleted afterwards: every step gives the same answer when
+            // run twice, as a cluster client's resend may run it.
+            let mut retired = Vec::new();
+            let mut next = Some(self.key(id));
+            for _ in 0..MAX_SUCCESSORS_FOLLOWED {
+                let Some(key) = next.take() else { break };
+                let mut connection = self.connection();
+                let walked = key.clone();
+                next = self
+                    .call(async move { DELETE.key(key).invoke_async(&mut connection).await })
+                    .await?;
+                if next.is_some() {
+                    retired.push(walked);
+                }
             }
-        }
-        for key in retired {
-            let mut connection = self.connection();
-            let _: usize = self.call(connection.del(key)).await?;
-        }
-        Ok(())
+            for key in retired {
+                let mut connection = self.connection();
+                let _: usize = self.call(connection.del(key)).await?;
+            }
+            Ok(())
+        })
+        .await
     }
+}
+
+/// Runs one store call and reports it as one `tracing` event: at debug level when it succeeded,
+/// at warn level when it failed, with the operation, its latency in milliseconds and, on failure,
+/// the error's kind. Never a session ID, a key or a value, so operators can see a slow or
+/// failing Redis without the log leaking sessions.
+async fn observed<T>(
+    operation: &'static str,
+    call: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    let started = Instant::now();
+    let result = call.await;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match &result {
+        Ok(_) => tracing::debug!(operation, elapsed_ms, "redis store call"),
+        Err(error) => {
+            let kind = format!("{:?}", error.kind());
+            tracing::warn!(operation, elapsed_ms, kind, "redis store call failed");
+        }
+    }
+    result
 }
 
 #[cfg(test)]
