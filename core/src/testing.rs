@@ -1,5 +1,5 @@
 //! Test utilities (feature `test-util`): a manual clock, deterministic IDs, a store that fails on
-//! demand, and the generic store test suite every [`SessionStore`](crate::store::SessionStore)
+//! demand, a log capture, and the generic store test suite every [`SessionStore`](crate::store::SessionStore)
 //! implementation should pass.
 
 use std::sync::Arc;
@@ -11,10 +11,12 @@ use crate::id::{IdError, IdGenerator, SessionId};
 use crate::time::Clock;
 
 mod faulty_store;
+mod log_capture;
 pub mod races;
 pub mod store_suite;
 
 pub use faulty_store::{FaultyStore, Probe};
+pub use log_capture::LogCapture;
 
 /// A clock that moves only when told. Clones share the same time.
 ///

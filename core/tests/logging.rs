@@ -3,37 +3,13 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{Browser, KEY, OLD_KEY, Outcome, World, count, key, log_out, send};
-use fastsession_core::testing::Probe;
+use fastsession_core::testing::{LogCapture, Probe};
 use fastsession_core::{KeyRing, Session, id::OsRandom};
-use tracing_subscriber::fmt::MakeWriter;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Self;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 /// Remembers the cookie value and the session ID it carries, in every spelling a log could
 /// leak: the whole value, the base64url ID, the tag, and the ID's bytes in hex.
@@ -172,9 +148,10 @@ fn logs_never_contain_ids_cookie_values_or_keys() {
 
 /// Everything logged while `flow` runs on a fresh runtime.
 fn captured<F: Future<Output = ()>>(flow: impl FnOnce(World) -> F) -> String {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
+    let writer = capture.clone();
     let subscriber = tracing_subscriber::fmt()
-        .with_writer(capture.clone())
+        .with_writer(move || writer.clone())
         .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
         .finish();
@@ -185,7 +162,7 @@ fn captured<F: Future<Output = ()>>(flow: impl FnOnce(World) -> F) -> String {
             .unwrap()
             .block_on(flow(World::new()));
     });
-    String::from_utf8(capture.0.lock().unwrap().clone()).unwrap()
+    capture.text()
 }
 
 #[test]

@@ -4,53 +4,22 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fastsession_core::store::{Changes, SessionStore};
-use fastsession_core::testing::SequentialIds;
 use fastsession_core::testing::store_suite::{record, start};
+use fastsession_core::testing::{LogCapture, SequentialIds};
 use fastsession_redis::RedisStore;
 use serde_json::json;
-use tracing_subscriber::fmt::MakeWriter;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Self;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Capture {
-    fn lines(&self) -> Vec<String> {
-        String::from_utf8_lossy(&self.0.lock().unwrap())
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    }
-}
 
 #[tokio::test]
 async fn every_store_call_is_one_event_with_its_latency_and_no_session() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
+    let writer = capture.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
         .with_ansi(false)
-        .with_writer(capture.clone())
+        .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
@@ -80,9 +49,11 @@ async fn every_store_call_is_one_event_with_its_latency_and_no_session() {
         .unwrap();
     unreachable.load(&id, start()).await.unwrap_err();
 
-    let lines = capture.lines();
-    let calls: Vec<&String> = lines
+    let text = capture.text();
+    let lines: Vec<&str> = text.lines().collect();
+    let calls: Vec<&str> = lines
         .iter()
+        .copied()
         .filter(|line| line.contains("redis store call"))
         .collect();
     let operations: Vec<&str> = calls
