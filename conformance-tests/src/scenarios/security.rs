@@ -1,9 +1,9 @@
 //! Checklist items that cut across the Python FastSession's scenarios: transport, forged IDs, resurrection,
 //! identity changes, and what the logs may show (checklist 12, 23, 28, 34, 46, 47).
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 
+use fastsession_core::testing::LogCapture;
 use reqwest::Method;
 
 use super::{SID, count, log_in, whoami, whoami_with};
@@ -84,27 +84,11 @@ pub async fn identity_change_rotates_the_id(target: Target) {
     assert_ne!(whoami_with(&client, &first).await.cause, "success");
 }
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Every log line of this process, from the first call on.
-fn capture() -> &'static Capture {
-    static CAPTURE: OnceLock<Capture> = OnceLock::new();
+fn capture() -> &'static LogCapture {
+    static CAPTURE: OnceLock<LogCapture> = OnceLock::new();
     CAPTURE.get_or_init(|| {
-        let capture = Capture::default();
+        let capture = LogCapture::default();
         let writer = capture.clone();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
@@ -145,8 +129,7 @@ pub async fn logs_never_show_secrets(target: Target) {
     client.post("/logout", None).await;
     whoami_with(&client, &current).await;
 
-    let log = String::from_utf8_lossy(&capture.0.lock().unwrap_or_else(PoisonError::into_inner))
-        .into_owned();
+    let log = capture.text();
     for expected in [
         "new session",
         "session cookie rejected",
