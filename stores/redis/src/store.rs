@@ -11,7 +11,7 @@ use fastsession_core::{
     store::MAX_SUCCESSORS_FOLLOWED, store::Record, store::SessionData, store::SessionStore,
     store::StoreError, store::StoreErrorKind,
 };
-use redis::{AsyncCommands as _, RedisError};
+use redis::{AsyncCommands as _, RedisError, ScriptInvocation};
 
 use crate::admin::RedisAdmin;
 use crate::builder::{RedisStoreBuilder, RedisStoreError};
@@ -105,6 +105,18 @@ pub(crate) fn store_error(error: RedisError) -> StoreError {
     StoreError::new(kind, error)
 }
 
+/// Appends one `d:KEY`, JSON value pair per entry to a script's arguments.
+fn with_data_fields<'a>(
+    invocation: &mut ScriptInvocation<'_>,
+    entries: impl Iterator<Item = (&'a str, &'a serde_json::Value)>,
+) {
+    for (key, value) in entries {
+        invocation
+            .arg(format!("{DATA_PREFIX}{key}"))
+            .arg(json(value));
+    }
+}
+
 fn json(value: &serde_json::Value) -> String {
     value.to_string()
 }
@@ -156,6 +168,13 @@ impl RedisStore {
     ) -> Result<T, StoreError> {
         self.within_timeout(async { operation.await.map_err(store_error) })
             .await
+    }
+
+    /// Runs a write script whose answer is 1 when it wrote, 0 when it refused.
+    async fn answers_one(&self, invocation: &ScriptInvocation<'_>) -> Result<bool, StoreError> {
+        let mut connection = self.connection();
+        let answer: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
+        Ok(answer == 1)
     }
 
     /// Bounds `operation` by the store's timeout.
@@ -249,14 +268,8 @@ impl SessionStore for RedisStore {
                 .arg(millis(record.expiry.refreshed_at))
                 .arg(millis(record.expiry.expires_at))
                 .arg(ttl(record.expiry.expires_at, now));
-            for (key, value) in record.data.iter() {
-                invocation
-                    .arg(format!("{DATA_PREFIX}{key}"))
-                    .arg(json(value));
-            }
-            let mut connection = self.connection();
-            let created: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
-            Ok(created == 1)
+            with_data_fields(&mut invocation, record.data.iter());
+            self.answers_one(&invocation).await
         })
         .await
     }
@@ -314,14 +327,8 @@ impl SessionStore for RedisStore {
             for (key, by) in changes.incremented() {
                 invocation.arg(format!("{DATA_PREFIX}{key}")).arg(by);
             }
-            for (key, value) in changes.inserted() {
-                invocation
-                    .arg(format!("{DATA_PREFIX}{key}"))
-                    .arg(json(value));
-            }
-            let mut connection = self.connection();
-            let applied: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
-            Ok(applied == 1)
+            with_data_fields(&mut invocation, changes.inserted());
+            self.answers_one(&invocation).await
         })
         .await
     }
@@ -344,9 +351,7 @@ impl SessionStore for RedisStore {
         observed("retire", async {
             let mut invocation = RETIRE.key(self.key(id));
             invocation.arg(millis(now)).arg(self.key(successor));
-            let mut connection = self.connection();
-            let retired: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
-            Ok(retired == 1)
+            self.answers_one(&invocation).await
         })
         .await
     }
