@@ -69,6 +69,7 @@ impl RedisAdmin {
             pattern: scan_pattern(self.store.prefix()),
             nodes: self.store.call(connection.scan_nodes()).await?,
             cursor: 0,
+            ready: Vec::new(),
         })
     }
 
@@ -84,8 +85,8 @@ impl RedisAdmin {
         let mut connection = self.store.connection();
         let mut scan = self.scan(&mut connection).await?;
         let mut keys = Vec::new();
-        while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
-            keys.extend(page);
+        while let Some(batch) = scan.next_batch(&self.store, &mut connection).await? {
+            keys.extend(batch);
         }
         keys.sort_unstable();
         keys.dedup();
@@ -105,26 +106,24 @@ impl RedisAdmin {
         let mut connection = self.store.connection();
         let mut scan = self.scan(&mut connection).await?;
         let mut sessions = Vec::new();
-        while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
-            for batch in connection.batches(page) {
-                let mut pipeline = redis::pipe();
-                pipeline.ignore_errors();
-                for key in &batch {
-                    pipeline.hexists(key, SUCCESSOR);
-                }
-                let answers: Vec<RedisResult<bool>> = self
-                    .store
-                    .call(pipeline.query_async(&mut connection))
-                    .await?;
-                for (key, answer) in batch.into_iter().zip(answers) {
-                    match answer {
-                        Ok(false) => sessions.push(key),
-                        // Retired: only a pointer to its successor.
-                        Ok(true) => {}
-                        // Not a hash, so not a session either.
-                        Err(error) if error.code() == Some("WRONGTYPE") => {}
-                        Err(error) => return Err(store_error(error)),
-                    }
+        while let Some(batch) = scan.next_batch(&self.store, &mut connection).await? {
+            let mut pipeline = redis::pipe();
+            pipeline.ignore_errors();
+            for key in &batch {
+                pipeline.hexists(key, SUCCESSOR);
+            }
+            let answers: Vec<RedisResult<bool>> = self
+                .store
+                .call(pipeline.query_async(&mut connection))
+                .await?;
+            for (key, answer) in batch.into_iter().zip(answers) {
+                match answer {
+                    Ok(false) => sessions.push(key),
+                    // Retired: only a pointer to its successor.
+                    Ok(true) => {}
+                    // Not a hash, so not a session either.
+                    Err(error) if error.code() == Some("WRONGTYPE") => {}
+                    Err(error) => return Err(store_error(error)),
                 }
             }
         }
@@ -144,18 +143,16 @@ impl RedisAdmin {
         let mut connection = self.store.connection();
         let mut scan = self.scan(&mut connection).await?;
         let mut deleted = 0;
-        while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
-            for batch in connection.batches(page) {
-                let mut pipeline = redis::pipe();
-                for key in &batch {
-                    pipeline.del(key);
-                }
-                let removed: Vec<usize> = self
-                    .store
-                    .call(pipeline.query_async(&mut connection))
-                    .await?;
-                deleted += removed.into_iter().sum::<usize>();
+        while let Some(batch) = scan.next_batch(&self.store, &mut connection).await? {
+            let mut pipeline = redis::pipe();
+            for key in &batch {
+                pipeline.del(key);
             }
+            let removed: Vec<usize> = self
+                .store
+                .call(pipeline.query_async(&mut connection))
+                .await?;
+            deleted += removed.into_iter().sum::<usize>();
         }
         Ok(deleted)
     }
@@ -177,23 +174,21 @@ impl RedisAdmin {
         let mut scan = self.scan(&mut connection).await?;
         let now = millis(now);
         let mut purged = 0;
-        while let Some(page) = scan.next_page(&self.store, &mut connection).await? {
-            for batch in connection.batches(page) {
-                // The pipeline runs the script by its hash (`EVALSHA`), so it loads it first
-                // (on the node the batch's slot lives on).
-                let mut pipeline = redis::pipe();
-                pipeline.load_script(&PURGE).ignore();
-                for key in &batch {
-                    let mut invocation = PURGE.key(key);
-                    invocation.arg(now);
-                    pipeline.invoke_script(&invocation);
-                }
-                let removed: Vec<usize> = self
-                    .store
-                    .call(pipeline.query_async(&mut connection))
-                    .await?;
-                purged += removed.into_iter().sum::<usize>();
+        while let Some(batch) = scan.next_batch(&self.store, &mut connection).await? {
+            // The pipeline runs the script by its hash (`EVALSHA`), so it loads it first (on the
+            // node the batch's slot lives on).
+            let mut pipeline = redis::pipe();
+            pipeline.load_script(&PURGE).ignore();
+            for key in &batch {
+                let mut invocation = PURGE.key(key);
+                invocation.arg(now);
+                pipeline.invoke_script(&invocation);
             }
+            let removed: Vec<usize> = self
+                .store
+                .call(pipeline.query_async(&mut connection))
+                .await?;
+            purged += removed.into_iter().sum::<usize>();
         }
         Ok(purged)
     }
@@ -207,9 +202,30 @@ struct Scan {
     nodes: Vec<ScanNode>,
     /// The cursor on the current server.
     cursor: u64,
+    /// The rest of the last page, in batches one pipeline can carry.
+    ready: Vec<Vec<String>>,
 }
 
 impl Scan {
+    /// The keys of the next batch one pipeline can carry ([`Connection::batches`]: a whole page
+    /// on a single server, the page's keys of one slot on a cluster), or `None` at the end of
+    /// the walk.
+    async fn next_batch(
+        &mut self,
+        store: &RedisStore,
+        connection: &mut Connection,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        loop {
+            if let Some(batch) = self.ready.pop() {
+                return Ok(Some(batch));
+            }
+            let Some(page) = self.next_page(store, connection).await? else {
+                return Ok(None);
+            };
+            self.ready = connection.batches(page);
+        }
+    }
+
     /// The keys of the next page that has any, or `None` at the end of the walk. A key may
     /// appear on two pages.
     async fn next_page(
