@@ -6,13 +6,12 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fastsession_core::id::SessionId;
 use fastsession_core::store::SessionStore;
 use fastsession_core::testing::SequentialIds;
-use fastsession_core::testing::store_suite::{self, record, start};
+use fastsession_core::testing::store_suite::{record, start};
 use fastsession_redis::RedisStore;
 use redis::AsyncCommands as _;
 use serde_json::json;
@@ -46,20 +45,7 @@ async fn store(name: &str) -> RedisStore {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_store_suite_passes_on_a_cluster() {
-    let stores = Arc::new(Mutex::new(Vec::new()));
-    store_suite::run_all(|| {
-        let stores = stores.clone();
-        async move {
-            let store = store("cluster-suite").await;
-            stores.lock().unwrap().push(store.clone());
-            store
-        }
-    })
-    .await;
-    let stores = stores.lock().unwrap().clone();
-    for store in stores {
-        store.admin().clear().await.unwrap();
-    }
+    common::run_store_suite(|| store("cluster-suite")).await;
 }
 
 #[tokio::test]
@@ -144,18 +130,12 @@ async fn a_rotation_across_masters_is_final() {
     assert_eq!(store.load(&successor, start()).await.unwrap(), None);
     assert!(store.admin().keys().await.unwrap().is_empty());
     // The raw keys are gone from both masters.
-    let mut connection = redis::cluster::ClusterClient::new(vec![
-        cluster_url()
-            .trim_start_matches("redis-cluster://")
-            .split(',')
-            .next()
-            .map(|node| format!("redis://{node}"))
-            .unwrap(),
-    ])
-    .unwrap()
-    .get_async_connection()
-    .await
-    .unwrap();
+    let mut connection =
+        redis::cluster::ClusterClient::new(vec![common::cluster::first_seed(&cluster_url())])
+            .unwrap()
+            .get_async_connection()
+            .await
+            .unwrap();
     for id in [&predecessor, &successor] {
         let exists: bool = connection.exists(store.key(id)).await.unwrap();
         assert!(!exists, "{}", store.key(id));

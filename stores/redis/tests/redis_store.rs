@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use common::url;
 
 use fastsession_core::testing::SequentialIds;
-use fastsession_core::testing::store_suite::{self, record, start};
+use fastsession_core::testing::store_suite::{record, start};
 use fastsession_core::{store::Changes, store::SessionStore, store::StoreErrorKind};
 use fastsession_redis::RedisStore;
 use serde_json::json;
@@ -21,20 +21,7 @@ async fn store() -> RedisStore {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passes_the_store_suite() {
-    let stores = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    store_suite::run_all(|| {
-        let stores = stores.clone();
-        async move {
-            let store = store().await;
-            stores.lock().unwrap().push(store.clone());
-            store
-        }
-    })
-    .await;
-    let stores = stores.lock().unwrap().clone();
-    for store in stores {
-        store.admin().clear().await.unwrap();
-    }
+    common::run_store_suite(store).await;
 }
 
 #[tokio::test]

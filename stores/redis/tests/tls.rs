@@ -8,16 +8,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fastsession_core::store::StoreErrorKind;
-use fastsession_core::testing::store_suite;
 use fastsession_redis::{RedisStore, RedisStoreError};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-use tokio::io::{AsyncBufReadExt as _, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 /// A certificate authority and a server certificate it signed for `127.0.0.1` and `localhost`,
 /// written as PEM files into a directory of their own.
@@ -79,49 +75,27 @@ struct TlsServer {
 impl TlsServer {
     async fn start(certificates: &Certificates) -> Self {
         let port = free_port();
-        let file = |name: &str| certificates.path(name);
-        let mut child = Command::new("redis-server")
-            .args(["--port", "0", "--bind", "127.0.0.1", "--tls-port"])
-            .arg(port.to_string())
-            .arg("--tls-cert-file")
-            .arg(file("server.pem"))
-            .arg("--tls-key-file")
-            .arg(file("server.key"))
-            .arg("--tls-ca-cert-file")
-            .arg(file("ca.pem"))
-            .args([
-                "--tls-auth-clients",
-                "no",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("redis-server is installed (.ci/run installs it)");
-        let mut lines = BufReader::new(child.stdout.take().expect("a piped stdout")).lines();
-        // A deadline that only stops a hung run; the server is ready when it says so.
-        let ready = tokio::time::timeout(Duration::from_secs(60), async {
-            while let Some(line) = lines.next_line().await.expect("the server's output") {
-                if line
-                    .to_ascii_lowercase()
-                    .contains("ready to accept connections")
-                {
-                    return true;
-                }
-            }
-            false
-        })
+        let file = |name: &str| certificates.path(name).into_os_string();
+        let child = common::server::start(
+            [
+                "--port".into(),
+                "0".into(),
+                "--bind".into(),
+                "127.0.0.1".into(),
+                "--tls-port".into(),
+                port.to_string().into(),
+                "--tls-cert-file".into(),
+                file("server.pem"),
+                "--tls-key-file".into(),
+                file("server.key"),
+                "--tls-ca-cert-file".into(),
+                file("ca.pem"),
+                "--tls-auth-clients".into(),
+                "no".into(),
+            ],
+            &format!("with TLS on {port}"),
+        )
         .await;
-        assert_eq!(
-            ready,
-            Ok(true),
-            "redis-server did not start with TLS on {port}"
-        );
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Self {
             _child: child,
             port,
@@ -152,21 +126,14 @@ async fn the_store_suite_passes_over_tls_with_the_given_ca() {
     let certificates = Certificates::generate();
     let server = TlsServer::start(&certificates).await;
     let ca = certificates.path("ca.pem");
-    let stores = Arc::new(Mutex::new(Vec::new()));
-    store_suite::run_all(|| {
-        let stores = stores.clone();
+    common::run_store_suite(|| {
         let store = store(&server.url(), &ca);
         async move {
             store.ping().await.unwrap_or_else(|error| panic!("{error}"));
-            stores.lock().unwrap().push(store.clone());
             store
         }
     })
     .await;
-    let stores = stores.lock().unwrap().clone();
-    for store in stores {
-        store.admin().clear().await.unwrap();
-    }
 }
 
 #[tokio::test]

@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
 use fastsession_core::store::SessionStore;
@@ -15,8 +14,7 @@ use fastsession_core::testing::SequentialIds;
 use fastsession_core::testing::store_suite::{record, start};
 use fastsession_redis::RedisStore;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt as _, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 /// The server's password, and as the URL carries it.
 const PASSWORD: &str = "s3/cr?t#1";
@@ -34,36 +32,18 @@ impl SocketServer {
         let name = common::unique_prefix("redis").replace(':', "-");
         let path = std::env::temp_dir().join(format!("{name}sock"));
         let _ = std::fs::remove_file(&path);
-        let mut child = Command::new("redis-server")
-            .args(["--port", "0", "--unixsocket"])
-            .arg(&path)
-            .args([
-                "--requirepass",
-                PASSWORD,
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("redis-server is installed (.ci/run installs it)");
-        let mut lines = BufReader::new(child.stdout.take().expect("a piped stdout")).lines();
-        // A deadline that only stops a hung run; the server is ready when it says so.
-        let ready = tokio::time::timeout(Duration::from_secs(60), async {
-            while let Some(line) = lines.next_line().await.expect("the server's output") {
-                if line.contains("ready to accept connections") {
-                    return true;
-                }
-            }
-            false
-        })
+        let child = common::server::start(
+            [
+                "--port".as_ref(),
+                "0".as_ref(),
+                "--unixsocket".as_ref(),
+                path.as_os_str(),
+                "--requirepass".as_ref(),
+                PASSWORD.as_ref(),
+            ],
+            &format!("on the socket {path:?}"),
+        )
         .await;
-        assert_eq!(ready, Ok(true), "redis-server did not start on {path:?}");
-        // Keep reading, so the server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Self { child, path }
     }
 

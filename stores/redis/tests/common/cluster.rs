@@ -1,15 +1,18 @@
-//! Redis Cluster helpers: which master serves a key.
+//! Redis Cluster helpers: a URL's first seed node, and which master serves a key.
+
+/// The first seed node of a `redis-cluster://` URL, as a `redis://` URL.
+pub fn first_seed(url: &str) -> String {
+    url.trim_start_matches("redis-cluster://")
+        .split(',')
+        .next()
+        .map(|node| format!("redis://{node}"))
+        .expect("a seed node")
+}
 
 /// The port of the master that serves `key`, as the cluster itself says (`CLUSTER KEYSLOT`,
 /// `CLUSTER SLOTS`, asked of the first seed node).
 pub async fn master_of(url: &str, key: &str) -> u16 {
-    let seed = url
-        .trim_start_matches("redis-cluster://")
-        .split(',')
-        .next()
-        .map(|node| format!("redis://{node}"))
-        .expect("a seed node");
-    let mut connection = redis::Client::open(seed)
+    let mut connection = redis::Client::open(first_seed(url))
         .unwrap()
         .get_multiplexed_async_connection()
         .await

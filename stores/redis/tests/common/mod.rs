@@ -8,9 +8,12 @@
 )]
 
 pub mod cluster;
+pub mod server;
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
+use fastsession_core::testing::store_suite;
 use fastsession_core::{Config, Key, Session, adapter::SessionManager, adapter::Sessions};
 use fastsession_redis::RedisStore;
 
@@ -42,6 +45,29 @@ pub async fn store_at(prefix: &str) -> RedisStore {
         )
     });
     store
+}
+
+/// Runs the store suite on stores from `make`, then clears what each left under its prefix.
+pub async fn run_store_suite<F, Fut>(make: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = RedisStore>,
+{
+    let stores = Arc::new(Mutex::new(Vec::new()));
+    store_suite::run_all(|| {
+        let stores = stores.clone();
+        let store = make();
+        async move {
+            let store = store.await;
+            stores.lock().unwrap().push(store.clone());
+            store
+        }
+    })
+    .await;
+    let stores = stores.lock().unwrap().clone();
+    for store in stores {
+        store.admin().clear().await.unwrap();
+    }
 }
 
 /// A store under a prefix of its own.
