@@ -157,6 +157,17 @@ async fn the_servers_certificate_is_verified() {
             .expect_err("an unverified certificate is refused");
         assert_eq!(error.kind(), StoreErrorKind::Unavailable, "{what}: {error}");
     }
+    // There is no switch to turn verification off: redis-rs's `#insecure` fragment is refused
+    // too (by the URL check, or at the first connection).
+    let insecure = RedisStore::builder(format!("{}/#insecure", server.url()))
+        .with_timeout(Duration::from_secs(5))
+        .build();
+    if let Ok(store) = insecure {
+        store
+            .ping()
+            .await
+            .expect_err("#insecure does not turn verification off");
+    }
 }
 
 #[tokio::test]
