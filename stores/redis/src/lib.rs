@@ -112,7 +112,8 @@
 //! redirections are followed within the store timeout. The [administration](RedisAdmin) walks
 //! every master. Tested on a real cluster of three masters with one replica each: the store
 //! suite, the administration, a rotation whose old and new records live on different masters,
-//! and the conformance suite on poem.
+//! a session whose slot moves to another master while the store is in use (reads and writes
+//! follow `ASK` during the migration and `MOVED` after it), and the conformance suite on poem.
 //!
 //! **Not yet:** surviving a master's crash. In the failover test (a master's process killed under
 //! load), redis-rs's cluster connection times out the requests to every master, not only the

@@ -17,9 +17,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,120 +26,16 @@ use fastsession_core::testing::SequentialIds;
 use fastsession_core::testing::store_suite::{record, start};
 use fastsession_redis::RedisStore;
 use serde_json::json;
-use tokio::process::{Child, Command};
 
+use common::cluster::{PrivateCluster, cli};
+
+/// The private cluster's first port (its nodes take six, their cluster buses those + 10000).
 const BASE_PORT: u16 = 7100;
-const NODES: u16 = 6;
-
-/// Six `redis-server` processes in cluster mode, each killed on drop, and their directory.
-struct PrivateCluster {
-    nodes: BTreeMap<u16, Child>,
-    dir: PathBuf,
-}
-
-impl PrivateCluster {
-    async fn start() -> Self {
-        let dir = std::env::temp_dir().join(common::unique_prefix("failover").replace(':', "-"));
-        let mut nodes = BTreeMap::new();
-        for port in BASE_PORT..BASE_PORT + NODES {
-            let node_dir = dir.join(port.to_string());
-            std::fs::create_dir_all(&node_dir).expect("a node directory");
-            let child = Command::new("redis-server")
-                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-                .arg("--dir")
-                .arg(&node_dir)
-                .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
-                .args(["--save", "", "--appendonly", "no"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .kill_on_drop(true)
-                .spawn()
-                .expect("redis-server is installed (.ci/run installs it)");
-            nodes.insert(port, child);
-        }
-        let cluster = Self { nodes, dir };
-        for port in cluster.nodes.keys() {
-            wait_for(|| async { cli(*port, &["ping"]).await == "PONG" }).await;
-        }
-        let addresses: Vec<String> = cluster
-            .nodes
-            .keys()
-            .map(|port| format!("127.0.0.1:{port}"))
-            .collect();
-        let mut create = vec!["--cluster", "create"];
-        create.extend(addresses.iter().map(String::as_str));
-        create.extend(["--cluster-replicas", "1", "--cluster-yes"]);
-        cli(BASE_PORT, &create).await;
-        for port in cluster.nodes.keys() {
-            wait_for(|| async {
-                cli(*port, &["cluster", "info"])
-                    .await
-                    .contains("cluster_state:ok")
-            })
-            .await;
-        }
-        // Every master has its replica attached and in sync before the load starts.
-        for port in cluster.nodes.keys() {
-            wait_for(|| async {
-                let role = cli(*port, &["role"]).await;
-                !role.starts_with("slave") || role.contains("connected")
-            })
-            .await;
-        }
-        cluster
-    }
-
-    fn url(&self) -> String {
-        let seeds: Vec<String> = (BASE_PORT..BASE_PORT + 3)
-            .map(|port| format!("127.0.0.1:{port}"))
-            .collect();
-        format!("redis-cluster://{}", seeds.join(","))
-    }
-
-    /// Kills the process of the node on `port` (no shutdown: a crash).
-    async fn kill(&mut self, port: u16) {
-        let mut child = self.nodes.remove(&port).expect("a running node");
-        child.kill().await.expect("the node is killed");
-    }
-}
-
-impl Drop for PrivateCluster {
-    fn drop(&mut self) {
-        for child in self.nodes.values_mut() {
-            let _ = child.start_kill();
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// `redis-cli -p PORT ARGS…`'s output.
-async fn cli(port: u16, args: &[&str]) -> String {
-    let output = Command::new("redis-cli")
-        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
-        .args(args)
-        .output()
-        .await
-        .expect("redis-cli is installed with redis-server");
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-/// Polls `ready` until it holds; a deadline only stops a hung run.
-async fn wait_for<F, Fut>(ready: F)
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !ready().await {
-        assert!(Instant::now() < deadline, "the cluster did not get ready");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "redis-rs 1.8.1's cluster connection stalls every master after one master's crash (see the module docs)"]
 async fn a_dead_master_costs_only_its_own_sessions_and_only_until_its_replica_takes_over() {
-    let mut cluster = PrivateCluster::start().await;
+    let mut cluster = PrivateCluster::start(BASE_PORT).await;
     let url = cluster.url();
     let store = Arc::new(
         RedisStore::builder(&url)
