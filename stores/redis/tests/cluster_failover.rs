@@ -9,10 +9,9 @@
 //! times, only a deadline that stops a hung run.
 //!
 //! **It does not pass yet**, and is ignored until it does: with redis-rs 1.8.1's cluster
-//! connection, once the master is killed, reads of the other masters' sessions time out too,
-//! and go on timing out after the replica has taken over (past the 90 s deadline in three runs
-//! out of four; in the fourth, the dead master's sessions were back 2.1 s after the kill while
-//! the other masters' reads kept failing). Run it with
+//! connection, once the master is killed, reads of the other masters' sessions time out too. In
+//! four runs out of six, some reads were still failing 90 s after the kill; in the other two,
+//! every session answered again 2.1 and 2.6 s after the kill. Run it with
 //! `cargo nextest run -p fastsession-redis --all-features --test cluster_failover --run-ignored all`.
 
 mod common;
@@ -74,7 +73,7 @@ async fn a_dead_master_costs_only_its_own_sessions_and_only_until_its_replica_ta
         let elapsed = began.elapsed();
         assert!(
             elapsed < deadline,
-            "the dead master's sessions never came back"
+            "some sessions still failed 90 s after the kill"
         );
         if killed_at.is_none() && elapsed > Duration::from_millis(500) {
             cluster.kill(victim).await;
