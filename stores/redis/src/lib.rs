@@ -117,9 +117,9 @@
 //!
 //! **Not yet:** surviving a master's crash. In the failover test (a master's process killed under
 //! load), redis-rs's cluster connection times out the requests to every master, not only the
-//! dead one's, and keeps doing so after the replica has taken over; the application recovers
-//! only when the store is rebuilt. Until this is solved, run a Redis Cluster behind this store
-//! only where a master's crash may cost a restart of the application.
+//! dead one's, and in four runs of six still did 90 s after the replica had taken over, so the
+//! application may recover only when the store is rebuilt. Until this is solved, run a Redis
+//! Cluster behind this store only where a master's crash may cost a restart of the application.
 //!
 //! The cluster client resends a command whose reply a dropped connection lost, so a write may
 //! run twice. Retiring and deleting give the same answer when run twice; a resent creation finds
