@@ -147,3 +147,55 @@ return redis.call('DEL', KEYS[1])
 ",
     )
 });
+
+#[cfg(test)]
+mod tests {
+    use redis::AsyncCommands as _;
+
+    use super::{DELETE, RETIRE};
+
+    /// A cluster client may resend a script whose reply was lost: `DELETE` run twice answers the
+    /// same, on a retired record (its successor, the record left for the walk to delete) and on
+    /// a live one (deleted, then nothing). Runs against `FASTSESSION_REDIS_URL`.
+    #[tokio::test]
+    async fn delete_answers_the_same_when_run_twice() {
+        let url = std::env::var("FASTSESSION_REDIS_URL")
+            .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+        let mut connection = redis::Client::open(url)
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap();
+        let prefix = format!("fastsession-scripts:{}:", std::process::id());
+        let (retired, live) = (format!("{prefix}retired"), format!("{prefix}live"));
+        for key in [&retired, &live] {
+            let _: () = connection
+                .hset_multiple(key, &[("m:c", "0"), ("m:r", "0"), ("m:e", "9999999999999")])
+                .await
+                .unwrap();
+        }
+        let mut retire = RETIRE.key(&retired);
+        retire.arg(1).arg(&live);
+        let answer: i64 = retire.invoke_async(&mut connection).await.unwrap();
+        assert_eq!(answer, 1);
+        for _ in 0..2 {
+            let successor: Option<String> = DELETE
+                .key(&retired)
+                .invoke_async(&mut connection)
+                .await
+                .unwrap();
+            assert_eq!(successor.as_deref(), Some(live.as_str()));
+            assert!(connection.exists::<_, bool>(&retired).await.unwrap());
+        }
+        for _ in 0..2 {
+            let successor: Option<String> = DELETE
+                .key(&live)
+                .invoke_async(&mut connection)
+                .await
+                .unwrap();
+            assert_eq!(successor, None);
+            assert!(!connection.exists::<_, bool>(&live).await.unwrap());
+        }
+        let _: () = connection.del(&retired).await.unwrap();
+    }
+}
