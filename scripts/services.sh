@@ -130,3 +130,60 @@ ensure_redis_cluster() {
     fi
   done
 }
+
+# Redis behind Sentinel, from Debian's redis-server and redis-sentinel: a master on
+# 127.0.0.1:6400, its replica on 6401, and three sentinels on 26400-26402 watching the master
+# under the name `fastsession`, for the store's sentinel tests (stores/redis/tests/sentinel.rs)
+# and the conformance suite (conformance-tests/tests/redis_sentinel_actix.rs). The sentinels
+# keep their configuration files, which Sentinel rewrites as it learns, in a directory of their
+# own; no data on disk. Sentinels listen on ports of their own, clear of a packaged sentinel's
+# 26379.
+ensure_redis_sentinel() {
+  local master=6400 replica=6401 dir="${TMPDIR:-/tmp}/fastsession-redis-sentinel" port
+  local sentinels=(26400 26401 26402)
+  export FASTSESSION_REDIS_SENTINEL_URL="${FASTSESSION_REDIS_SENTINEL_URL:-redis-sentinel://127.0.0.1:26400,127.0.0.1:26401,127.0.0.1:26402/fastsession}"
+  if sentinel_ready "${sentinels[@]}"; then
+    return
+  fi
+  if ! command -v redis-sentinel >/dev/null 2>&1; then
+    step "installing redis-sentinel"
+    apt_install redis-sentinel
+  fi
+  step "starting Redis behind Sentinel: master 127.0.0.1:$master, replica $replica, sentinels ${sentinels[*]}"
+  for port in "$master" "$replica" "${sentinels[@]}"; do
+    redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  done
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$master" --save "" --appendonly no \
+    --dir "$dir" --pidfile "$dir/$master.pid" --logfile "$dir/$master.log"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$replica" --save "" --appendonly no \
+    --replicaof 127.0.0.1 "$master" \
+    --dir "$dir" --pidfile "$dir/$replica.pid" --logfile "$dir/$replica.log"
+  for port in "${sentinels[@]}"; do
+    printf '%s\n' "port $port" "bind 127.0.0.1" "daemonize yes" "dir $dir" \
+      "pidfile $dir/$port.pid" "logfile $dir/$port.log" \
+      "sentinel monitor fastsession 127.0.0.1 $master 2" \
+      "sentinel down-after-milliseconds fastsession 1000" \
+      "sentinel failover-timeout fastsession 5000" >"$dir/sentinel-$port.conf"
+    redis-sentinel "$dir/sentinel-$port.conf"
+  done
+  for _ in $(seq 1 200); do
+    sentinel_ready "${sentinels[@]}" && return
+    sleep 0.1
+  done
+  echo "the sentinels on ${sentinels[*]} do not see the master and its replica (see $dir)" >&2
+  exit 1
+}
+
+# Whether every sentinel on the given ports knows the master `fastsession`, one replica and the
+# other sentinels.
+sentinel_ready() {
+  local port others=$(($# - 1))
+  for port in "$@"; do
+    redis-cli -p "$port" sentinel get-master-addr-by-name fastsession 2>/dev/null | grep -q . || return 1
+    redis-cli -p "$port" sentinel master fastsession 2>/dev/null | tr -d '\r' |
+      grep -A1 -x -e num-slaves -e num-other-sentinels | grep -v -e -- -e num- |
+      tr '\n' ' ' | grep -qx "1 $others " || return 1
+  done
+}

@@ -9,6 +9,8 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::cluster::{self, CLUSTER_SCHEME, ClusterUrlError};
 use crate::connection::Connection;
+use crate::replication::ReplicaWait;
+use crate::sentinel::{self, SENTINEL_SCHEMES, SentinelUrlError};
 use crate::store::{DEFAULT_PREFIX, DEFAULT_TIMEOUT, RedisStore};
 use crate::url::{SCHEMES, reason, redact, scheme};
 
@@ -31,6 +33,7 @@ pub struct RedisStoreBuilder {
     prefix: String,
     timeout: Duration,
     tls_ca_file: Option<PathBuf>,
+    replica_wait: Option<ReplicaWait>,
 }
 
 impl fmt::Debug for RedisStoreBuilder {
@@ -40,6 +43,7 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
             .field("tls_ca_file", &self.tls_ca_file)
+            .field("replica_wait", &self.replica_wait)
             .finish()
     }
 }
@@ -52,6 +56,7 @@ impl RedisStoreBuilder {
             prefix: DEFAULT_PREFIX.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             tls_ca_file: None,
+            replica_wait: None,
         }
     }
 
@@ -79,13 +84,50 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// Acknowledge a write only once `replicas` replicas of its master hold it, waiting at most
+    /// `timeout` for them (Redis's `WAIT`, one more round trip per write); a write that reaches
+    /// fewer in time fails with [`StoreErrorKind::Unavailable`]. Off by default.
+    ///
+    /// Redis replicates asynchronously: without this, a write the store acknowledged can be lost
+    /// when its master crashes before a replica has it, or when a failover promotes a replica
+    /// while the old master still takes writes; a lost logout is a session revived. With it, a
+    /// failover to a replica that acknowledged keeps every acknowledged write. `timeout` must be
+    /// shorter than the store's timeout ([`with_timeout`](Self::with_timeout)), which bounds the
+    /// write and the wait together.
+    ///
+    /// [`StoreErrorKind::Unavailable`]: fastsession_core::store::StoreErrorKind::Unavailable
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use fastsession_redis::RedisStore;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let store = RedisStore::builder("redis-sentinel://127.0.0.1:26400/fastsession")
+    ///     .with_replica_wait(1, Duration::from_millis(100))
+    ///     .build();
+    /// assert!(store.is_ok());
+    ///
+    /// let error = RedisStore::builder("redis://127.0.0.1:6379")
+    ///     .with_replica_wait(0, Duration::from_millis(100))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(error.to_string().contains("0 replicas"));
+    /// # });
+    /// ```
+    pub fn with_replica_wait(mut self, replicas: u32, timeout: Duration) -> Self {
+        self.replica_wait = Some(ReplicaWait { replicas, timeout });
+        self
+    }
+
     /// The store. It connects on first use.
     ///
     /// # Errors
     ///
     /// [`RedisStoreError`] for a URL that redis-rs cannot read or whose scheme is not one of
-    /// `redis://`, `rediss://` (with the `tls` feature), `redis-cluster://`, `redis+unix://` or
-    /// `unix://`; an empty
+    /// `redis://`, `rediss://` (with the `tls` feature), `redis-cluster://`, `redis-sentinel://`
+    /// (or `redis+sentinel://`), `redis+unix://` or `unix://`; an empty
     /// prefix or one with `{`/`}`; a zero timeout; a TLS CA file that cannot be read or holds no
     /// certificate, or one given for a URL without TLS; or a call outside a Tokio runtime.
     ///
@@ -111,6 +153,15 @@ impl RedisStoreBuilder {
         }
         if self.timeout.is_zero() {
             return Err(RedisStoreError::ZeroTimeout);
+        }
+        if let Some(wait) = self.replica_wait
+            && (wait.replicas == 0 || wait.timeout.is_zero() || wait.timeout >= self.timeout)
+        {
+            return Err(RedisStoreError::InvalidReplicaWait {
+                replicas: wait.replicas,
+                wait: wait.timeout,
+                timeout: self.timeout,
+            });
         }
         let invalid = |reason: String| RedisStoreError::InvalidUrl {
             url: redact(&self.url),
@@ -150,6 +201,20 @@ impl RedisStoreBuilder {
                 Connection::Cluster(connection),
                 self.prefix.into(),
                 self.timeout,
+                self.replica_wait,
+            ));
+        }
+        if scheme.is_some_and(|scheme| SENTINEL_SCHEMES.contains(&scheme)) {
+            let connection =
+                sentinel::connect(&self.url, self.timeout).map_err(|error| match error {
+                    SentinelUrlError::Shape(why) => invalid(why.to_owned()),
+                    SentinelUrlError::Redis(error) => rejected(error),
+                })?;
+            return Ok(RedisStore::new(
+                Connection::Sentinel(connection),
+                self.prefix.into(),
+                self.timeout,
+                self.replica_wait,
             ));
         }
         let client = self.client(&rejected)?;
@@ -164,6 +229,7 @@ impl RedisStoreBuilder {
             Connection::Single(connection),
             self.prefix.into(),
             self.timeout,
+            self.replica_wait,
         ))
     }
 }
@@ -203,7 +269,8 @@ pub enum RedisStoreError {
     #[error(
         "invalid Redis URL {url:?} ({reason}): use redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], \
          rediss://… for TLS, redis-cluster://[[USER]:PASSWORD@]HOST:PORT[,HOST:PORT…] for a \
-         Redis Cluster, or redis+unix:///PATH[?db=DB&pass=PASSWORD] (unix:///PATH likewise)"
+         Redis Cluster, redis-sentinel://[[USER]:PASSWORD@]HOST:PORT[,HOST:PORT…]/MASTER_NAME[/DB] \
+         for the master that Sentinel names, or redis+unix:///PATH[?db=DB&pass=PASSWORD] (unix:///PATH likewise)"
     )]
     InvalidUrl {
         /// The URL, with its user name and password hidden.
@@ -222,6 +289,20 @@ pub enum RedisStoreError {
     /// The timeout was zero.
     #[error("the Redis timeout is zero: use a positive duration, such as 2 seconds")]
     ZeroTimeout,
+    /// The replica wait was rejected.
+    #[error(
+        "invalid replica wait ({replicas} replicas within {wait:?}, store timeout {timeout:?}): \
+         ask for at least 1 replica, within a positive wait shorter than the store's timeout, \
+         such as 1 replica within 100 ms"
+    )]
+    InvalidReplicaWait {
+        /// The replicas asked for.
+        replicas: u32,
+        /// The wait given.
+        wait: Duration,
+        /// The store's timeout.
+        timeout: Duration,
+    },
     /// The TLS CA file could not be used.
     #[error(
         "cannot use the TLS CA file {path:?}: {reason}; give a PEM file with the certificate of \

@@ -32,20 +32,25 @@ pub(crate) fn seed_nodes(url: &str) -> Result<Vec<String>, ClusterUrlError> {
             "a cluster URL takes no query and no database but 0",
         ));
     }
+    let nodes = host_ports(hosts).ok_or(ClusterUrlError::Shape(
+        "every seed node needs a host and a port, separated by commas",
+    ))?;
+    Ok(nodes
+        .into_iter()
+        .map(|node| format!("redis://{userinfo}{node}"))
+        .collect())
+}
+
+/// `HOST:PORT[,HOST:PORT…]` as its nodes, or none if one lacks a host or a port (as in
+/// `redis-cluster://` seed nodes and `redis-sentinel://` sentinels).
+pub(crate) fn host_ports(hosts: &str) -> Option<Vec<&str>> {
     hosts
         .split(',')
-        .map(|node| {
-            let port = node
-                .rsplit_once(':')
-                .map(|(host, port)| (host, port.parse::<u16>()));
-            match port {
-                Some((host, Ok(port))) if !host.is_empty() && port > 0 => {
-                    Ok(format!("redis://{userinfo}{node}"))
-                }
-                _ => Err(ClusterUrlError::Shape(
-                    "every seed node needs a host and a port, separated by commas",
-                )),
+        .map(|node| match node.rsplit_once(':') {
+            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) => {
+                Some(node)
             }
+            _ => None,
         })
         .collect()
 }

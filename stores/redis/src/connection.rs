@@ -1,19 +1,26 @@
-//! [`Connection`]: the one command path of the store, over a single server or a Redis Cluster.
+//! [`Connection`]: the one command path of the store, over a single server, a Redis Cluster, or
+//! the master that Sentinel names.
 
 use std::collections::HashMap;
 
 use redis::aio::{ConnectionLike, ConnectionManager};
 use redis::cluster_async::ClusterConnection;
-use redis::cluster_routing::{MultipleNodeRoutingInfo, RoutingInfo, SingleNodeRoutingInfo, Slot};
+use redis::cluster_routing::{
+    MultipleNodeRoutingInfo, Route, RoutingInfo, SingleNodeRoutingInfo, Slot, SlotAddr,
+};
 use redis::{Cmd, FromRedisValue, Pipeline, RedisFuture, RedisResult, Value};
 
+use crate::sentinel::SentinelConnection;
+
 /// A shared connection: a single server's self-reconnecting multiplexed connection, or a
-/// cluster connection that routes each command by its key's slot and follows `MOVED` and `ASK`.
-/// Cheap to clone; clones share the connection.
+/// cluster connection that routes each command by its key's slot and follows `MOVED` and `ASK`,
+/// or a connection to the master that the sentinels name, found again after a failover. Cheap to
+/// clone; clones share the connection.
 #[derive(Clone)]
 pub(crate) enum Connection {
     Single(ConnectionManager),
     Cluster(ClusterConnection),
+    Sentinel(SentinelConnection),
 }
 
 impl ConnectionLike for Connection {
@@ -21,6 +28,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Single(connection) => connection.req_packed_command(cmd),
             Self::Cluster(connection) => connection.req_packed_command(cmd),
+            Self::Sentinel(connection) => connection.req_packed_command(cmd),
         }
     }
 
@@ -33,6 +41,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Single(connection) => connection.req_packed_commands(pipeline, offset, count),
             Self::Cluster(connection) => connection.req_packed_commands(pipeline, offset, count),
+            Self::Sentinel(connection) => connection.req_packed_commands(pipeline, offset, count),
         }
     }
 
@@ -40,6 +49,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Single(connection) => connection.get_db(),
             Self::Cluster(connection) => connection.get_db(),
+            Self::Sentinel(connection) => connection.get_db(),
         }
     }
 }
@@ -52,7 +62,8 @@ pub(crate) enum ScanNode {
 }
 
 impl Connection {
-    /// The servers that hold the keys: the one server, or every master of the cluster (a `SCAN`
+    /// The servers that hold the keys: the one server (or Sentinel's master), or every master
+    /// of the cluster (a `SCAN`
     /// cursor belongs to one node, so a cluster is walked node by node).
     pub(crate) async fn scan_nodes(&mut self) -> RedisResult<Vec<ScanNode>> {
         let Self::Cluster(connection) = self else {
@@ -103,10 +114,34 @@ impl Connection {
         }
     }
 
-    /// `keys` in groups one pipeline can carry: all of them on a single server; those that
-    /// share a hash slot on a cluster, where a pipeline goes to one slot's node.
+    /// `WAIT replicas timeout_ms` on the master that holds `key` (the one server, Sentinel's
+    /// master, or the key's master in a cluster): how many replicas have every write sent to
+    /// that master on this connection.
+    pub(crate) async fn wait_for_replicas(
+        &mut self,
+        key: &str,
+        replicas: u32,
+        timeout_ms: u64,
+    ) -> RedisResult<i64> {
+        let mut wait = redis::cmd("WAIT");
+        wait.arg(replicas).arg(timeout_ms);
+        match self {
+            Self::Cluster(connection) => {
+                let route = Route::with_key(key, SlotAddr::Master);
+                let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route));
+                Ok(redis::from_redis_value(
+                    connection.route_command(wait, routing).await?,
+                )?)
+            }
+            connection => wait.query_async(connection).await,
+        }
+    }
+
+    /// `keys` in groups one pipeline can carry: all of them on one server (a single server, or
+    /// Sentinel's master); those that share a hash slot on a cluster, where a pipeline goes to
+    /// one slot's node.
     pub(crate) fn batches(&self, keys: Vec<String>) -> Vec<Vec<String>> {
-        if matches!(self, Self::Single(_)) {
+        if !matches!(self, Self::Cluster(_)) {
             return vec![keys];
         }
         let mut by_slot: HashMap<Slot, Vec<String>> = HashMap::new();

@@ -162,7 +162,9 @@ mod builder;
 mod cluster;
 mod connection;
 mod keys;
+mod replication;
 mod scripts;
+mod sentinel;
 mod store;
 #[cfg(feature = "tls")]
 mod tls;

@@ -17,6 +17,7 @@ use crate::admin::RedisAdmin;
 use crate::builder::{RedisStoreBuilder, RedisStoreError};
 use crate::connection::Connection;
 use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR, session_key};
+use crate::replication::ReplicaWait;
 use crate::scripts::{APPLY, CREATE, DELETE, RETIRE};
 
 /// The default key prefix: `fastsession:`.
@@ -58,6 +59,7 @@ pub struct RedisStore {
     connection: Connection,
     prefix: Arc<str>,
     timeout: Duration,
+    replica_wait: Option<ReplicaWait>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -65,6 +67,7 @@ impl fmt::Debug for RedisStore {
         f.debug_struct("RedisStore")
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
+            .field("replica_wait", &self.replica_wait)
             .finish()
     }
 }
@@ -138,11 +141,17 @@ impl RedisStore {
         RedisStoreBuilder::new(url.into())
     }
 
-    pub(crate) fn new(connection: Connection, prefix: Arc<str>, timeout: Duration) -> Self {
+    pub(crate) fn new(
+        connection: Connection,
+        prefix: Arc<str>,
+        timeout: Duration,
+        replica_wait: Option<ReplicaWait>,
+    ) -> Self {
         Self {
             connection,
             prefix,
             timeout,
+            replica_wait,
         }
     }
 
@@ -170,11 +179,38 @@ impl RedisStore {
             .await
     }
 
-    /// Runs a write script whose answer is 1 when it wrote, 0 when it refused.
-    async fn answers_one(&self, invocation: &ScriptInvocation<'_>) -> Result<bool, StoreError> {
-        let mut connection = self.connection();
-        let answer: i64 = self.call(invocation.invoke_async(&mut connection)).await?;
-        Ok(answer == 1)
+    /// Runs a write script on `key` whose answer is 1 when it wrote, 0 when it refused; after a
+    /// write, waits for the replicas if the store was built to
+    /// ([`RedisStoreBuilder::with_replica_wait`]). One deadline bounds both.
+    async fn answers_one(
+        &self,
+        key: &str,
+        invocation: &ScriptInvocation<'_>,
+    ) -> Result<bool, StoreError> {
+        self.within_timeout(async {
+            let mut connection = self.connection();
+            let answer: i64 = invocation
+                .invoke_async(&mut connection)
+                .await
+                .map_err(store_error)?;
+            self.replicated(&mut connection, key, answer == 1).await?;
+            Ok(answer == 1)
+        })
+        .await
+    }
+
+    /// After a call on `connection` that `wrote` to `key`: waits for the replicas, if the store
+    /// was built to.
+    async fn replicated(
+        &self,
+        connection: &mut Connection,
+        key: &str,
+        wrote: bool,
+    ) -> Result<(), StoreError> {
+        match self.replica_wait {
+            Some(wait) if wrote => wait.confirm(connection, key).await,
+            _ => Ok(()),
+        }
     }
 
     /// Bounds `operation` by the store's timeout.
@@ -261,7 +297,8 @@ impl SessionStore for RedisStore {
         now: SystemTime,
     ) -> Result<bool, StoreError> {
         observed("create", async {
-            let mut invocation = CREATE.key(self.key(id));
+            let key = self.key(id);
+            let mut invocation = CREATE.key(&key);
             invocation
                 .arg(millis(now))
                 .arg(millis(record.created_at))
@@ -269,7 +306,7 @@ impl SessionStore for RedisStore {
                 .arg(millis(record.expiry.expires_at))
                 .arg(ttl(record.expiry.expires_at, now));
             with_data_fields(&mut invocation, record.data.iter());
-            self.answers_one(&invocation).await
+            self.answers_one(&key, &invocation).await
         })
         .await
     }
@@ -310,7 +347,8 @@ impl SessionStore for RedisStore {
         now: SystemTime,
     ) -> Result<bool, StoreError> {
         observed("apply", async {
-            let mut invocation = APPLY.key(self.key(id));
+            let key = self.key(id);
+            let mut invocation = APPLY.key(&key);
             let removed: Vec<String> = changes
                 .removed()
                 .map(|key| format!("{DATA_PREFIX}{key}"))
@@ -328,7 +366,7 @@ impl SessionStore for RedisStore {
                 invocation.arg(format!("{DATA_PREFIX}{key}")).arg(by);
             }
             with_data_fields(&mut invocation, changes.inserted());
-            self.answers_one(&invocation).await
+            self.answers_one(&key, &invocation).await
         })
         .await
     }
@@ -349,9 +387,10 @@ impl SessionStore for RedisStore {
         now: SystemTime,
     ) -> Result<bool, StoreError> {
         observed("retire", async {
-            let mut invocation = RETIRE.key(self.key(id));
+            let key = self.key(id);
+            let mut invocation = RETIRE.key(&key);
             invocation.arg(millis(now)).arg(self.key(successor));
-            self.answers_one(&invocation).await
+            self.answers_one(&key, &invocation).await
         })
         .await
     }
@@ -366,18 +405,30 @@ impl SessionStore for RedisStore {
             let mut next = Some(self.key(id));
             for _ in 0..MAX_SUCCESSORS_FOLLOWED {
                 let Some(key) = next.take() else { break };
-                let mut connection = self.connection();
                 let walked = key.clone();
                 next = self
-                    .call(async move { DELETE.key(key).invoke_async(&mut connection).await })
+                    .within_timeout(async {
+                        let mut connection = self.connection();
+                        let successor: Option<String> = DELETE
+                            .key(&key)
+                            .invoke_async(&mut connection)
+                            .await
+                            .map_err(store_error)?;
+                        self.replicated(&mut connection, &key, true).await?;
+                        Ok(successor)
+                    })
                     .await?;
                 if next.is_some() {
                     retired.push(walked);
                 }
             }
             for key in retired {
-                let mut connection = self.connection();
-                let _: usize = self.call(connection.del(key)).await?;
+                self.within_timeout(async {
+                    let mut connection = self.connection();
+                    let _: usize = connection.del(&key).await.map_err(store_error)?;
+                    self.replicated(&mut connection, &key, true).await
+                })
+                .await?;
             }
             Ok(())
         })

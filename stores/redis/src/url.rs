@@ -20,10 +20,12 @@ use percent_encoding::percent_decode_str;
 use redis::RedisError;
 
 /// The schemes a [`RedisStore`](crate::RedisStore) accepts, in the order its errors list them.
-pub(crate) const SCHEMES: [&str; 5] = [
+pub(crate) const SCHEMES: [&str; 7] = [
     "redis://",
     "rediss://",
     "redis-cluster://",
+    "redis-sentinel://",
+    "redis+sentinel://",
     "redis+unix://",
     "unix://",
 ];

@@ -8,6 +8,7 @@
 )]
 
 pub mod cluster;
+pub mod sentinel;
 pub mod server;
 
 use std::sync::atomic::{AtomicU32, Ordering};
