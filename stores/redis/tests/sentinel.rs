@@ -94,8 +94,10 @@ async fn load_through(
     let began = Instant::now();
     let mut disrupt = Some(disrupt);
     let mut disrupted_at = None;
-    let mut window = Window::default();
-    window.acknowledged = vec![0; sessions.len()];
+    let mut window = Window {
+        acknowledged: vec![0; sessions.len()],
+        ..Window::default()
+    };
     let mut clean_rounds = 0;
     while clean_rounds < 20 || !writes_reach_a_new_master(&store, setup, old_master).await {
         assert!(

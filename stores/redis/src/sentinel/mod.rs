@@ -83,7 +83,7 @@ pub(crate) fn parse(url: &str) -> Result<SentinelUrl, SentinelUrlError> {
         ));
     };
     let sentinels = crate::cluster::host_ports(hosts)
-        .ok_or(shape(
+        .ok_or(SentinelUrlError::Shape(
             "every sentinel needs a host and a port, separated by commas",
         ))?
         .into_iter()
