@@ -12,7 +12,9 @@ use crate::client::Client;
 use crate::options::Options;
 use crate::servers::{self, AppState, RunningServer, SECOND_OBJECT};
 use crate::store::{AppStore, Backend};
-use crate::target::{StoreKind, Target, redis_cluster_url, redis_tls, redis_url};
+use crate::target::{
+    StoreKind, Target, redis_cluster_url, redis_sentinel_url, redis_tls, redis_url,
+};
 
 /// The cookie name of the stacked second middleware.
 pub const SECOND_COOKIE: &str = "second_sid";
@@ -175,7 +177,10 @@ impl Builder {
                     .map_or_else(|| memory.clone(), |bound| memory.with_max_entries(bound));
                 AppStore::new(Backend::Memory(memory))
             }
-            StoreKind::Redis | StoreKind::RedisTls | StoreKind::RedisCluster => {
+            StoreKind::Redis
+            | StoreKind::RedisTls
+            | StoreKind::RedisCluster
+            | StoreKind::RedisSentinel => {
                 static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
                 let prefix = format!(
                     "fastsession-conformance:{}:{}:",
@@ -188,6 +193,7 @@ impl Builder {
                         RedisStore::builder(url).with_tls_ca_file(ca)
                     }
                     StoreKind::RedisCluster => RedisStore::builder(redis_cluster_url()),
+                    StoreKind::RedisSentinel => RedisStore::builder(redis_sentinel_url()),
                     _ => RedisStore::builder(redis_url()),
                 };
                 let redis = builder

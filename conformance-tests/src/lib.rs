@@ -42,7 +42,9 @@
 //! `FASTSESSION_REDIS_TLS_URL` (default `rediss://127.0.0.1:6390`) and its certificate authority
 //! in `FASTSESSION_REDIS_TLS_CA`, as `scripts/test` starts and sets them; a
 //! [`Target::redis_cluster`] a Redis Cluster at `FASTSESSION_REDIS_CLUSTER_URL` (default the
-//! three masters on 127.0.0.1:7000-7002 that `scripts/test` starts).
+//! three masters on 127.0.0.1:7000-7002 that `scripts/test` starts); a
+//! [`Target::redis_sentinel`] the sentinels at `FASTSESSION_REDIS_SENTINEL_URL` (default the
+//! three on 127.0.0.1:26400-26402 that `scripts/test` starts, watching a master and a replica).
 //!
 //! # Features
 //!

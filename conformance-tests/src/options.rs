@@ -112,8 +112,10 @@ pub struct Options {
     /// A skip rule: NAME (header present) or NAME=VALUE (exact value); repeatable.
     #[arg(long = "skip-header", value_name = "NAME[=VALUE]")]
     pub skip_headers: Vec<String>,
-    /// The store: `memory`, `redis://HOST:PORT/DB`, `rediss://HOST:PORT/DB` (TLS), or
-    /// `redis-cluster://HOST:PORT[,HOST:PORT…]` (a Redis Cluster's seed nodes).
+    /// The store: `memory`, `redis://HOST:PORT/DB`, `rediss://HOST:PORT/DB` (TLS),
+    /// `redis-cluster://HOST:PORT[,HOST:PORT…]` (a Redis Cluster's seed nodes), or
+    /// `redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER_NAME` (the master that these sentinels
+    /// name).
     #[arg(long, default_value = "memory")]
     pub store: String,
     /// The key prefix in a shared store.
@@ -141,8 +143,9 @@ pub enum OptionsError {
     Config(#[source] fastsession_core::ConfigError),
     /// The store is not supported.
     #[error(
-        "--store {0:?}: use `memory`, `redis://HOST:PORT/DB`, `rediss://HOST:PORT/DB` or \
-         `redis-cluster://HOST:PORT[,HOST:PORT…]`"
+        "--store {0:?}: use `memory`, `redis://HOST:PORT/DB`, `rediss://HOST:PORT/DB`, \
+         `redis-cluster://HOST:PORT[,HOST:PORT…]` or \
+         `redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER_NAME`"
     )]
     Store(String),
     /// The Redis store rejected its settings.
@@ -227,9 +230,14 @@ impl Options {
         if self.store == "memory" {
             return Ok(Backend::memory());
         }
-        if !["redis://", "rediss://", "redis-cluster://"]
-            .iter()
-            .any(|scheme| self.store.starts_with(scheme))
+        if ![
+            "redis://",
+            "rediss://",
+            "redis-cluster://",
+            "redis-sentinel://",
+        ]
+        .iter()
+        .any(|scheme| self.store.starts_with(scheme))
         {
             return Err(OptionsError::Store(self.store.clone()));
         }

@@ -18,6 +18,17 @@ pub enum StoreKind {
     /// `redis-cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002`, the cluster
     /// `scripts/test` starts).
     RedisCluster,
+    /// `RedisStore` behind Redis Sentinel, on `FASTSESSION_REDIS_SENTINEL_URL` (default
+    /// `redis-sentinel://127.0.0.1:26400,127.0.0.1:26401,127.0.0.1:26402/fastsession`, the
+    /// master, replica and three sentinels `scripts/test` starts).
+    RedisSentinel,
+}
+
+impl StoreKind {
+    /// Whether it is one of the Redis stores.
+    pub const fn is_redis(self) -> bool {
+        !matches!(self, Self::Memory)
+    }
 }
 
 /// A framework and a store.
@@ -51,6 +62,14 @@ impl Target {
         Self {
             framework,
             store: StoreKind::RedisCluster,
+        }
+    }
+
+    /// `framework` on the master that Redis Sentinel names.
+    pub const fn redis_sentinel(framework: Framework) -> Self {
+        Self {
+            framework,
+            store: StoreKind::RedisSentinel,
         }
     }
 
@@ -98,5 +117,13 @@ pub fn redis_tls() -> (String, std::path::PathBuf) {
 pub fn redis_cluster_url() -> String {
     std::env::var("FASTSESSION_REDIS_CLUSTER_URL").unwrap_or_else(|_| {
         "redis-cluster://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002".to_owned()
+    })
+}
+
+/// The Sentinel setup the sentinel tests use: `FASTSESSION_REDIS_SENTINEL_URL`, default
+/// `redis-sentinel://127.0.0.1:26400,127.0.0.1:26401,127.0.0.1:26402/fastsession`.
+pub fn redis_sentinel_url() -> String {
+    std::env::var("FASTSESSION_REDIS_SENTINEL_URL").unwrap_or_else(|_| {
+        "redis-sentinel://127.0.0.1:26400,127.0.0.1:26401,127.0.0.1:26402/fastsession".to_owned()
     })
 }

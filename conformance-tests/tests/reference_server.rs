@@ -291,6 +291,13 @@ fn bad_flags_and_configurations_exit_2_with_a_clear_line() {
     assert!(stderr.contains("prefix \"a{b\""), "{stderr}");
     let stderr = rejected(&["--framework", "axum", "--store", "redis-cluster://host"]);
     assert!(stderr.contains("seed node"), "{stderr}");
+    let stderr = rejected(&[
+        "--framework",
+        "axum",
+        "--store",
+        "redis-sentinel://host:26379",
+    ]);
+    assert!(stderr.contains("MASTER_NAME"), "{stderr}");
     let missing = std::env::temp_dir().join("fastsession-no-such-ca.pem");
     let missing = missing.to_str().expect("a UTF-8 temporary path");
     for (store, message) in [

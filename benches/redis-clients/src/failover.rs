@@ -59,7 +59,8 @@ type Log = [[Tally; 2]; 2];
 
 /// One run: the contenders probe until `settled` says the topology has changed and no one has
 /// failed for `plan.quiet`, or `plan.max_after` has passed since `trigger` ran. Appends one line
-/// per contender, operation and group to `record` (tab-separated) and prints a summary.
+/// per contender, operation and group to `record` (tab-separated) and prints a summary. Returns
+/// when, after the trigger, `settled` first said yes.
 pub(crate) async fn run<T, S, F>(
     run: &str,
     contenders: Vec<Contender>,
@@ -68,7 +69,8 @@ pub(crate) async fn run<T, S, F>(
     trigger: T,
     mut settled: S,
     record: &std::path::Path,
-) where
+) -> Option<Duration>
+where
     T: FnOnce(),
     S: FnMut() -> F,
     F: Future<Output = bool>,

@@ -8,7 +8,9 @@ mod fred_client;
 mod insns;
 mod report;
 mod rs_client;
+mod rs_watchdog;
 mod scenarios;
+mod sentinel_watch;
 mod throughput;
 mod workload;
 
@@ -141,6 +143,9 @@ enum Command {
         /// The record file that the run appends to.
         #[arg(long)]
         record: PathBuf,
+        /// The file that the run appends a line on the old master to.
+        #[arg(long)]
+        notes: PathBuf,
         /// Seconds after the failover command at which the run stops at the latest.
         #[arg(long, default_value_t = 30.0)]
         max_secs: f64,
@@ -222,9 +227,10 @@ fn main() {
             service,
             run,
             record,
+            notes,
             max_secs,
         } => runtime().block_on(scenarios::sentinel_failover(
-            &sentinels, &service, &run, &record, max_secs,
+            &sentinels, &service, &run, &record, &notes, max_secs,
         )),
         Command::Report { record } => {
             let text = std::fs::read_to_string(&record).unwrap_or_default();

@@ -79,11 +79,17 @@ pub(crate) enum ClusterVariant {
     MaxAttempts3,
     /// The store's with no overall timeout over the retries (each attempt still 500 ms).
     NoOverallTimeout,
+    /// The store's, with the connection replaced when nothing succeeded for 2 s (a wrapper,
+    /// [`crate::rs_watchdog::RebuildingCluster`], not a setting).
+    RebuildOnStall,
 }
 
-/// A cluster connection from `nodes` (`host:port` seeds), configured as `variant`. Pending, as
-/// the store opens it: it connects on first use.
-pub(crate) fn cluster(nodes: &[String], variant: ClusterVariant) -> RedisResult<ClusterConnection> {
+/// A cluster client and connection settings from `nodes` (`host:port` seeds), configured as
+/// `variant`.
+pub(crate) fn cluster_client(
+    nodes: &[String],
+    variant: ClusterVariant,
+) -> RedisResult<(ClusterClient, ClusterConfig)> {
     let seeds = nodes.iter().map(|node| format!("redis://{node}"));
     let connection_timeout = match variant {
         ClusterVariant::Connect100ms => Duration::from_millis(100),
@@ -110,9 +116,14 @@ pub(crate) fn cluster(nodes: &[String], variant: ClusterVariant) -> RedisResult<
     let config = ClusterConfig::new()
         .set_connection_timeout(connection_timeout)
         .set_response_timeout(CALL_TIMEOUT);
-    Ok(builder
-        .build()?
-        .get_pending_async_connection_with_config(config))
+    Ok((builder.build()?, config))
+}
+
+/// A cluster connection from `nodes`, configured as `variant`. Pending, as the store opens it:
+/// it connects on first use.
+pub(crate) fn cluster(nodes: &[String], variant: ClusterVariant) -> RedisResult<ClusterConnection> {
+    let (client, config) = cluster_client(nodes, variant)?;
+    Ok(client.get_pending_async_connection_with_config(config))
 }
 
 /// Writes a live session with its four fields at each key, through `connection`.

@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::failover::{Contender, Plan, Probes};
 use crate::fred_client::{FredClient, FredPool, Topology};
 use crate::rs_client::{self, ClusterVariant, SentinelManager};
+use crate::rs_watchdog::RebuildingCluster;
+use crate::sentinel_watch::{Watch, master_port};
 use crate::throughput::Candidate;
 use crate::workload::{Client, session_keys};
 use crate::{ClientKind, TopologyKind, failover, throughput};
@@ -166,7 +168,11 @@ pub(crate) async fn cluster_failover(
         .iter()
         .map(|&variant| Contender {
             name: format!("redis-rs ({variant:?})"),
-            client: Client::RsCluster(rs_client::cluster(nodes, variant).expect("a client")),
+            client: if variant == ClusterVariant::RebuildOnStall {
+                Client::RsRebuilding(RebuildingCluster::new(nodes).expect("a client"))
+            } else {
+                Client::RsCluster(rs_client::cluster(nodes, variant).expect("a client"))
+            },
         })
         .collect();
     contenders.push(Contender {
@@ -228,6 +234,7 @@ pub(crate) async fn sentinel_failover(
     service: &str,
     run: &str,
     record: &Path,
+    notes: &Path,
     max_secs: f64,
 ) {
     let keys = session_keys(SENTINEL_KEYS, 11);
@@ -266,7 +273,9 @@ pub(crate) async fn sentinel_failover(
     let (sentinel, name) = (sentinels[0].clone(), service.to_owned());
     let port = sentinel.rsplit_once(':').expect("host:port").1.to_owned();
     eprintln!("run {run}: failing over from the master on port {master}");
-    failover::run(
+    let plan = plan(max_secs, true);
+    let watch = Watch::start(master, Instant::now() + plan.trigger_after);
+    let promoted = failover::run(
         run,
         contenders,
         Probes {
@@ -274,7 +283,7 @@ pub(crate) async fn sentinel_failover(
             keys,
             group_names: ["the master's", "none"],
         },
-        plan(max_secs, true),
+        plan,
         move || {
             let output = std::process::Command::new("redis-cli")
                 .args(["-p", &port, "sentinel", "failover", &name])
@@ -297,25 +306,6 @@ pub(crate) async fn sentinel_failover(
         record,
     )
     .await;
-}
-
-/// The master's port as `sentinel` names it.
-async fn master_port(sentinel: String, service: String) -> Option<u16> {
-    tokio::task::spawn_blocking(move || {
-        let mut connection = redis::Client::open(format!("redis://{sentinel}"))
-            .ok()?
-            .get_connection()
-            .ok()?;
-        let (_, port): (String, u16) = redis::cmd("SENTINEL")
-            .arg("GET-MASTER-ADDR-BY-NAME")
-            .arg(service)
-            .query(&mut connection)
-            .ok()?;
-        Some(port)
-    })
-    .await
-    .ok()
-    .flatten()
 }
 
 /// The failover timing: rounds every 20 ms, 500 ms per operation, the failure 0.5 s in, a stop

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::{fred_client, rs_client};
+use crate::{fred_client, rs_client, rs_watchdog};
 
 /// The store's default key prefix.
 const PREFIX: &str = "fastsession:";
@@ -78,6 +78,8 @@ pub(crate) enum Client {
     RsManager(redis::aio::ConnectionManager),
     /// redis-rs: a cluster connection.
     RsCluster(redis::cluster_async::ClusterConnection),
+    /// redis-rs: a cluster connection replaced when it stops answering.
+    RsRebuilding(rs_watchdog::RebuildingCluster),
     /// redis-rs: a connection manager that asks the sentinels again when its master fails.
     RsSentinel(rs_client::SentinelManager),
     /// fred: one client.
@@ -91,6 +93,7 @@ impl std::fmt::Debug for Client {
         f.write_str(match self {
             Self::RsManager(_) => "RsManager",
             Self::RsCluster(_) => "RsCluster",
+            Self::RsRebuilding(_) => "RsRebuilding",
             Self::RsSentinel(_) => "RsSentinel",
             Self::Fred(_) => "Fred",
             Self::FredPool(_) => "FredPool",
@@ -104,6 +107,7 @@ impl Client {
         match self {
             Self::RsManager(connection) => rs_client::read(&mut connection.clone(), key).await,
             Self::RsCluster(connection) => rs_client::read(&mut connection.clone(), key).await,
+            Self::RsRebuilding(cluster) => cluster.read(key).await,
             Self::RsSentinel(manager) => manager.read(key).await,
             Self::Fred(client) => client.read(key).await,
             Self::FredPool(pool) => pool.read(key).await,
@@ -120,6 +124,7 @@ impl Client {
             Self::RsCluster(connection) => {
                 rs_client::write(&mut connection.clone(), key, now).await
             }
+            Self::RsRebuilding(cluster) => cluster.write(key, now).await,
             Self::RsSentinel(manager) => manager.write(key, now).await,
             Self::Fred(client) => client.write(key, now).await,
             Self::FredPool(pool) => pool.write(key, now).await,

@@ -21,7 +21,10 @@ pub async fn max_age_expires_on_the_server(target: Target) {
     // library reports as "no store" (docs/decisions.md); the in-memory store still holds it.
     match target.store {
         StoreKind::Memory => assert_eq!(me.cause, "renew after SignatureExpired"),
-        StoreKind::Redis | StoreKind::RedisTls | StoreKind::RedisCluster => assert!(
+        StoreKind::Redis
+        | StoreKind::RedisTls
+        | StoreKind::RedisCluster
+        | StoreKind::RedisSentinel => assert!(
             me.cause == "renew after SignatureExpired" || me.cause == "valid_cookie_but_no_store",
             "{}",
             me.cause

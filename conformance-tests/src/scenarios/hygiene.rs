@@ -160,7 +160,10 @@ pub async fn eager_mode_stays_within_the_store_bound(target: Target) {
             (900..=1000).contains(&stored),
             "the bound holds and is used: {stored}"
         ),
-        StoreKind::Redis | StoreKind::RedisTls | StoreKind::RedisCluster => {
+        StoreKind::Redis
+        | StoreKind::RedisTls
+        | StoreKind::RedisCluster
+        | StoreKind::RedisSentinel => {
             assert_eq!(stored, 5000)
         }
     }

@@ -14,7 +14,8 @@ pub const MASTER_NAME: &str = "private";
 
 /// A master on `base`, its replicas on the next ports, and three sentinels on
 /// `sentinel_base..+3`, each a `redis-server` process killed on drop; nothing on disk but the
-/// sentinels' configuration files, in a directory removed on drop.
+/// sentinels' configuration files and the replicas' copies of the data, in a directory removed
+/// on drop.
 pub struct PrivateSentinel {
     processes: BTreeMap<u16, Child>,
     dir: PathBuf,
@@ -33,7 +34,10 @@ impl PrivateSentinel {
             let mut server = Command::new("redis-server");
             server
                 .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-                .args(["--save", "", "--appendonly", "no"]);
+                .args(["--save", "", "--appendonly", "no"])
+                // A replica writes the copy it receives to disk: keep it in the directory.
+                .arg("--dir")
+                .arg(&dir);
             if let Some(master) = replica_of {
                 server.args(["--replicaof", "127.0.0.1", &master.to_string()]);
             }
