@@ -158,6 +158,7 @@ where
         .expect("the record file opens");
     file.write_all(lines.as_bytes())
         .expect("the record is written");
+    settled_after
 }
 
 /// The start of the latest failed operation, in ms after the failure was caused.

@@ -306,6 +306,14 @@ pub(crate) async fn sentinel_failover(
         record,
     )
     .await;
+    let note = format!("- Run {run}: {}.\n", watch.finish(promoted));
+    eprint!("{note}");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(notes)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, note.as_bytes()))
+        .expect("the notes are written");
 }
 
 /// The failover timing: rounds every 20 ms, 500 ms per operation, the failure 0.5 s in, a stop

@@ -81,13 +81,13 @@ impl Watch {
         };
         let at_promotion = samples
             .iter()
-            .filter(|sample| sample.at <= promoted)
-            .last()
+            .rev()
+            .find(|sample| sample.at <= promoted)
             .map_or(0, |sample| sample.evalsha);
         let last_as_master = samples
             .iter()
-            .filter(|sample| sample.master)
-            .last()
+            .rev()
+            .find(|sample| sample.master)
             .map_or(at_promotion, |sample| sample.evalsha);
         match samples.iter().find(|sample| !sample.master) {
             Some(demoted) => format!(
