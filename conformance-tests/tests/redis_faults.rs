@@ -1,11 +1,15 @@
 //! Redis stopped mid-run: requests that use the session answer 503 (bounded by the store's
 //! timeout, never hanging), requests that do not use it still answer 200, nothing panics, and
-//! once Redis is back the next request works. The test runs its own `redis-server` on a free
-//! loopback port, so it can stop and restart it.
+//! once Redis is back the next request works. With append-only persistence, a Redis killed and
+//! restarted under load keeps every write the store acknowledged before the kill. The tests run
+//! their own `redis-server` on a free loopback port, so they can stop and restart it.
 
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use fastsession_conformance::Framework;
 use fastsession_conformance::fixture::Fixture;
@@ -18,7 +22,27 @@ struct RedisServer {
 }
 
 impl RedisServer {
+    /// A server that keeps nothing on disk.
     async fn start(port: u16) -> Self {
+        Self::start_with(port, &["--appendonly", "no"]).await
+    }
+
+    /// A server whose append-only file, in `dir`, is written and synced before each write is
+    /// acknowledged (`appendfsync always`).
+    async fn start_persistent(port: u16, dir: &Path) -> Self {
+        let dir = dir.to_str().expect("a UTF-8 temporary path");
+        let persistence = [
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--dir",
+            dir,
+        ];
+        Self::start_with(port, &persistence).await
+    }
+
+    async fn start_with(port: u16, persistence: &[&str]) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -27,9 +51,8 @@ impl RedisServer {
                 "127.0.0.1",
                 "--save",
                 "",
-                "--appendonly",
-                "no",
             ])
+            .args(persistence)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -132,4 +155,103 @@ async fn a_redis_outage_gives_503_and_recovers() {
         drop(app);
         redis.stop();
     }
+}
+
+/// A directory of its own for a persistent server, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("fastsession-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The counter `/session_test` answered, if it answered 200; panics on a status other than
+/// 200, 500 or 503.
+fn counted(reply: &fastsession_conformance::client::Reply) -> Option<u64> {
+    match reply.status {
+        200 => Some(reply.json()["test_counter"].as_u64().expect("a counter")),
+        500 | 503 => None,
+        status => panic!("unexpected status {status}: {}", reply.body),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restarted_under_load_keeps_every_acknowledged_write() {
+    const CLIENTS: usize = 8;
+    let dir = TempDir::new("aof");
+    let port = free_port();
+    let redis = RedisServer::start_persistent(port, &dir.0).await;
+    let store = RedisStore::builder(redis.url())
+        .with_timeout(Duration::from_millis(500))
+        .build()
+        .expect("a URL");
+    let app = Fixture::builder(Framework::Axum)
+        .store(AppStore::new(Backend::Redis(store)))
+        .start()
+        .await;
+    let running = Arc::new(AtomicBool::new(true));
+    let mut clients = tokio::task::JoinSet::new();
+    for _ in 0..CLIENTS {
+        let (client, running) = (app.client(), running.clone());
+        clients.spawn(async move {
+            // Each client counts in its own session: the highest count acknowledged, the
+            // slowest answer, and how many requests failed.
+            let (mut acknowledged, mut slowest, mut failed) = (0, Duration::ZERO, 0);
+            while running.load(Ordering::Relaxed) {
+                let began = Instant::now();
+                let reply = tokio::time::timeout(HANG, client.get("/session_test"))
+                    .await
+                    .expect("no request hangs");
+                slowest = slowest.max(began.elapsed());
+                match counted(&reply) {
+                    Some(count) => {
+                        assert!(count > acknowledged, "a count went back: {count}");
+                        acknowledged = count;
+                    }
+                    None => failed += 1,
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            (client, acknowledged, slowest, failed)
+        });
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    redis.stop(); // SIGKILL: no shutdown, no final save
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let redis = RedisServer::start_persistent(port, &dir.0).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    running.store(false, Ordering::Relaxed);
+
+    let (mut slowest, mut failed) = (Duration::ZERO, 0);
+    while let Some(result) = clients.join_next().await {
+        let (client, acknowledged, client_slowest, client_failed) = result.expect("a client");
+        assert!(acknowledged > 0, "a client never got an answer");
+        slowest = slowest.max(client_slowest);
+        failed += client_failed;
+        // The session survived the restart with every count acknowledged before the kill: the
+        // next count is higher (a count whose answer the kill lost may have been kept too).
+        let reply = client.get("/session_test").await;
+        let next = counted(&reply).expect("the store answers again");
+        assert!(
+            next > acknowledged,
+            "count {next} after {acknowledged} acknowledged"
+        );
+        assert_eq!(client.get("/whoami").await.json()["cause"], "success");
+    }
+    eprintln!(
+        "restart under load: {failed} requests failed (500/503) while Redis was down; the \
+         slowest answer took {slowest:?} (store timeout 500 ms)"
+    );
+    drop(app);
+    redis.stop();
 }
