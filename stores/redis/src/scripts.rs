@@ -2,7 +2,8 @@
 
 use std::sync::LazyLock;
 
-use redis::Script;
+use redis::aio::ConnectionLike;
+use redis::{Cmd, ErrorKind, FromRedisValue, RedisResult, Script, ServerErrorKind};
 
 /// `KEYS[1]` the session; `ARGV`: now, created, refreshed, expires, ttl (ms), then field/value
 /// pairs. Inserts only if no live session has the key; returns 1 if it inserted.
@@ -147,6 +148,37 @@ return redis.call('DEL', KEYS[1])
 ",
     )
 });
+
+/// `KEYS[1]` the session. Its whole hash in one string: each field, then each value, as its
+/// length in bytes, `:`, and its bytes (`3:m:c13:1733000000000…`); empty when there is none.
+/// One string is one value for the client to parse, where `HGETALL`'s reply is two per field:
+/// redis-rs's parser costs about 2,000 instructions a value.
+pub(crate) static READ: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields do fields[i] = #fields[i] .. ':' .. fields[i] end
+return table.concat(fields)
+",
+    )
+});
+
+/// Runs `call` (from [`script_call`](crate::args::script_call)) on `connection`; if the server
+/// does not know `script` yet (`NOSCRIPT`: a new or restarted server, a failover), loads it
+/// and runs `call` again.
+pub(crate) async fn run<T: FromRedisValue>(
+    connection: &mut impl ConnectionLike,
+    script: &Script,
+    call: &Cmd,
+) -> RedisResult<T> {
+    match call.query_async(connection).await {
+        Err(error) if error.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
+            script.prepare_invoke().load_async(connection).await?;
+            call.query_async(connection).await
+        }
+        answer => answer,
+    }
+}
 
 #[cfg(test)]
 mod tests {

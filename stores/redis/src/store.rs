@@ -1,6 +1,5 @@
 //! [`RedisStore`].
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -8,17 +7,18 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fastsession_core::{
     id::SessionId, limits::MAX_TIMEOUT, store::Changes, store::Expiry,
-    store::MAX_SUCCESSORS_FOLLOWED, store::Record, store::SessionData, store::SessionStore,
-    store::StoreError, store::StoreErrorKind,
+    store::MAX_SUCCESSORS_FOLLOWED, store::Record, store::SessionStore, store::StoreError,
+    store::StoreErrorKind,
 };
-use redis::{AsyncCommands as _, RedisError, ScriptInvocation};
+use redis::{AsyncCommands as _, Cmd, RedisError, Script};
 
 use crate::admin::RedisAdmin;
+use crate::args::{DataField, Json, script_call};
 use crate::builder::{RedisStoreBuilder, RedisStoreError};
 use crate::connection::Connection;
-use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR, session_key};
+use crate::keys::session_key;
 use crate::replication::ReplicaWait;
-use crate::scripts::{APPLY, CREATE, DELETE, RETIRE};
+use crate::scripts::{self, APPLY, CREATE, DELETE, READ, RETIRE};
 
 /// The default key prefix: `fastsession:`.
 pub const DEFAULT_PREFIX: &str = "fastsession:";
@@ -79,10 +79,6 @@ pub(crate) fn millis(time: SystemTime) -> u64 {
     })
 }
 
-fn time(millis: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(millis)
-}
-
 /// The longest TTL the store sets: the core's longest session lifetime
 /// ([`MAX_TIMEOUT`], 400 days), far inside what `PEXPIRE` takes.
 const MAX_TTL_MS: u64 = MAX_TIMEOUT.as_secs() * 1000;
@@ -108,20 +104,14 @@ pub(crate) fn store_error(error: RedisError) -> StoreError {
     StoreError::new(kind, error)
 }
 
-/// Appends one `d:KEY`, JSON value pair per entry to a script's arguments.
+/// Appends one `d:KEY`, JSON value pair per entry to a script call's arguments.
 fn with_data_fields<'a>(
-    invocation: &mut ScriptInvocation<'_>,
+    cmd: &mut Cmd,
     entries: impl Iterator<Item = (&'a str, &'a serde_json::Value)>,
 ) {
     for (key, value) in entries {
-        invocation
-            .arg(format!("{DATA_PREFIX}{key}"))
-            .arg(json(value));
+        cmd.arg(DataField(key)).arg(Json(value));
     }
-}
-
-fn json(value: &serde_json::Value) -> String {
-    value.to_string()
 }
 
 impl RedisStore {
@@ -185,12 +175,12 @@ impl RedisStore {
     async fn answers_one(
         &self,
         key: &str,
-        invocation: &ScriptInvocation<'_>,
+        script: &Script,
+        call: &Cmd,
     ) -> Result<bool, StoreError> {
         self.within_timeout(async {
             let mut connection = self.connection();
-            let answer: i64 = invocation
-                .invoke_async(&mut connection)
+            let answer: i64 = scripts::run(&mut connection, script, call)
                 .await
                 .map_err(store_error)?;
             self.replicated(&mut connection, key, answer == 1).await?;
@@ -257,38 +247,6 @@ impl RedisStore {
     }
 }
 
-fn record(fields: HashMap<String, String>) -> Result<Option<Record>, StoreError> {
-    if fields.is_empty() || fields.contains_key(SUCCESSOR) {
-        // Missing, or retired: only a pointer to its successor.
-        return Ok(None);
-    }
-    let number = |field: &str| -> Result<u64, StoreError> {
-        fields
-            .get(field)
-            .and_then(|value| value.parse().ok())
-            .ok_or_else(|| {
-                StoreError::corrupt(format!("the stored session has no valid {field} field"))
-            })
-    };
-    let (created, refreshed, expires) = (number(CREATED)?, number(REFRESHED)?, number(EXPIRES)?);
-    let mut entries = Vec::with_capacity(fields.len());
-    for (field, value) in &fields {
-        if let Some(key) = field.strip_prefix(DATA_PREFIX) {
-            let value: serde_json::Value =
-                serde_json::from_str(value).map_err(StoreError::corrupt)?;
-            entries.push((key.to_owned(), value));
-        }
-    }
-    Ok(Some(Record {
-        data: entries.into_iter().collect::<SessionData>(),
-        created_at: time(created),
-        expiry: Expiry {
-            refreshed_at: time(refreshed),
-            expires_at: time(expires),
-        },
-    }))
-}
-
 impl SessionStore for RedisStore {
     async fn create(
         &self,
@@ -298,15 +256,14 @@ impl SessionStore for RedisStore {
     ) -> Result<bool, StoreError> {
         observed("create", async {
             let key = self.key(id);
-            let mut invocation = CREATE.key(&key);
-            invocation
-                .arg(millis(now))
+            let mut call = script_call(&CREATE, &key);
+            call.arg(millis(now))
                 .arg(millis(record.created_at))
                 .arg(millis(record.expiry.refreshed_at))
                 .arg(millis(record.expiry.expires_at))
                 .arg(ttl(record.expiry.expires_at, now));
-            with_data_fields(&mut invocation, record.data.iter());
-            self.answers_one(&key, &invocation).await
+            with_data_fields(&mut call, record.data.iter());
+            self.answers_one(&key, &CREATE, &call).await
         })
         .await
     }
@@ -314,19 +271,19 @@ impl SessionStore for RedisStore {
     async fn load(&self, id: &SessionId, _now: SystemTime) -> Result<Option<Record>, StoreError> {
         observed("load", async {
             let key = self.key(id);
+            let call = script_call(&READ, &key);
             let read = || {
                 let mut connection = self.connection();
-                let key = key.clone();
+                let call = &call;
                 async move {
-                    connection
-                        .hgetall::<_, HashMap<String, String>>(&key)
+                    scripts::run::<Vec<u8>>(&mut connection, &READ, call)
                         .await
                         .map_err(store_error)
                 }
             };
             // A read is idempotent: after a dropped connection (the manager is reconnecting), try
             // once more, within the same deadline. Writes are never retried.
-            let fields = self
+            let reply = self
                 .within_timeout(async {
                     match read().await {
                         Err(error) if error.kind() == StoreErrorKind::Unavailable => read().await,
@@ -334,7 +291,7 @@ impl SessionStore for RedisStore {
                     }
                 })
                 .await?;
-            record(fields)
+            crate::reply::record(&reply)
         })
         .await
     }
@@ -348,25 +305,22 @@ impl SessionStore for RedisStore {
     ) -> Result<bool, StoreError> {
         observed("apply", async {
             let key = self.key(id);
-            let mut invocation = APPLY.key(&key);
-            let removed: Vec<String> = changes
-                .removed()
-                .map(|key| format!("{DATA_PREFIX}{key}"))
-                .collect();
-            invocation
-                .arg(millis(now))
+            let mut call = script_call(&APPLY, &key);
+            call.arg(millis(now))
                 .arg(millis(expiry.refreshed_at))
                 .arg(millis(expiry.expires_at))
                 .arg(ttl(expiry.expires_at, now))
                 .arg(u8::from(changes.is_cleared()))
-                .arg(removed.len())
-                .arg(&removed)
-                .arg(changes.incremented().count());
-            for (key, by) in changes.incremented() {
-                invocation.arg(format!("{DATA_PREFIX}{key}")).arg(by);
+                .arg(changes.removed().count());
+            for removed in changes.removed() {
+                call.arg(DataField(removed));
             }
-            with_data_fields(&mut invocation, changes.inserted());
-            self.answers_one(&key, &invocation).await
+            call.arg(changes.incremented().count());
+            for (key, by) in changes.incremented() {
+                call.arg(DataField(key)).arg(by);
+            }
+            with_data_fields(&mut call, changes.inserted());
+            self.answers_one(&key, &APPLY, &call).await
         })
         .await
     }
@@ -388,9 +342,9 @@ impl SessionStore for RedisStore {
     ) -> Result<bool, StoreError> {
         observed("retire", async {
             let key = self.key(id);
-            let mut invocation = RETIRE.key(&key);
-            invocation.arg(millis(now)).arg(self.key(successor));
-            self.answers_one(&key, &invocation).await
+            let mut call = script_call(&RETIRE, &key);
+            call.arg(millis(now)).arg(self.key(successor));
+            self.answers_one(&key, &RETIRE, &call).await
         })
         .await
     }
@@ -409,11 +363,11 @@ impl SessionStore for RedisStore {
                 next = self
                     .within_timeout(async {
                         let mut connection = self.connection();
-                        let successor: Option<String> = DELETE
-                            .key(&key)
-                            .invoke_async(&mut connection)
-                            .await
-                            .map_err(store_error)?;
+                        let call = script_call(&DELETE, &key);
+                        let successor: Option<String> =
+                            scripts::run(&mut connection, &DELETE, &call)
+                                .await
+                                .map_err(store_error)?;
                         self.replicated(&mut connection, &key, true).await?;
                         Ok(successor)
                     })
@@ -444,14 +398,17 @@ async fn observed<T>(
     operation: &'static str,
     call: impl Future<Output = Result<T, StoreError>>,
 ) -> Result<T, StoreError> {
-    let started = Instant::now();
+    // Reading the clock costs more than the rest of the event: only when an event may be kept.
+    let started = tracing::enabled!(tracing::Level::WARN).then(Instant::now);
     let result = call.await;
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    match &result {
-        Ok(_) => tracing::debug!(operation, elapsed_ms, "redis store call"),
-        Err(error) => {
-            let kind = format!("{:?}", error.kind());
-            tracing::warn!(operation, elapsed_ms, kind, "redis store call failed");
+    if let Some(started) = started {
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        match &result {
+            Ok(_) => tracing::debug!(operation, elapsed_ms, "redis store call"),
+            Err(error) => {
+                let kind = format!("{:?}", error.kind());
+                tracing::warn!(operation, elapsed_ms, kind, "redis store call failed");
+            }
         }
     }
     result
