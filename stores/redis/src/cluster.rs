@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use redis::RedisError;
 use redis::cluster::{ClusterClient, ClusterConfig};
-use redis::cluster_async::ClusterConnection;
+
+use crate::cluster_connection::ClusterHandle;
 
 /// The scheme of a cluster's seed nodes.
 pub(crate) const CLUSTER_SCHEME: &str = "redis-cluster://";
@@ -57,8 +58,9 @@ pub(crate) fn host_ports(hosts: &str) -> Option<Vec<&str>> {
 
 /// A cluster connection from the seed nodes of `url`, connecting in the background: the store
 /// connects on first use, as on a single server. Commands are routed by their key's slot, and
-/// `MOVED` and `ASK` redirections followed, within `timeout` per call.
-pub(crate) fn connect(url: &str, timeout: Duration) -> Result<ClusterConnection, ClusterUrlError> {
+/// `MOVED` and `ASK` redirections followed, within `timeout` per call; a connection that
+/// stalls is replaced ([`ClusterHandle`]).
+pub(crate) fn connect(url: &str, timeout: Duration) -> Result<ClusterHandle, ClusterUrlError> {
     let client = ClusterClient::builder(seed_nodes(url)?)
         .connection_timeout(timeout)
         .response_timeout(timeout)
@@ -71,7 +73,7 @@ pub(crate) fn connect(url: &str, timeout: Duration) -> Result<ClusterConnection,
     let config = ClusterConfig::new()
         .set_connection_timeout(timeout)
         .set_response_timeout(timeout);
-    Ok(client.get_pending_async_connection_with_config(config))
+    Ok(ClusterHandle::new(client, config))
 }
 
 #[cfg(test)]

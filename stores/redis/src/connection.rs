@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use redis::aio::{ConnectionLike, ConnectionManager};
-use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{
     MultipleNodeRoutingInfo, Route, RoutingInfo, SingleNodeRoutingInfo, Slot, SlotAddr,
 };
 use redis::{Cmd, FromRedisValue, Pipeline, RedisFuture, RedisResult, Value};
 
+use crate::cluster_connection::ClusterHandle;
 use crate::sentinel::SentinelConnection;
 
 /// A shared connection: a single server's self-reconnecting multiplexed connection, or a
@@ -19,7 +19,7 @@ use crate::sentinel::SentinelConnection;
 #[derive(Clone)]
 pub(crate) enum Connection {
     Single(ConnectionManager),
-    Cluster(ClusterConnection),
+    Cluster(ClusterHandle),
     Sentinel(SentinelConnection),
 }
 
@@ -71,8 +71,11 @@ impl Connection {
         };
         let masters = RoutingInfo::MultiNode((MultipleNodeRoutingInfo::AllMasters, None));
         let answers = connection
+            .connection()
             .route_command(redis::cmd("PING"), masters)
-            .await?;
+            .await;
+        connection.note(&answers);
+        let answers = answers?;
         let Value::Map(answers) = answers else {
             return Err(unexpected("PING on every master did not answer per node"));
         };
@@ -106,9 +109,9 @@ impl Connection {
                     host: host.clone(),
                     port: *port,
                 });
-                Ok(redis::from_redis_value(
-                    connection.route_command(cmd, routing).await?,
-                )?)
+                let answer = connection.connection().route_command(cmd, routing).await;
+                connection.note(&answer);
+                Ok(redis::from_redis_value(answer?)?)
             }
             (connection, _) => cmd.query_async(connection).await,
         }
@@ -129,9 +132,9 @@ impl Connection {
             Self::Cluster(connection) => {
                 let route = Route::with_key(key, SlotAddr::Master);
                 let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route));
-                Ok(redis::from_redis_value(
-                    connection.route_command(wait, routing).await?,
-                )?)
+                let answer = connection.connection().route_command(wait, routing).await;
+                connection.note(&answer);
+                Ok(redis::from_redis_value(answer?)?)
             }
             connection => wait.query_async(connection).await,
         }

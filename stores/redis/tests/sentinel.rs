@@ -178,24 +178,26 @@ async fn lost_increments(store: &RedisStore, sessions: &[SessionId], window: &Wi
     lost
 }
 
-/// `count` sessions created through `store`, and copied to the replica before it returns.
+/// `count` sessions created under `store`'s prefix through a store that waits for every replica
+/// of `setup` to hold each one, so that the failover loses none of them.
 async fn sessions(store: &RedisStore, setup: &PrivateSentinel, count: u64) -> Vec<SessionId> {
+    let creator = RedisStore::builder(setup.url())
+        .with_prefix(store.prefix())
+        .with_replica_wait(u32::from(setup.replicas()), Duration::from_millis(1000))
+        .with_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap_or_else(|error| panic!("{error}"));
     let mut ids = Vec::new();
     for n in 1..=count {
         let id = SequentialIds::id(n);
         assert!(
-            store
+            creator
                 .create(&id, &record(&[("n", json!(0))]), start())
                 .await
                 .unwrap()
         );
         ids.push(id);
     }
-    cli(
-        setup.first_master(),
-        &["wait", &setup.replicas().to_string(), "2000"],
-    )
-    .await;
     ids
 }
 
