@@ -172,12 +172,21 @@ pub(crate) async fn run<T: FromRedisValue>(
     call: &Cmd,
 ) -> RedisResult<T> {
     match call.query_async(connection).await {
+        // Boxed: rare, and it would otherwise enlarge every call's future.
         Err(error) if error.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
-            script.prepare_invoke().load_async(connection).await?;
-            call.query_async(connection).await
+            Box::pin(load_and_run(connection, script, call)).await
         }
         answer => answer,
     }
+}
+
+async fn load_and_run<T: FromRedisValue>(
+    connection: &mut impl ConnectionLike,
+    script: &Script,
+    call: &Cmd,
+) -> RedisResult<T> {
+    script.prepare_invoke().load_async(connection).await?;
+    call.query_async(connection).await
 }
 
 #[cfg(test)]

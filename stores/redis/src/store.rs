@@ -190,7 +190,8 @@ impl RedisStore {
     }
 
     /// After a call on `connection` that `wrote` to `key`: waits for the replicas, if the store
-    /// was built to.
+    /// was built to. The wait's future is boxed: it is rare, and unboxed it would make every
+    /// write's future (moved several times on its way through the middleware) kilobytes larger.
     async fn replicated(
         &self,
         connection: &mut Connection,
@@ -198,7 +199,7 @@ impl RedisStore {
         wrote: bool,
     ) -> Result<(), StoreError> {
         match self.replica_wait {
-            Some(wait) if wrote => wait.confirm(connection, key).await,
+            Some(wait) if wrote => Box::pin(wait.confirm(connection, key)).await,
             _ => Ok(()),
         }
     }
