@@ -116,8 +116,6 @@ where
     for (contender, (log, task)) in contenders.iter().zip(loops) {
         let _ = task.await;
         let log = log.lock().expect("not poisoned");
-        let recovered = last_failure(&log)
-            .is_none_or(|last| ended_after - last >= plan.quiet.as_secs_f64() * 1e3);
         for (op, by_group) in log.iter().enumerate() {
             for (group, tally) in by_group.iter().enumerate() {
                 if tally.operations == 0 {
@@ -127,6 +125,9 @@ where
                     tally.failures.iter().copied().reduce(f64::min),
                     tally.failures.iter().copied().reduce(f64::max),
                 );
+                // Recovered: no failure of these operations in the run's last `quiet` seconds.
+                let recovered =
+                    last.is_none_or(|last| ended_after - last >= plan.quiet.as_secs_f64() * 1e3);
                 let mut errors: Vec<_> = tally.errors.iter().collect();
                 errors.sort_by(|a, b| b.1.cmp(a.1));
                 let errors: Vec<String> = errors

@@ -28,6 +28,7 @@ pub(crate) enum Topology {
     Sentinel(Vec<String>, String),
 }
 
+/// A fred server from `host:port`.
 fn server(node: &str) -> Server {
     let (host, port) = node.rsplit_once(':').expect("host:port");
     Server::new(host, port.parse().expect("a port"))

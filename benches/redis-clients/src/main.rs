@@ -158,6 +158,7 @@ enum Command {
     },
 }
 
+/// Runs the command.
 fn main() {
     let cli = Cli::parse();
     let runtime = || {

@@ -21,6 +21,7 @@ struct Line<'a> {
     errors: &'a str,
 }
 
+/// One record line, or `None` if it is not one.
 fn parse(line: &str) -> Option<Line<'_>> {
     let f: Vec<&str> = line.split('\t').collect();
     if f.len() < 11 {
@@ -42,6 +43,7 @@ fn parse(line: &str) -> Option<Line<'_>> {
     })
 }
 
+/// Milliseconds as seconds with two decimals.
 fn seconds(ms: f64) -> String {
     format!("{:.2}", ms / 1e3)
 }
@@ -69,7 +71,7 @@ pub(crate) fn render(text: &str) -> String {
     let _ = writeln!(
         out,
         "Summary per client (times in seconds after the failure was caused; a run counts as \
-         recovered when the client had no failure in its last 15 s):\n\n\
+         recovered when these operations of the client had no failure in its last 15 s):\n\n\
          | client | operation | keys | runs | runs with failures | failure windows (first–last) | \
          failed / total ops | runs recovered |\n|---|---|---|---:|---:|---|---|---:|"
     );

@@ -179,8 +179,11 @@ pub(crate) struct SentinelManager {
     inner: Arc<SentinelInner>,
 }
 
+/// The state shared by the clones of a [`SentinelManager`].
 struct SentinelInner {
+    /// The sentinels, and when they were last asked.
     sentinel: tokio::sync::Mutex<(SentinelClient, Option<Instant>)>,
+    /// The master's address and the manager connected to it.
     current: RwLock<(ConnectionAddr, ConnectionManager)>,
     /// Bumped on each swap, so that callers that failed on an old manager ask only once.
     generation: AtomicU64,

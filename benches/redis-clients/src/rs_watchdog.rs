@@ -24,14 +24,19 @@ pub(crate) struct RebuildingCluster {
     inner: Arc<Inner>,
 }
 
+/// The state shared by the clones of a [`RebuildingCluster`].
 struct Inner {
+    /// The client that builds each connection, and the connections' settings.
     client: ClusterClient,
     config: ClusterConfig,
+    /// The connection in use.
     current: RwLock<ClusterConnection>,
+    /// The origin of the times below.
     started: Instant,
     /// Milliseconds from `started` to the last success, and to the last replacement.
     last_ok: AtomicU64,
     last_rebuild: AtomicU64,
+    /// Replacements so far.
     rebuilds: AtomicU64,
 }
 

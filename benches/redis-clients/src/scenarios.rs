@@ -97,6 +97,26 @@ async fn seed(client: &Client, keys: &[String]) {
     outcome.expect("the sessions are seeded");
 }
 
+/// Seeds `keys` through a redis-rs client, then waits (`WAIT 1 400` on the connection that
+/// wrote, on every master, within the client's 500 ms timeout, until it answers 1 or 10 s have
+/// passed) until a replica of each master has them: a replica promoted before it had them would
+/// lose them, and the runs would measure that instead of the clients.
+async fn seed_replicated(client: &Client, keys: &[String]) {
+    seed(client, keys).await;
+    let wait = redis::cmd("WAIT").arg(1).arg(400).clone();
+    for _ in 0..25 {
+        let replicas: redis::RedisResult<i64> = match client {
+            Client::RsManager(connection) => wait.query_async(&mut connection.clone()).await,
+            Client::RsCluster(connection) => wait.query_async(&mut connection.clone()).await,
+            other => panic!("seeding goes through redis-rs, not {other:?}"),
+        };
+        if replicas.is_ok_and(|replicas| replicas >= 1) {
+            return;
+        }
+    }
+    panic!("no replica acknowledged the seed in 10 s");
+}
+
 /// `client` on the one server `node`, with `keys` seeded.
 pub(crate) async fn connect_single(client: ClientKind, node: &str, keys: &[String]) -> Client {
     let rs = Client::RsManager(
@@ -163,7 +183,7 @@ pub(crate) async fn cluster_failover(
     let seeder = Client::RsCluster(
         rs_client::cluster(nodes, ClusterVariant::Store).expect("a cluster client"),
     );
-    seed(&seeder, &keys).await;
+    seed_replicated(&seeder, &keys).await;
     let mut contenders: Vec<Contender> = redis_rs
         .iter()
         .map(|&variant| Contender {
@@ -243,7 +263,7 @@ pub(crate) async fn sentinel_failover(
             .await
             .expect("redis-rs finds the master"),
     );
-    seed(&once, &keys).await;
+    seed_replicated(&once, &keys).await;
     let master = master_port(sentinels[0].clone(), service.to_owned())
         .await
         .expect("the sentinel names the master");

@@ -49,20 +49,26 @@ impl Watch {
             let Ok(client) = redis::Client::open(format!("redis://127.0.0.1:{port}")) else {
                 return;
             };
-            let Ok(mut connection) = client.get_connection() else {
-                return;
-            };
+            // Connected again after an error: the sentinels kill the old master's clients when
+            // they turn it into a replica.
+            let mut connection = None;
             while !until.load(Ordering::Relaxed) {
-                let info: redis::RedisResult<String> = redis::cmd("INFO")
-                    .arg("replication")
-                    .arg("commandstats")
-                    .query(&mut connection);
-                if let Ok(info) = info {
-                    into.lock().expect("not poisoned").push(Sample {
-                        at: since.elapsed(),
-                        master: info.contains("role:master"),
-                        evalsha: evalsha_calls(&info),
-                    });
+                if connection.is_none() {
+                    connection = client.get_connection().ok();
+                }
+                if let Some(open) = connection.as_mut() {
+                    let info: redis::RedisResult<String> = redis::cmd("INFO")
+                        .arg("replication")
+                        .arg("commandstats")
+                        .query(open);
+                    match info {
+                        Ok(info) => into.lock().expect("not poisoned").push(Sample {
+                            at: since.elapsed(),
+                            master: info.contains("role:master"),
+                            evalsha: evalsha_calls(&info),
+                        }),
+                        Err(_) => connection = None,
+                    }
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
