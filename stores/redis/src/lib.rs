@@ -43,9 +43,10 @@
 //! fallback; it speaks `rediss://` through rustls (feature `tls`); its cluster connection routes
 //! each command by its key's slot and follows `MOVED` and `ASK` redirections; its Sentinel client
 //! finds the master. fred, the other maintained async client, was measured against it on this
-//! store's request path (`benches/redis-clients`, 2026-12-07): redis-rs served 84,900 counter
-//! requests per second on one server to fred's 69,000, and 52,800 to 35,500 on a Redis Cluster,
-//! in 45,500 client-side instructions per request to fred's 58,500.
+//! store's request path (`benches/redis-clients`, 2026-12-07): redis-rs served more counter
+//! requests per second on one server, a Redis Cluster and behind Sentinel (ahead in 22 of 24
+//! pairings, the others within 3%), in 45,500 client-side instructions per request to fred's
+//! 58,500.
 //!
 //! The store's own request path, a load and an increment with everything they cost in the
 //! process (`examples/request_path_cost.rs`, callgrind, 2026-12-07): 43,500 instructions on one
