@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use redis::aio::ConnectionLike;
 use redis::cluster::{ClusterClient, ClusterConfig};
 use redis::cluster_async::ClusterConnection;
+use redis::cluster_routing::RoutingInfo;
 use redis::{Cmd, Pipeline, RedisFuture, RedisResult, Value};
 
 /// How long calls may fail with no success before the connection is replaced; also the least
@@ -53,12 +54,19 @@ impl ClusterHandle {
     }
 
     /// The connection in use.
-    pub(crate) fn connection(&self) -> ClusterConnection {
+    fn connection(&self) -> ClusterConnection {
         self.shared
             .current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// `cmd` sent where `routing` says, its outcome noted like every other call's.
+    pub(crate) async fn route_command(&self, cmd: Cmd, routing: RoutingInfo) -> RedisResult<Value> {
+        let answer = self.connection().route_command(cmd, routing).await;
+        self.note(&answer);
+        answer
     }
 
     fn now(&self) -> u64 {
@@ -67,7 +75,7 @@ impl ClusterHandle {
 
     /// Notes how a call ended; after a failure, replaces the connection if nothing has
     /// succeeded for [`STALL`] and it was not replaced in that time.
-    pub(crate) fn note<T>(&self, answer: &RedisResult<T>) {
+    fn note<T>(&self, answer: &RedisResult<T>) {
         let now = self.now();
         let shared = &self.shared;
         if answer.is_ok() {

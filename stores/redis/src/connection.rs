@@ -71,11 +71,8 @@ impl Connection {
         };
         let masters = RoutingInfo::MultiNode((MultipleNodeRoutingInfo::AllMasters, None));
         let answers = connection
-            .connection()
             .route_command(redis::cmd("PING"), masters)
-            .await;
-        connection.note(&answers);
-        let answers = answers?;
+            .await?;
         let Value::Map(answers) = answers else {
             return Err(unexpected("PING on every master did not answer per node"));
         };
@@ -109,9 +106,9 @@ impl Connection {
                     host: host.clone(),
                     port: *port,
                 });
-                let answer = connection.connection().route_command(cmd, routing).await;
-                connection.note(&answer);
-                Ok(redis::from_redis_value(answer?)?)
+                Ok(redis::from_redis_value(
+                    connection.route_command(cmd, routing).await?,
+                )?)
             }
             (connection, _) => cmd.query_async(connection).await,
         }
@@ -132,9 +129,9 @@ impl Connection {
             Self::Cluster(connection) => {
                 let route = Route::with_key(key, SlotAddr::Master);
                 let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route));
-                let answer = connection.connection().route_command(wait, routing).await;
-                connection.note(&answer);
-                Ok(redis::from_redis_value(answer?)?)
+                Ok(redis::from_redis_value(
+                    connection.route_command(wait, routing).await?,
+                )?)
             }
             connection => wait.query_async(connection).await,
         }
