@@ -95,13 +95,18 @@ fn ttl(expires: SystemTime, now: SystemTime) -> u64 {
 pub(crate) fn store_error(error: RedisError) -> StoreError {
     let kind = if error.is_timeout() {
         StoreErrorKind::Timeout
-    } else if error.is_io_error() || error.is_connection_refusal() || error.is_connection_dropped()
-    {
+    } else if is_connection_failure(&error) {
         StoreErrorKind::Unavailable
     } else {
         StoreErrorKind::Backend
     };
     StoreError::new(kind, error)
+}
+
+/// Whether `error` says the server could not be reached or the connection broke (not that the
+/// server answered with an error).
+pub(crate) fn is_connection_failure(error: &RedisError) -> bool {
+    error.is_io_error() || error.is_connection_refusal() || error.is_connection_dropped()
 }
 
 /// Appends one `d:KEY`, JSON value pair per entry to a script call's arguments.

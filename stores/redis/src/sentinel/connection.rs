@@ -13,6 +13,7 @@ use redis::{
 use tokio::task::AbortHandle;
 
 use super::SentinelUrl;
+use crate::store::is_connection_failure;
 
 /// The connection to the current master: shared by clones, moved to a new master when the
 /// sentinels announce one, found again when the master stops answering.
@@ -33,7 +34,6 @@ pub(super) struct Shared {
     /// The number of the next search.
     searches: AtomicU64,
     config: AsyncConnectionConfig,
-    db: i64,
     /// Stops the watcher when the last clone is dropped.
     watcher: OnceLock<AbortHandle>,
 }
@@ -59,7 +59,6 @@ impl SentinelConnection {
             SentinelServerType::Master,
         )?;
         let shared = Arc::new(Shared {
-            db: settings.redis_settings().db(),
             url,
             sentinels: tokio::sync::Mutex::new(client),
             master: Mutex::new(None),
@@ -158,12 +157,7 @@ impl Shared {
     /// unrun because the node is a replica.
     fn forget_after(&self, search: u64, error: &RedisError) -> bool {
         let demoted = is_read_only(error);
-        if demoted
-            || error.is_io_error()
-            || error.is_connection_dropped()
-            || error.is_connection_refusal()
-            || error.is_timeout()
-        {
+        if demoted || is_connection_failure(error) || error.is_timeout() {
             let mut master = self.lock_master();
             if master.as_ref().is_some_and(|(held, _)| *held == search) {
                 *master = None;
@@ -203,6 +197,6 @@ impl ConnectionLike for SentinelConnection {
     }
 
     fn get_db(&self) -> i64 {
-        self.shared.db
+        i64::from(self.shared.url.db)
     }
 }
