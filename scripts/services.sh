@@ -187,3 +187,39 @@ sentinel_ready() {
       tr '\n' ' ' | grep -qx "1 $others " || return 1
   done
 }
+
+# A PostgreSQL on 127.0.0.1:5432 that lets `postgres` in without a password (trust), started,
+# and installed from Debian's `postgresql` when missing; then a scratch database for this run,
+# `fastsession_test`, dropped and created afresh, whose URL is exported as
+# FASTSESSION_POSTGRES_URL. Each test uses tables of its own in it.
+ensure_postgres() {
+  local database=fastsession_test
+  export FASTSESSION_POSTGRES_URL="${FASTSESSION_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/$database}"
+  if ! pg_answers; then
+    if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+      step "installing postgresql"
+      apt_install postgresql
+    fi
+    step "starting PostgreSQL on 127.0.0.1:5432"
+    local version hba
+    version=$(ls /etc/postgresql | sort -V | tail -1)
+    hba="/etc/postgresql/$version/main/pg_hba.conf"
+    # Trust on loopback only, as the tests connect: written before the server starts.
+    if ! grep -q '^host all postgres 127.0.0.1/32 trust' "$hba"; then
+      sed -i '1i host all postgres 127.0.0.1/32 trust' "$hba"
+    fi
+    pg_ctlcluster "$version" main start || pg_ctlcluster "$version" main reload
+    for _ in $(seq 1 100); do
+      pg_answers && break
+      sleep 0.1
+    done
+    pg_answers || { echo "PostgreSQL does not answer on 127.0.0.1:5432" >&2; exit 1; }
+  fi
+  step "a scratch PostgreSQL database for this run: $database"
+  PGOPTIONS="-c client_min_messages=warning" psql -q -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 \
+    -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database" >/dev/null
+}
+
+pg_answers() {
+  psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SELECT 1' 2>/dev/null | grep -qx 1
+}

@@ -55,6 +55,28 @@ impl SessionId {
         decode_id(text.as_bytes())
     }
 
+    /// What a store keeps instead of the ID: the first 128 bits of SHA-256 over a domain tag
+    /// (`"fastsession/store\0"`) and the ID. A dump of a store's keys or rows reveals no
+    /// cookie, and every store that shares sessions (Redis, PostgreSQL) keys them the same way.
+    ///
+    /// ```
+    /// use fastsession_core::id::SessionId;
+    ///
+    /// let id = SessionId::from_bytes([7; 32]);
+    /// assert_eq!(id.store_digest(), SessionId::from_bytes([7; 32]).store_digest());
+    /// assert_ne!(id.store_digest(), SessionId::from_bytes([8; 32]).store_digest());
+    /// assert_ne!(&id.store_digest()[..], &id.as_bytes()[..16]);
+    /// ```
+    pub fn store_digest(&self) -> [u8; 16] {
+        let digest = Sha256::new()
+            .chain_update(b"fastsession/store\0")
+            .chain_update(self.0)
+            .finalize();
+        let mut kept = [0u8; 16];
+        kept.copy_from_slice(&digest[..16]);
+        kept
+    }
+
     /// A short one-way label for logs and metrics: the first 8 hex digits of SHA-256 over a
     /// domain tag and the ID. It identifies a session across log lines without revealing it.
     pub fn label(&self) -> IdLabel {

@@ -1,6 +1,7 @@
 //! For store authors: the store contract ([`SessionStore`]), the records it keeps
 //! ([`Record`], [`Expiry`], [`SessionData`]), the changes it applies ([`Changes`]) and the errors
-//! it reports ([`StoreError`]); [`TimeLimited`] bounds any store's calls (feature `timeouts`).
+//! it reports ([`StoreError`]); [`TimeLimited`] bounds any store's calls (feature `timeouts`),
+//! and [`observed`] reports each call as a `tracing` event.
 //! The in-memory store is [`MemoryStore`](crate::MemoryStore), at the crate root.
 
 use std::error::Error as StdError;
@@ -12,11 +13,13 @@ use crate::id::SessionId;
 
 #[cfg(feature = "memory-store")]
 pub(crate) mod memory;
+mod observed;
 #[cfg(feature = "timeouts")]
 mod time_limited;
 
 pub use crate::changes::Changes;
 pub use crate::data::SessionData;
+pub use observed::observed;
 #[cfg(feature = "timeouts")]
 pub use time_limited::TimeLimited;
 

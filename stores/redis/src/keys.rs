@@ -1,7 +1,6 @@
 //! Redis keys and hash fields.
 
 use fastsession_core::id::SessionId;
-use sha2::{Digest as _, Sha256};
 
 /// The hash field of a session key.
 pub(crate) const DATA_PREFIX: &str = "d:";
@@ -14,16 +13,13 @@ pub(crate) const EXPIRES: &str = "m:e";
 /// The successor's key, once the session is retired.
 pub(crate) const SUCCESSOR: &str = "m:s";
 
-/// `prefix{32 hex digits of SHA-256("fastsession/redis\0" || id)}`.
+/// `prefix{32 hex digits}`: the hex digits are the ID's
+/// [`store_digest`](SessionId::store_digest), 128 bits of SHA-256 over a domain tag and the ID.
 pub(crate) fn session_key(prefix: &str, id: &SessionId) -> String {
-    let digest = Sha256::new()
-        .chain_update(b"fastsession/redis\0")
-        .chain_update(id.as_bytes())
-        .finalize();
     let mut key = String::with_capacity(prefix.len() + 34);
     key.push_str(prefix);
     key.push('{');
-    for byte in &digest[..16] {
+    for byte in id.store_digest() {
         key.push(char::from(HEX[usize::from(byte >> 4)]));
         key.push(char::from(HEX[usize::from(byte & 0xf)]));
     }

@@ -3,12 +3,12 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fastsession_core::{
     id::SessionId, limits::MAX_TIMEOUT, store::Changes, store::Expiry,
     store::MAX_SUCCESSORS_FOLLOWED, store::Record, store::SessionStore, store::StoreError,
-    store::StoreErrorKind,
+    store::StoreErrorKind, store::observed,
 };
 use redis::{AsyncCommands as _, Cmd, RedisError, Script};
 
@@ -260,7 +260,7 @@ impl SessionStore for RedisStore {
         record: &Record,
         now: SystemTime,
     ) -> Result<bool, StoreError> {
-        observed("create", async {
+        observed("redis", "create", async {
             let key = self.key(id);
             let mut call = script_call(&CREATE, &key);
             call.arg(millis(now))
@@ -275,7 +275,7 @@ impl SessionStore for RedisStore {
     }
 
     async fn load(&self, id: &SessionId, _now: SystemTime) -> Result<Option<Record>, StoreError> {
-        observed("load", async {
+        observed("redis", "load", async {
             let key = self.key(id);
             let call = script_call(&READ, &key);
             let read = || {
@@ -309,7 +309,7 @@ impl SessionStore for RedisStore {
         expiry: &Expiry,
         now: SystemTime,
     ) -> Result<bool, StoreError> {
-        observed("apply", async {
+        observed("redis", "apply", async {
             let key = self.key(id);
             let mut call = script_call(&APPLY, &key);
             call.arg(millis(now))
@@ -346,7 +346,7 @@ impl SessionStore for RedisStore {
         successor: &SessionId,
         now: SystemTime,
     ) -> Result<bool, StoreError> {
-        observed("retire", async {
+        observed("redis", "retire", async {
             let key = self.key(id);
             let mut call = script_call(&RETIRE, &key);
             call.arg(millis(now)).arg(self.key(successor));
@@ -356,7 +356,7 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
-        observed("delete", async {
+        observed("redis", "delete", async {
             // One key per call, so a predecessor and its successor may hash to any slots (of a Redis
             // Cluster, on any masters). The walk deletes the live end of the chain and returns the
             // retired records it passed, deleted afterwards: every step gives the same answer when
@@ -394,30 +394,6 @@ impl SessionStore for RedisStore {
         })
         .await
     }
-}
-
-/// Runs one store call and reports it as one `tracing` event: at debug level when it succeeded,
-/// at warn level when it failed, with the operation, its latency in milliseconds and, on failure,
-/// the error's kind. Never a session ID, a key or a value, so operators can see a slow or
-/// failing Redis without the log leaking sessions.
-async fn observed<T>(
-    operation: &'static str,
-    call: impl Future<Output = Result<T, StoreError>>,
-) -> Result<T, StoreError> {
-    // Reading the clock costs more than the rest of the event: only when an event may be kept.
-    let started = tracing::enabled!(tracing::Level::WARN).then(Instant::now);
-    let result = call.await;
-    if let Some(started) = started {
-        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-        match &result {
-            Ok(_) => tracing::debug!(operation, elapsed_ms, "redis store call"),
-            Err(error) => {
-                let kind = format!("{:?}", error.kind());
-                tracing::warn!(operation, elapsed_ms, kind, "redis store call failed");
-            }
-        }
-    }
-    result
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ async fn every_store_call_is_one_event_with_its_latency_and_no_session() {
     let calls: Vec<&str> = lines
         .iter()
         .copied()
-        .filter(|line| line.contains("redis store call"))
+        .filter(|line| line.contains("store call") && line.contains("store=\"redis\""))
         .collect();
     let operations: Vec<&str> = calls
         .iter()

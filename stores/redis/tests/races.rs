@@ -5,13 +5,10 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::{logged_in, pair, request, staged_race};
-use fastsession_core::testing::SequentialIds;
+use common::{logged_in, request, staged_race};
+use fastsession_core::testing::{SequentialIds, races};
 use fastsession_core::{Config, Session, adapter::SessionManager};
 use fastsession_redis::RedisStore;
-use tokio::sync::Barrier;
 
 async fn manager() -> SessionManager<RedisStore> {
     // Serialization off, so the race reaches the store: the store alone must prevent resurrection.
@@ -75,65 +72,16 @@ async fn a_write_after_a_concurrent_rotation_does_not_resurrect() {
 async fn fifty_concurrent_writers_of_different_keys_lose_nothing() {
     for serialize in [true, false] {
         let manager = manager_with(|config| config.with_serialized_requests(serialize)).await;
-        let cookie = Arc::new(logged_in(&manager).await);
-        let barrier = Arc::new(Barrier::new(50));
-        let mut tasks = tokio::task::JoinSet::new();
-        for n in 0..50 {
-            let (manager, cookie, barrier) = (manager.clone(), cookie.clone(), barrier.clone());
-            tasks.spawn(async move {
-                let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
-                let request = manager.start(headers.as_slice());
-                barrier.wait().await;
-                let session = request.session().await.expect("the session loads");
-                session.insert(&format!("key{n}"), &n).expect("insert");
-                request.finish(200).await.err().map(|error| error.status())
-            });
-        }
-        while let Some(result) = tasks.join_next().await {
-            assert_eq!(result.expect("the task ran"), None);
-        }
-        let mut keys = Vec::new();
-        request(&manager, Some(&cookie), |session| keys = session.keys()).await;
-        assert_eq!(keys.len(), 51, "serialize={serialize}: user plus 50 keys");
+        races::fifty_writers_of_different_keys(&manager).await;
         manager.store().admin().clear().await.expect("cleanup");
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_creations_with_a_repeating_id_generator_never_share_a_session() {
-    // Both requests draw ID 7; the store's insert-if-absent gives it to one, and the other draws
-    // again until it gets a free ID (7 again, then 8).
     let ids = SequentialIds::scripted([7, 7, 7, 8]);
     let manager = manager_with(|config| config.with_id_generator(ids)).await;
-    let barrier = Arc::new(Barrier::new(2));
-    let mut tasks = tokio::task::JoinSet::new();
-    for owner in ["first", "second"] {
-        let (manager, barrier) = (manager.clone(), barrier.clone());
-        tasks.spawn(async move {
-            let request = manager.start(&[]);
-            let session = request.session().await.expect("a new session");
-            session.insert("owner", owner).expect("insert");
-            barrier.wait().await;
-            let committed = request.finish(200).await.expect("the request succeeds");
-            (
-                owner,
-                pair(committed.set_cookie().expect("a cookie").as_str()),
-            )
-        });
-    }
-    let mut cookies = Vec::new();
-    while let Some(result) = tasks.join_next().await {
-        cookies.push(result.expect("the task ran"));
-    }
-    assert_ne!(cookies[0].1, cookies[1].1, "two sessions, two IDs");
-    for (owner, cookie) in &cookies {
-        let mut seen = None;
-        request(&manager, Some(cookie), |session| {
-            seen = session.get::<String>("owner").expect("a string");
-        })
-        .await;
-        assert_eq!(seen.as_deref(), Some(*owner), "each sees only its own data");
-    }
+    races::concurrent_creations_with_repeating_ids(&manager).await;
     assert_eq!(
         manager.store().admin().keys().await.expect("a scan").len(),
         2

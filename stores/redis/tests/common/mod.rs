@@ -4,6 +4,7 @@
 #![allow(
     dead_code,
     unreachable_pub,
+    unused_imports,
     reason = "each test file uses a different part"
 )]
 
@@ -15,7 +16,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use fastsession_core::testing::store_suite;
-use fastsession_core::{Config, Key, Session, adapter::SessionManager, adapter::Sessions};
+use fastsession_core::{Config, Key, adapter::SessionManager, adapter::Sessions};
 use fastsession_redis::RedisStore;
 
 /// `FASTSESSION_REDIS_URL`, default `redis://127.0.0.1:6379`.
@@ -93,54 +94,4 @@ pub fn manager_on(
     SessionManager::new(Sessions::new(adjust(config)).expect("a config"), store)
 }
 
-/// One request that succeeds; returns its `Set-Cookie` as the `name=value` pair a browser
-/// sends back (`sid=` for a removal).
-pub async fn request(
-    manager: &SessionManager<RedisStore>,
-    cookie: Option<&str>,
-    handler: impl FnOnce(&Session),
-) -> Option<String> {
-    let headers: Vec<(&str, &[u8])> = cookie
-        .map(|cookie| ("cookie", cookie.as_bytes()))
-        .into_iter()
-        .collect();
-    let request = manager.start(headers.as_slice());
-    handler(&request.session().await.expect("the session loads"));
-    let committed = request.finish(200).await.expect("every request succeeds");
-    committed.set_cookie().map(|cookie| pair(cookie.as_str()))
-}
-
-/// The `name=value` pair of a `Set-Cookie` value.
-pub fn pair(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap_or_default().to_owned()
-}
-
-/// A request that logs `ada` in (`user` = `"ada"`); returns its session cookie.
-pub async fn logged_in(manager: &SessionManager<RedisStore>) -> String {
-    request(manager, None, |session| {
-        session.insert("user", "ada").expect("insert")
-    })
-    .await
-    .expect("a cookie")
-}
-
-/// A race staged step by step on the session of `cookie`: a request loads it; `interloper` runs
-/// a whole request; then the first request runs `late` and finishes, which succeeds. Returns the
-/// `Set-Cookie` of the late request as [`request`] does.
-pub async fn staged_race(
-    manager: &SessionManager<RedisStore>,
-    cookie: &str,
-    interloper: impl FnOnce(&Session),
-    late: impl FnOnce(&Session),
-) -> Option<String> {
-    let headers: Vec<(&str, &[u8])> = vec![("cookie", cookie.as_bytes())];
-    let slow = manager.start(headers.as_slice());
-    let session = slow.session().await.expect("loaded before the interloper");
-    request(manager, Some(cookie), interloper).await;
-    late(&session);
-    let committed = slow
-        .finish(200)
-        .await
-        .expect("the late request still succeeds");
-    committed.set_cookie().map(|cookie| pair(cookie.as_str()))
-}
+pub use fastsession_core::testing::races::{logged_in, pair, request, staged_race};
