@@ -6,6 +6,7 @@ use std::time::Duration;
 use fastsession_core::testing::{ManualClock, SequentialIds};
 use fastsession_core::{Config, MemoryStore, id::OsRandom};
 
+use fastsession_postgres::PostgresStore;
 use fastsession_redis::RedisStore;
 
 use crate::client::Client;
@@ -13,7 +14,7 @@ use crate::options::Options;
 use crate::servers::{self, AppState, RunningServer, SECOND_OBJECT};
 use crate::store::{AppStore, Backend};
 use crate::target::{
-    StoreKind, Target, redis_cluster_url, redis_sentinel_url, redis_tls, redis_url,
+    StoreKind, Target, postgres_url, redis_cluster_url, redis_sentinel_url, redis_tls, redis_url,
 };
 
 /// The cookie name of the stacked second middleware.
@@ -202,6 +203,19 @@ impl Builder {
                     .expect("a valid Redis URL");
                 AppStore::new(Backend::Redis(redis))
             }
+            StoreKind::Postgres => {
+                static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let table = format!(
+                    "conformance_{}_{}",
+                    std::process::id(),
+                    NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                );
+                let postgres = PostgresStore::builder(postgres_url())
+                    .with_table(table)
+                    .build()
+                    .expect("a valid PostgreSQL URL");
+                AppStore::new(Backend::Postgres(postgres))
+            }
         }
     }
 }
@@ -250,19 +264,26 @@ impl Fixture {
 
 impl Drop for Fixture {
     fn drop(&mut self) {
-        // Leave nothing behind in a shared Redis (a fixture made `beside` another shares its
-        // prefix; clearing twice is harmless).
-        if let Backend::Redis(redis) = self.store.inner() {
-            let redis = redis.clone();
-            let cleanup = std::thread::spawn(move || {
-                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    let _ = runtime.block_on(redis.admin().clear());
-                }
-            });
-            let _ = cleanup.join();
+        // Leave nothing behind in a shared Redis or database (a fixture made `beside` another
+        // shares its prefix or table; clearing twice is harmless).
+        let store = self.store.inner().clone();
+        if matches!(store, Backend::Memory(_)) {
+            return;
         }
+        let cleanup = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                runtime.block_on(async {
+                    match store {
+                        Backend::Memory(_) => {}
+                        Backend::Redis(redis) => drop(redis.admin().clear().await),
+                        Backend::Postgres(postgres) => drop(postgres.clear().await),
+                    }
+                });
+            }
+        });
+        let _ = cleanup.join();
     }
 }

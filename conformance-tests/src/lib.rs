@@ -57,6 +57,7 @@
 pub mod app;
 pub mod client;
 pub mod fixture;
+pub mod instances;
 pub mod options;
 pub mod scenarios;
 pub mod servers;

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::{ArgAction, Parser, ValueEnum};
 use fastsession_core::{Config, Key, KeyRing, SameSite, SkipRule};
+use fastsession_postgres::PostgresStore;
 use fastsession_redis::RedisStore;
 
 use crate::servers::AppState;
@@ -115,10 +116,12 @@ pub struct Options {
     /// The store: `memory`, `redis://HOST:PORT/DB`, `rediss://HOST:PORT/DB` (TLS),
     /// `redis-cluster://HOST:PORT[,HOST:PORT…]` (a Redis Cluster's seed nodes), or
     /// `redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER_NAME` (the master that these sentinels
-    /// name).
+    /// name), or `postgres://USER@HOST:PORT/DB` (PostgreSQL; the server creates its table at
+    /// start if missing).
     #[arg(long, default_value = "memory")]
     pub store: String,
-    /// The key prefix in a shared store.
+    /// The key prefix in a shared Redis; with PostgreSQL, the table's name (`TABLE`, or
+    /// `SCHEMA.TABLE`).
     #[arg(long)]
     pub store_prefix: Option<String>,
     /// For a `rediss://` store: the PEM file of the certificate authority to trust instead of
@@ -144,13 +147,16 @@ pub enum OptionsError {
     /// The store is not supported.
     #[error(
         "--store {0:?}: use `memory`, `redis://HOST:PORT/DB`, `rediss://HOST:PORT/DB`, \
-         `redis-cluster://HOST:PORT[,HOST:PORT…]` or \
-         `redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER_NAME`"
+         `redis-cluster://HOST:PORT[,HOST:PORT…]`, \
+         `redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER_NAME` or `postgres://USER@HOST:PORT/DB`"
     )]
     Store(String),
     /// The Redis store rejected its settings.
     #[error("--store: {0}")]
     Redis(#[source] fastsession_redis::RedisStoreError),
+    /// The PostgreSQL store rejected its settings.
+    #[error("--store: {0}")]
+    Postgres(#[source] fastsession_postgres::PostgresStoreError),
 }
 
 impl Options {
@@ -230,6 +236,12 @@ impl Options {
         if self.store == "memory" {
             return Ok(Backend::memory());
         }
+        if ["postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| self.store.starts_with(scheme))
+        {
+            return self.postgres_store();
+        }
         if ![
             "redis://",
             "rediss://",
@@ -250,6 +262,26 @@ impl Options {
         }
         Ok(AppStore::new(Backend::Redis(
             builder.build().map_err(OptionsError::Redis)?,
+        )))
+    }
+
+    /// A PostgreSQL store on `--store`, its table named by `--store-prefix` (`TABLE` or
+    /// `SCHEMA.TABLE`).
+    fn postgres_store(&self) -> Result<AppStore, OptionsError> {
+        let mut builder = PostgresStore::builder(&self.store);
+        match self
+            .store_prefix
+            .as_deref()
+            .map(|name| name.split_once('.'))
+        {
+            Some(Some((schema, table))) => builder = builder.with_schema(schema).with_table(table),
+            Some(None) => {
+                builder = builder.with_table(self.store_prefix.as_deref().unwrap_or_default())
+            }
+            None => {}
+        }
+        Ok(AppStore::new(Backend::Postgres(
+            builder.build().map_err(OptionsError::Postgres)?,
         )))
     }
 

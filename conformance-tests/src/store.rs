@@ -1,4 +1,4 @@
-//! The store behind the reference app: in memory or on Redis, behind core's
+//! The store behind the reference app: in memory, on Redis or on PostgreSQL, behind core's
 //! [`FaultyStore`] so tests can count calls and inject faults.
 
 use std::time::SystemTime;
@@ -8,6 +8,7 @@ use fastsession_core::{
     MemoryStore, id::SessionId, store::Changes, store::Expiry, store::Record, store::SessionStore,
     store::StoreError,
 };
+use fastsession_postgres::PostgresStore;
 use fastsession_redis::RedisStore;
 
 pub use fastsession_core::testing::Probe;
@@ -22,6 +23,8 @@ pub enum Backend {
     Memory(MemoryStore),
     /// On Redis.
     Redis(RedisStore),
+    /// On PostgreSQL.
+    Postgres(PostgresStore),
 }
 
 impl Backend {
@@ -30,18 +33,37 @@ impl Backend {
         FaultyStore::new(Self::Memory(MemoryStore::new()))
     }
 
-    /// Opens the connection to Redis (nothing for memory), so that no scenario's first request,
-    /// under a short store timeout, pays for connecting and a TLS handshake.
+    /// Opens the connection to Redis, or creates the PostgreSQL table (nothing for memory), so
+    /// that no scenario's first request, under a short store timeout, pays for connecting and a
+    /// TLS handshake.
     ///
     /// # Panics
     ///
-    /// If Redis does not answer within the Redis store's own timeout.
+    /// If the store does not answer within its own timeout.
     pub async fn connect(&self) {
-        if let Self::Redis(redis) = self {
-            redis
+        match self {
+            Self::Memory(_) => {}
+            Self::Redis(redis) => redis
                 .ping()
                 .await
-                .unwrap_or_else(|error| panic!("Redis does not answer: {error}"));
+                .unwrap_or_else(|error| panic!("Redis does not answer: {error}")),
+            Self::Postgres(postgres) => postgres
+                .migrate()
+                .await
+                .unwrap_or_else(|error| panic!("PostgreSQL does not answer: {error}")),
+        }
+    }
+
+    /// What the store needs before the first request: PostgreSQL's table, created if missing
+    /// ([`PostgresStore::migrate`]); nothing for the others, which connect on first use.
+    ///
+    /// # Errors
+    ///
+    /// The store error, when PostgreSQL cannot be reached or refuses.
+    pub async fn prepare(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Postgres(postgres) => postgres.migrate().await,
+            Self::Memory(_) | Self::Redis(_) => Ok(()),
         }
     }
 
@@ -54,6 +76,27 @@ impl Backend {
         match self {
             Self::Memory(memory) => memory.len(),
             Self::Redis(redis) => redis.admin().sessions().await.expect("Redis answers").len(),
+            Self::Postgres(postgres) => {
+                usize::try_from(postgres.session_count().await.expect("PostgreSQL answers"))
+                    .expect("a count that fits")
+            }
+        }
+    }
+
+    /// Deletes every session (nothing for memory, which each app has to itself).
+    ///
+    /// # Panics
+    ///
+    /// If the store cannot be written.
+    pub async fn clear(&self) {
+        match self {
+            Self::Memory(_) => {}
+            Self::Redis(redis) => {
+                redis.admin().clear().await.expect("Redis answers");
+            }
+            Self::Postgres(postgres) => {
+                postgres.clear().await.expect("PostgreSQL answers");
+            }
         }
     }
 
@@ -75,6 +118,12 @@ impl Backend {
                     .await
                     .expect("Redis answers");
             }
+            Self::Postgres(postgres) => {
+                postgres
+                    .delete_expired(now)
+                    .await
+                    .expect("PostgreSQL answers");
+            }
         }
     }
 }
@@ -84,6 +133,7 @@ macro_rules! delegate {
         match $self {
             Backend::Memory(store) => store.$method($($arg),*).await,
             Backend::Redis(store) => store.$method($($arg),*).await,
+            Backend::Postgres(store) => store.$method($($arg),*).await,
         }
     };
 }

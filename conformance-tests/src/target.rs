@@ -22,12 +22,19 @@ pub enum StoreKind {
     /// `redis-sentinel://127.0.0.1:26400,127.0.0.1:26401,127.0.0.1:26402/fastsession`, the
     /// master, replica and three sentinels `scripts/test` starts).
     RedisSentinel,
+    /// `PostgresStore`, on `FASTSESSION_POSTGRES_URL` (default the scratch database
+    /// `scripts/test` creates, `postgres://postgres@127.0.0.1:5432/fastsession_test`), on a
+    /// table of its own.
+    Postgres,
 }
 
 impl StoreKind {
     /// Whether it is one of the Redis stores.
     pub const fn is_redis(self) -> bool {
-        !matches!(self, Self::Memory)
+        matches!(
+            self,
+            Self::Redis | Self::RedisTls | Self::RedisCluster | Self::RedisSentinel
+        )
     }
 }
 
@@ -73,6 +80,14 @@ impl Target {
         }
     }
 
+    /// `framework` on PostgreSQL.
+    pub const fn postgres(framework: Framework) -> Self {
+        Self {
+            framework,
+            store: StoreKind::Postgres,
+        }
+    }
+
     /// `framework` on Redis over TLS.
     pub const fn redis_tls(framework: Framework) -> Self {
         Self {
@@ -86,6 +101,14 @@ impl From<Framework> for Target {
     fn from(framework: Framework) -> Self {
         Self::memory(framework)
     }
+}
+
+/// The PostgreSQL database tests use: `FASTSESSION_POSTGRES_URL`, default
+/// `postgres://postgres@127.0.0.1:5432/fastsession_test` (the scratch database `scripts/test`
+/// creates for each run).
+pub fn postgres_url() -> String {
+    std::env::var("FASTSESSION_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/fastsession_test".to_owned())
 }
 
 /// The Redis URL tests use: `FASTSESSION_REDIS_URL`, default `redis://127.0.0.1:6379`.

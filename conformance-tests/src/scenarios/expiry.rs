@@ -24,7 +24,8 @@ pub async fn max_age_expires_on_the_server(target: Target) {
         StoreKind::Redis
         | StoreKind::RedisTls
         | StoreKind::RedisCluster
-        | StoreKind::RedisSentinel => assert!(
+        | StoreKind::RedisSentinel
+        | StoreKind::Postgres => assert!(
             me.cause == "renew after SignatureExpired" || me.cause == "valid_cookie_but_no_store",
             "{}",
             me.cause

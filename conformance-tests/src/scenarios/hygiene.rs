@@ -163,7 +163,8 @@ pub async fn eager_mode_stays_within_the_store_bound(target: Target) {
         StoreKind::Redis
         | StoreKind::RedisTls
         | StoreKind::RedisCluster
-        | StoreKind::RedisSentinel => {
+        | StoreKind::RedisSentinel
+        | StoreKind::Postgres => {
             assert_eq!(stored, 5000)
         }
     }

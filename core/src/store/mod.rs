@@ -67,7 +67,8 @@ pub struct Record {
 /// - [`create`](SessionStore::create) inserts only if the ID is unused (and returns `false`
 ///   otherwise), atomically: two concurrent creations never share an ID.
 /// - [`load`](SessionStore::load) returns the record, or `None`. It may return a record past its
-///   `expires_at`; the engine treats such a record as expired and deletes it.
+///   `expires_at`, with or without its data; the engine treats such a record as expired and
+///   deletes it.
 /// - [`apply`](SessionStore::apply) applies one request's [`Changes`] to the record as it is now,
 ///   never overwriting keys the request did not change, and only if the record still exists and
 ///   has not expired (returning `false` otherwise): a write never brings back a session that a

@@ -99,12 +99,24 @@ impl PostgresStore {
     ///
     /// The store error.
     pub async fn row_count(&self) -> Result<u64, StoreError> {
+        self.count(&self.statements().count).await
+    }
+
+    /// How many sessions the table holds: its rows without the retired ones (which only point
+    /// to their successors), ended sessions included until they are deleted. As
+    /// [`row_count`](Self::row_count), it reads the whole table: for tests and operators.
+    ///
+    /// # Errors
+    ///
+    /// The store error.
+    pub async fn session_count(&self) -> Result<u64, StoreError> {
+        self.count(&self.statements().count_sessions).await
+    }
+
+    async fn count(&self, sql: &str) -> Result<u64, StoreError> {
         self.within_timeout(async {
             let client = self.connection().await?;
-            let row = client
-                .query_one(&self.statements().count, &[])
-                .await
-                .map_err(store_error)?;
+            let row = client.query_one(sql, &[]).await.map_err(store_error)?;
             let count: i64 = row.try_get(0).map_err(store_error)?;
             Ok(count.unsigned_abs())
         })

@@ -41,8 +41,10 @@
 //!
 //! # Every operation is one statement
 //!
-//! - **Load**: one `SELECT` of the row, only if it is live at the request's time and not
-//!   retired: expiry is enforced on every read.
+//! - **Load**: one `SELECT` of the row, unless it is retired. Expiry is enforced on every read:
+//!   the data of a row whose end has passed at the request's time never leaves the database
+//!   (the statement returns its times and no data), and the engine, seeing it ended, starts a
+//!   new session and deletes the row (one more statement), so renewals do not pile up rows.
 //! - **Create**: one `INSERT … ON CONFLICT (id) DO UPDATE … WHERE` the existing row has ended:
 //!   insert-if-absent, so two concurrent creations never share an ID.
 //! - **Write**: one `UPDATE … WHERE` the row is live and not retired, which applies only this

@@ -12,7 +12,8 @@ pub(crate) const MIGRATION_LOCK: i64 = 0x6661_7374_7365_7373; // "fastsess"
 pub(crate) struct Statements {
     /// Creates the schema (if one is named), the table and its expiry index, if missing.
     pub(crate) migration: String,
-    /// `$1` id, `$2` now: the live record's data and times.
+    /// `$1` id, `$2` now: the record's data and times if it is not retired; an ended record's
+    /// times without its data, so the engine sees it ended and deletes it.
     pub(crate) load: String,
     /// `$1` id, `$2` data keys, `$3` their JSON texts, `$4` created, `$5` refreshed, `$6` expires,
     /// `$7` now: inserts, or replaces a row that has ended.
@@ -30,6 +31,8 @@ pub(crate) struct Statements {
     pub(crate) delete_expired: String,
     /// Every row.
     pub(crate) count: String,
+    /// Every row that is not retired.
+    pub(crate) count_sessions: String,
     /// Deletes every row.
     pub(crate) clear: String,
 }
@@ -72,8 +75,9 @@ COMMENT ON TABLE {table} IS 'fastsession: one row per session, keyed by 16 bytes
         Self {
             migration,
             load: format!(
-                "SELECT data, created_at, refreshed_at, expires_at FROM {table} AS s \
-                 WHERE s.id = $1 AND {LIVE}"
+                "SELECT CASE WHEN s.expires_at > $2 THEN s.data ELSE '{{}}'::jsonb END, \
+                 s.created_at, s.refreshed_at, s.expires_at FROM {table} AS s \
+                 WHERE s.id = $1 AND s.successor IS NULL"
             ),
             create: format!(
                 "INSERT INTO {table} AS s (id, data, created_at, refreshed_at, expires_at) \
@@ -107,6 +111,7 @@ COMMENT ON TABLE {table} IS 'fastsession: one row per session, keyed by 16 bytes
                  WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
             ),
             count: format!("SELECT count(*) FROM {table}"),
+            count_sessions: format!("SELECT count(*) FROM {table} WHERE successor IS NULL"),
             clear: format!("DELETE FROM {table}"),
         }
     }

@@ -78,27 +78,19 @@ async fn values_come_back_exactly_as_written() {
 }
 
 #[tokio::test]
-async fn reads_never_return_an_ended_session() {
+async fn reads_never_return_an_ended_session_s_data() {
     let store = common::store("ended").await;
     let id = SequentialIds::id(1);
     let session = record(&[("user", json!("ada"))]);
     assert!(store.create(&id, &session, start()).await.unwrap());
     let at_the_end = session.expiry.expires_at;
-    assert!(
-        store
-            .load(&id, at_the_end - Duration::from_millis(1))
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(store.load(&id, at_the_end).await.unwrap().is_none());
-    assert!(
-        store
-            .load(&id, at_the_end + Duration::from_secs(60))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    let before = store.load(&id, at_the_end - Duration::from_millis(1)).await;
+    assert_eq!(before.unwrap(), Some(session.clone()));
+    for later in [at_the_end, at_the_end + Duration::from_secs(60)] {
+        let ended = store.load(&id, later).await.unwrap().expect("the times");
+        assert!(ended.data.is_empty(), "no data once ended");
+        assert_eq!(ended.expiry, session.expiry, "the times say it ended");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

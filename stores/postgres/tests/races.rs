@@ -56,6 +56,7 @@ async fn a_write_after_a_concurrent_rotation_does_not_revive() {
         2,
         "the rotated session, and the old one's pointer to it"
     );
+    assert_eq!(manager.store().session_count().await.unwrap(), 1);
     let mut seen = Vec::new();
     request(&manager, Some(&old_cookie), |session| seen = session.keys()).await;
     assert!(seen.is_empty(), "the old ID is dead");
