@@ -1,17 +1,19 @@
 //! The soak test: a bounded mixed load against the reference app on each framework, on the
-//! in-memory store and on Redis, checking at the end that every client's view matches what it
+//! in-memory store, on Redis and on PostgreSQL, checking at the end that every client's view matches what it
 //! wrote and that the store holds exactly one record per client still logged in.
 //!
 //! ```text
 //! cargo run -p fastsession-conformance --bin soak -- --seconds 60
 //! ```
 //!
-//! The time is split evenly over the eight runs (four frameworks, two stores). Each run has
+//! The time is split evenly over the twelve runs (four frameworks, three stores). Each run has
 //! several thousand simulated browsers, each driven by one worker at a time (a browser's own
 //! requests are sequential, as a user's are), doing sets, reads, removals, logins (which rotate
 //! the ID) and logouts over loopback. Any non-200 answer, lost write or leaked record fails the
 //! run with exit status 1. Redis is read from `FASTSESSION_REDIS_URL` (default
-//! `redis://127.0.0.1:6379`), under a key prefix of its own.
+//! `redis://127.0.0.1:6379`), under a key prefix of its own; PostgreSQL from
+//! `FASTSESSION_POSTGRES_URL` (default the scratch database `scripts/test` creates), in a table
+//! of its own.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -23,7 +25,7 @@ use fastsession_conformance::client::Client;
 use fastsession_conformance::options::{Framework, Options};
 use fastsession_conformance::scenarios::SID;
 use fastsession_conformance::servers;
-use fastsession_conformance::target::redis_url;
+use fastsession_conformance::target::{postgres_url, redis_url};
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
@@ -34,7 +36,7 @@ use tokio::sync::Mutex;
     about = "A bounded mixed load against the reference app"
 )]
 struct Args {
-    /// Total seconds over all eight runs (at least 1).
+    /// Total seconds over all twelve runs (at least 1).
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     seconds: u64,
     /// Simulated browsers per run (at least 1).
@@ -174,11 +176,17 @@ async fn run(
     args: &Args,
     duration: Duration,
 ) -> Result<String, String> {
-    let prefix = format!(
-        "fastsession-soak:{}:{}:",
-        std::process::id(),
-        framework.name()
-    );
+    let is_postgres = store.starts_with("postgres");
+    // A Redis key prefix, or a PostgreSQL table name.
+    let prefix = if is_postgres {
+        format!("soak_{}_{}", std::process::id(), framework.name())
+    } else {
+        format!(
+            "fastsession-soak:{}:{}:",
+            std::process::id(),
+            framework.name()
+        )
+    };
     let options = Options::parse_from([
         "soak",
         "--framework",
@@ -192,6 +200,11 @@ async fn run(
     ]);
     let state = options.app_state().map_err(|error| error.to_string())?;
     let app_store = state.store.clone();
+    app_store
+        .inner()
+        .prepare()
+        .await
+        .map_err(|error| error.to_string())?;
     let server = servers::start(framework, state, 0)
         .await
         .map_err(|error| error.to_string())?;
@@ -243,14 +256,12 @@ async fn run(
         ids_issued += browser.ids_issued;
     }
     let stored = app_store.inner().count().await;
-    if let fastsession_conformance::store::Backend::Redis(redis) = app_store.inner() {
-        redis
-            .admin()
-            .clear()
-            .await
-            .map_err(|error| error.to_string())?;
-    }
-    let store_name = if store == "memory" { "memory" } else { "Redis" };
+    app_store.inner().clear().await;
+    let store_name = match store {
+        "memory" => "memory",
+        _ if is_postgres => "PostgreSQL",
+        _ => "Redis",
+    };
     if !tally.failures.is_empty() {
         let shown: Vec<&String> = tally.failures.iter().take(10).collect();
         return Err(format!(
@@ -288,14 +299,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let each = Duration::from_secs_f64(args.seconds as f64 / 8.0);
-    let redis = redis_url();
+    let each = Duration::from_secs_f64(args.seconds as f64 / 12.0);
+    let (redis, postgres) = (redis_url(), postgres_url());
     println!(
         "| framework | store | seconds | requests | requests/s | IDs issued | logins | logouts | records at end | errors |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut failed = false;
-    for store in ["memory", redis.as_str()] {
+    for store in ["memory", redis.as_str(), postgres.as_str()] {
         for framework in Framework::ALL {
             match runtime.block_on(run(framework, store, &args, each)) {
                 Ok(row) => println!("{row}"),
