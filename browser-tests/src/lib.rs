@@ -76,6 +76,7 @@ macro_rules! browser_scenarios {
             secure_cookie_is_not_sent_back_over_plain_http,
             cookie_without_secure_is_sent_back_over_plain_http,
             secure_cookie_is_kept_on_loopback,
+            two_processes_share_the_store_that_fastsession_store_names,
         );
     };
     (@each $binary:expr; $($scenario:ident,)*) => {

@@ -326,3 +326,40 @@ pub async fn secure_cookie_is_kept_on_loopback(binary: &str) -> Result<(), Brows
     assert_eq!(cookie.secure(), Some(true), "Secure: {cookie}");
     Ok(())
 }
+
+/// The example on a shared store, as `FASTSESSION_STORE` chooses it: two processes of the app
+/// with one key, on PostgreSQL (`FASTSESSION_POSTGRES_URL`, default the scratch database
+/// `scripts/test` creates) and then on Redis (`FASTSESSION_REDIS_URL`, default
+/// `redis://127.0.0.1:6379`). A browser counts on one, then on the other (a cookie is sent to
+/// 127.0.0.1 whatever the port), and the count goes on: the sessions are in the store, not in
+/// either process.
+pub async fn two_processes_share_the_store_that_fastsession_store_names(
+    binary: &str,
+) -> Result<(), BrowserTestError> {
+    let postgres = std::env::var("FASTSESSION_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/fastsession_test".to_owned());
+    let redis = std::env::var("FASTSESSION_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let key = "5d".repeat(32);
+    for store in [postgres, redis] {
+        let environment = [
+            ("FASTSESSION_STORE", store.as_str()),
+            ("FASTSESSION_KEY", key.as_str()),
+        ];
+        let rig = Rig::start(binary, &environment).await?;
+        let other = start_example(binary, &environment).await?;
+        let other_url = format!("http://127.0.0.1:{}/session_test", other.port());
+        let browser = Browser::open(&rig.driver).await?;
+        for (url, expected) in [
+            (rig.url("/session_test"), 1),
+            (rig.url("/session_test"), 2),
+            (other_url.clone(), 3),
+            (rig.url("/session_test"), 4),
+            (other_url, 5),
+        ] {
+            assert_eq!(counter(&browser, &url).await?, json!(expected), "{url}");
+        }
+        browser.close().await?;
+    }
+    Ok(())
+}

@@ -2,7 +2,7 @@
 
 use actix_web::http::header::LOCATION;
 use actix_web::{App, HttpResponse, HttpServer, web};
-use fastsession_actix::{MemoryStore, Session, SessionMiddleware, SessionRejection};
+use fastsession_actix::{Session, SessionMiddleware, SessionRejection};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -57,7 +57,7 @@ async fn whoami(session: Session) -> Result<HttpResponse, SessionRejection> {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = example_support::config_from_env()?;
     // Built once, cloned into every worker: all workers share one store.
-    let middleware = SessionMiddleware::new(config, MemoryStore::new())?;
+    let middleware = SessionMiddleware::new(config, example_support::store_from_env().await?)?;
 
     let port = example_support::port_from_env(3001)?;
     let server = HttpServer::new(move || {

@@ -4,7 +4,7 @@ use axum::extract::Form;
 use axum::response::{Html, Redirect};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fastsession_axum::{MemoryStore, Session, SessionRejection};
+use fastsession_axum::{Session, SessionRejection};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -47,6 +47,7 @@ async fn whoami(session: Session) -> Result<Json<Value>, SessionRejection> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = example_support::config_from_env()?;
+    let store = example_support::store_from_env().await?; // FASTSESSION_STORE, or in memory
 
     let app = Router::new()
         .route("/", get(home))
@@ -54,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/whoami", get(whoami))
-        .layer(fastsession_axum::layer(config, MemoryStore::new())?);
+        .layer(fastsession_axum::layer(config, store)?);
 
     let port = example_support::port_from_env(3000)?;
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;

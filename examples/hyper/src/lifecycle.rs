@@ -12,19 +12,20 @@
 
 use std::time::SystemTime;
 
+use example_support::ExampleStore;
 use fastsession_core::adapter::{ExtractError, Finished as _, SessionHandle, Sessions};
 use fastsession_core::store::{SessionStore, TimeLimited};
-use fastsession_core::{MemoryStore, Session, SessionError};
+use fastsession_core::{Session, SessionError};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 
 use crate::response::{Body, plain};
 use crate::routes;
 
-/// The engine and the store, shared by every request. The example runs on a [`MemoryStore`];
-/// the tests use a store that fails on demand.
+/// The engine and the store, shared by every request. The example runs on the store
+/// `FASTSESSION_STORE` names (in memory by default); the tests use a store that fails on demand.
 #[derive(Debug)]
-pub(crate) struct App<S = MemoryStore> {
+pub(crate) struct App<S = ExampleStore> {
     sessions: Sessions,
     store: TimeLimited<S>,
 }
@@ -90,7 +91,7 @@ impl App {
 
 /// The session of the request in flight, loaded only when a route asks for it.
 #[derive(Debug)]
-pub(crate) struct LazySession<'a, S = MemoryStore> {
+pub(crate) struct LazySession<'a, S = ExampleStore> {
     app: &'a App<S>,
     handle: &'a SessionHandle,
     now: SystemTime,
@@ -141,7 +142,7 @@ impl From<ExtractError> for Rejection {
 mod tests {
     use fastsession_core::adapter::ERROR_BODY;
     use fastsession_core::testing::{FaultyStore, Probe};
-    use fastsession_core::{Config, Key};
+    use fastsession_core::{Config, Key, MemoryStore};
     use http_body_util::BodyExt;
     use hyper::header::{CACHE_CONTROL, COOKIE, HeaderValue, LOCATION, SET_COOKIE};
     use serde_json::json;

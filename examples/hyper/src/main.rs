@@ -25,7 +25,6 @@ mod routes;
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use fastsession_core::MemoryStore;
 use fastsession_core::adapter::Sessions;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -37,7 +36,7 @@ use crate::lifecycle::App;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sessions = Sessions::new(example_support::config_from_env()?)?;
-    let app = Arc::new(App::new(sessions, MemoryStore::new()));
+    let app = Arc::new(App::new(sessions, example_support::store_from_env().await?));
 
     let port = example_support::port_from_env(3004)?;
     let listener = TcpListener::bind(format!("127.0.0.1:{port}")).await?;

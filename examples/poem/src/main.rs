@@ -1,6 +1,6 @@
 //! fastsession on poem: `cargo run -p example-poem`, then open http://127.0.0.1:3003.
 
-use fastsession_poem::{MemoryStore, Session, SessionMiddleware, SessionRejection};
+use fastsession_poem::{Session, SessionMiddleware, SessionRejection};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::{Form, Html, Json, Redirect};
 use poem::{EndpointExt, Route, Server, get, handler, post};
@@ -58,7 +58,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .at("/login", post(login))
         .at("/logout", post(logout))
         .at("/whoami", get(whoami))
-        .with(SessionMiddleware::new(config, MemoryStore::new())?);
+        .with(SessionMiddleware::new(
+            config,
+            example_support::store_from_env().await?,
+        )?);
 
     let port = example_support::port_from_env(3003)?;
     let acceptor = TcpListener::bind(format!("127.0.0.1:{port}"))

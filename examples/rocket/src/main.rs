@@ -1,6 +1,6 @@
 //! fastsession on rocket: `cargo run -p example-rocket`, then open http://127.0.0.1:3002.
 
-use fastsession_rocket::{MemoryStore, Session, SessionFairing, SessionRejection};
+use fastsession_rocket::{Session, SessionFairing, SessionRejection};
 use rocket::form::Form;
 use rocket::response::Redirect;
 use rocket::response::content::RawHtml;
@@ -60,7 +60,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..rocket::Config::release_default()
     };
     let rocket = rocket::custom(config)
-        .attach(SessionFairing::new(sessions, MemoryStore::new())?)
+        .attach(SessionFairing::new(
+            sessions,
+            example_support::store_from_env().await?,
+        )?)
         .attach(rocket::fairing::AdHoc::on_liftoff(
             "print the URL",
             |rocket| {

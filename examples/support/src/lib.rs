@@ -1,4 +1,4 @@
-//! What the example apps share: their session configuration and their port, read from the
+//! What the example apps share: their session configuration, their store and their port, read from the
 //! environment, with an error that names the variable when a value is wrong; and their home
 //! page, which says who is logged in with the name escaped for HTML.
 //!
@@ -8,17 +8,26 @@
 //! | `FASTSESSION_SECURE` | `true` sets the cookie's `Secure` attribute | off, since the examples serve plain HTTP |
 //! | `FASTSESSION_MAX_AGE` | the cookie's `Max-Age` in seconds | 0: a browser-session cookie |
 //! | `PORT` | the port on 127.0.0.1 | the example's own |
+//! | `FASTSESSION_STORE` | `memory`, a Redis URL (`redis://`, `rediss://`, `redis-cluster://`, `redis-sentinel://`) or a PostgreSQL URL (`postgres://`; the table is created if missing) | `memory` |
 //!
 //! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! let config = example_support::config_from_env()?;
 //! let port = example_support::port_from_env(3000)?;
+//! let store = example_support::store_from_env().await?; // in memory when unset
 //! # Ok::<(), example_support::SettingsError>(())
+//! # }).unwrap();
 //! ```
 
 use std::env::{self, VarError};
 use std::fmt;
 
+use fastsession_core::store::StoreError;
 use fastsession_core::{Config, ConfigError, Key, KeyError};
+
+mod store;
+
+pub use store::{ExampleStore, store_from_env};
 
 /// A variable of the environment that an example cannot use.
 ///
@@ -42,6 +51,18 @@ pub enum SettingsError {
     /// A variable is not valid Unicode.
     #[error("{0} is not valid Unicode")]
     NotUnicode(&'static str),
+    /// `FASTSESSION_STORE` names a scheme no store of the examples reads.
+    #[error(
+        "FASTSESSION_STORE must be `memory`, a Redis URL (redis://, rediss://, redis-cluster://, \
+         redis-sentinel://) or a PostgreSQL URL (postgres://), not one with the scheme {0:?}"
+    )]
+    StoreScheme(String),
+    /// The store refused its URL (the message hides any password).
+    #[error("FASTSESSION_STORE is refused")]
+    Store(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The store does not answer, or cannot create its table.
+    #[error("the store in FASTSESSION_STORE does not answer")]
+    StoreUnavailable(#[source] StoreError),
     /// The configuration the variables describe is refused.
     #[error("the session configuration is refused")]
     Config(#[source] ConfigError),
