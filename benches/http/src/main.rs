@@ -38,6 +38,8 @@ enum Command {
         port: u16,
         #[arg(long, default_value = run::DEFAULT_REDIS_URL)]
         redis_url: String,
+        #[arg(long, default_value = run::DEFAULT_POSTGRES_URL)]
+        postgres_url: String,
     },
 }
 
@@ -49,7 +51,16 @@ fn main() -> ExitCode {
             library,
             port,
             redis_url,
-        }) => serve::serve(framework, library, &serve::ServeOptions { port, redis_url }),
+            postgres_url,
+        }) => serve::serve(
+            framework,
+            library,
+            &serve::ServeOptions {
+                port,
+                redis_url,
+                postgres_url,
+            },
+        ),
         Some(Command::Run(options)) => run::run(&options),
         None => run::run(&run::RunOptions::parse_from(["run"])),
     };

@@ -33,8 +33,10 @@ impl Framework {
                 Bare,
                 FastsessionMemory,
                 FastsessionRedis,
+                FastsessionPostgres,
                 TowerSessionsMemory,
                 TowerSessionsRedis,
+                TowerSessionsPostgres,
             ],
             Self::Actix => &[
                 Bare,
@@ -56,8 +58,10 @@ pub(crate) enum Library {
     Bare,
     FastsessionMemory,
     FastsessionRedis,
+    FastsessionPostgres,
     TowerSessionsMemory,
     TowerSessionsRedis,
+    TowerSessionsPostgres,
     ActixSessionMemory,
     ActixSessionRedis,
     PoemSessionMemory,
@@ -69,8 +73,10 @@ impl Library {
             Self::Bare => "bare",
             Self::FastsessionMemory => "fastsession (memory)",
             Self::FastsessionRedis => "fastsession (Redis)",
+            Self::FastsessionPostgres => "fastsession (PostgreSQL)",
             Self::TowerSessionsMemory => "tower-sessions (memory)",
             Self::TowerSessionsRedis => "tower-sessions (Redis)",
+            Self::TowerSessionsPostgres => "tower-sessions (PostgreSQL, tower-sessions-sqlx-store)",
             Self::ActixSessionMemory => "actix-session (minimal memory store)",
             Self::ActixSessionRedis => "actix-session (Redis)",
             Self::PoemSessionMemory => "poem ServerSession (MemoryStorage)",
@@ -84,11 +90,25 @@ impl Library {
         )
     }
 
+    pub(crate) fn uses_postgres(self) -> bool {
+        matches!(
+            self,
+            Self::FastsessionPostgres | Self::TowerSessionsPostgres
+        )
+    }
+
+    /// Whether its sessions live in a server of their own (Redis, PostgreSQL), not in the
+    /// process: the growth run, which measures the process's memory, leaves it out.
+    pub(crate) fn uses_shared_store(self) -> bool {
+        self.uses_redis() || self.uses_postgres()
+    }
+
     /// The peer a user of `framework` would otherwise pick for the same store, if any.
     pub(crate) fn peer_on(self, framework: Framework) -> Option<Self> {
         let peer = match (framework, self) {
             (Framework::Axum, Self::FastsessionMemory) => Self::TowerSessionsMemory,
             (Framework::Axum, Self::FastsessionRedis) => Self::TowerSessionsRedis,
+            (Framework::Axum, Self::FastsessionPostgres) => Self::TowerSessionsPostgres,
             (Framework::Actix, Self::FastsessionMemory) => Self::ActixSessionMemory,
             (Framework::Actix, Self::FastsessionRedis) => Self::ActixSessionRedis,
             (Framework::Poem, Self::FastsessionMemory) => Self::PoemSessionMemory,

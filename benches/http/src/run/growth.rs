@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::client::Client;
-use super::process::{Launch, ServerProcess};
+use super::process::{Launch, ServerProcess, StoreUrls};
 use super::wrk::{self, Load};
 use crate::serve::BoxError;
 use crate::target::Server;
@@ -21,7 +21,7 @@ pub(crate) struct Growth<'a> {
     pub(crate) connections: usize,
     pub(crate) sessions: u64,
     pub(crate) limit: Duration,
-    pub(crate) redis_url: &'a str,
+    pub(crate) stores: StoreUrls<'a>,
     pub(crate) client: &'a Client,
 }
 
@@ -44,7 +44,7 @@ pub(crate) struct GrowthReport {
 const CHUNK: Duration = Duration::from_secs(10);
 
 pub(crate) fn run(growth: &Growth<'_>) -> Result<GrowthReport, BoxError> {
-    let process = ServerProcess::start(growth.exe, growth.server, growth.redis_url, growth.launch)?;
+    let process = ServerProcess::start(growth.exe, growth.server, growth.stores, growth.launch)?;
     // Warm up allocator and runtime before the baseline.
     growth.client.send(process.address, COUNTER, None, 1000)?;
     let baseline = process.resident_bytes()?;

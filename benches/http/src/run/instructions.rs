@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use clap::ValueEnum;
 
 use super::client::Client;
-use super::process::{Launch, ServerProcess, pinned};
+use super::process::{Launch, ServerProcess, StoreUrls, pinned};
 use crate::serve::BoxError;
 use crate::target::{Scenario, Server};
 
@@ -78,7 +78,7 @@ pub(crate) fn detect(choice: CounterChoice) -> Option<Counter> {
 #[derive(Debug)]
 pub(crate) struct Setup<'a> {
     pub(crate) exe: &'a Path,
-    pub(crate) redis_url: &'a str,
+    pub(crate) stores: StoreUrls<'a>,
     pub(crate) cpu: Option<usize>,
     pub(crate) client: &'a Client,
     pub(crate) warmup: usize,
@@ -116,7 +116,7 @@ pub(crate) fn per_request(
         ];
         launch.startup = Duration::from_secs(300);
     }
-    let process = ServerProcess::start(setup.exe, server, setup.redis_url, &launch)?;
+    let process = ServerProcess::start(setup.exe, server, setup.stores, &launch)?;
     let cookie = if scenario.sends_cookie() {
         Some(setup.client.start_session(process.address)?)
     } else {

@@ -1,9 +1,13 @@
 //! `bench-http run`: every server, every scenario, interleaved rounds, then the counts that do
-//! not need a load (instructions, Redis round trips), the growth run, and the report.
+//! not need a load (instructions, Redis round trips, PostgreSQL statements), the PostgreSQL
+//! tables, the growth run, and the report.
 
 mod client;
 mod growth;
 mod instructions;
+mod postgres_stats;
+mod postgres_tables;
+mod postgres_wire;
 mod process;
 mod redis_stats;
 mod report;
@@ -16,7 +20,9 @@ use clap::Parser;
 
 use self::client::Client;
 use self::instructions::{CounterChoice, Setup};
-use self::process::{Launch, ServerProcess};
+use self::postgres_stats::Postgres;
+use self::postgres_wire::StatementCounter;
+use self::process::{Launch, ServerProcess, StoreUrls};
 use self::redis_stats::Redis;
 use self::report::Results;
 use self::wrk::{Load, WrkReport};
@@ -25,6 +31,11 @@ use crate::target::{Framework, Library, Scenario, Server};
 
 /// The benchmark's Redis database: every run empties it (`FLUSHDB`), so it is not database 0.
 pub(crate) const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379/9";
+
+/// The benchmark's PostgreSQL database: created if missing, its tables dropped before each
+/// server.
+pub(crate) const DEFAULT_POSTGRES_URL: &str =
+    "postgres://postgres@127.0.0.1:5432/fastsession_bench";
 
 #[derive(Clone, Debug, Parser)]
 pub(crate) struct RunOptions {
@@ -55,6 +66,10 @@ pub(crate) struct RunOptions {
     /// The Redis the Redis stores use; its database is emptied before each server.
     #[arg(long, env = "FASTSESSION_BENCH_REDIS_URL", default_value = DEFAULT_REDIS_URL)]
     redis_url: String,
+    /// The PostgreSQL database the PostgreSQL stores use; created if missing, its tables
+    /// dropped before each server.
+    #[arg(long, env = "FASTSESSION_BENCH_POSTGRES_URL", default_value = DEFAULT_POSTGRES_URL)]
+    postgres_url: String,
     /// The Markdown report to write (its generated section is replaced).
     #[arg(long, default_value = "BENCHMARKS.md")]
     report: PathBuf,
@@ -92,9 +107,15 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
         _ => (None, None),
     };
     let mut redis = Redis::connect(&options.redis_url)?;
+    let postgres = Postgres::connect(&options.postgres_url)?;
+    let stores = StoreUrls {
+        redis: &options.redis_url,
+        postgres: &options.postgres_url,
+    };
     let client = Client::new()?;
     let mut results = Results::new(options.rounds, options.seconds, options.connections);
     results.redis_version = redis.version()?;
+    results.postgres_version = postgres.version()?;
     let launch = Launch {
         cpu: server_cpu,
         wrapper: Vec::new(),
@@ -107,7 +128,10 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
                 if server.library.uses_redis() {
                     redis.flush()?;
                 }
-                let process = ServerProcess::start(&exe, server, &options.redis_url, &launch)?;
+                if server.library.uses_postgres() {
+                    postgres.reset()?;
+                }
+                let process = ServerProcess::start(&exe, server, stores, &launch)?;
                 let cookies = (0..scenario.sessions_under_load())
                     .map(|_| client.start_session(process.address))
                     .collect::<Result<Vec<_>, _>>()?;
@@ -148,7 +172,7 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
             .filter(|s| s.counted_per_request() && s.applies_to(server.library))
         {
             redis.flush()?;
-            let process = ServerProcess::start(&exe, server, &options.redis_url, &launch)?;
+            let process = ServerProcess::start(&exe, server, stores, &launch)?;
             let cookie = scenario
                 .sends_cookie()
                 .then(|| client.start_session(process.address))
@@ -169,13 +193,65 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
         }
     }
 
+    let counter = StatementCounter::start(&options.postgres_url)?;
+    let counted_url = counter.url(&options.postgres_url)?;
+    let counted_stores = StoreUrls {
+        postgres: &counted_url,
+        ..stores
+    };
+    for &server in servers.iter().filter(|s| s.library.uses_postgres()) {
+        for scenario in Scenario::ALL
+            .into_iter()
+            .filter(|s| s.counted_per_request() && s.applies_to(server.library))
+        {
+            postgres.reset()?;
+            let process = ServerProcess::start(&exe, server, counted_stores, &launch)?;
+            let cookie = scenario
+                .sends_cookie()
+                .then(|| client.start_session(process.address))
+                .transpose()?;
+            let send =
+                |count| client.send(process.address, scenario.path(), cookie.as_deref(), count);
+            send(10)?;
+            let count = 200;
+            let before = counter.statements();
+            send(count)?;
+            let statements = counter.statements() - before;
+            let per_request = statements as f64 / count as f64;
+            eprintln!(
+                "PostgreSQL ({}) {server}: {per_request:.2} statements per request",
+                scenario.label()
+            );
+            results
+                .postgres_statements
+                .insert((server, scenario), per_request);
+        }
+        let table = postgres_tables::measure(
+            &postgres,
+            &postgres_tables::Tables {
+                exe: &exe,
+                stores,
+                launch: &launch,
+                client_cpu,
+                connections: options.connections,
+                seconds: options.seconds,
+            },
+            server,
+        )?;
+        eprintln!(
+            "PostgreSQL table {server}: {} rows, {:.0} B each, cleanup {:.0} rows/s",
+            table.rows, table.bytes_per_row, table.cleanup_rows_per_second
+        );
+        results.postgres_tables.insert(server, table);
+    }
+
     if let Some(counter) = instructions::detect(options.instructions) {
         results.counter = Some(counter);
         let scratch = std::env::temp_dir().join(format!("bench-http-{}", std::process::id()));
         std::fs::create_dir_all(&scratch)?;
         let setup = Setup {
             exe: &exe,
-            redis_url: &options.redis_url,
+            stores,
             cpu: server_cpu,
             client: &client,
             warmup: (options.instruction_requests / 10).max(10),
@@ -189,6 +265,9 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
             {
                 if server.library.uses_redis() {
                     redis.flush()?;
+                }
+                if server.library.uses_postgres() {
+                    postgres.reset()?;
                 }
                 let count = instructions::per_request(counter, &setup, server, scenario)?;
                 eprintln!(
@@ -207,7 +286,7 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
 
     for &server in servers
         .iter()
-        .filter(|s| s.library != Library::Bare && !s.library.uses_redis())
+        .filter(|s| s.library != Library::Bare && !s.library.uses_shared_store())
     {
         let growth = growth::run(&growth::Growth {
             exe: &exe,
@@ -217,7 +296,7 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
             connections: options.connections,
             sessions: options.growth_sessions,
             limit: Duration::from_secs(options.growth_seconds),
-            redis_url: &options.redis_url,
+            stores,
             client: &client,
         })?;
         eprintln!(
@@ -227,6 +306,7 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
         results.growth.insert(server, growth);
     }
     redis.flush()?;
+    postgres.reset()?;
 
     report::write(&results, &options.report, &options.chart)?;
     eprintln!(

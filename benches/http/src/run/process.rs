@@ -30,11 +30,19 @@ pub(crate) struct Launch {
     pub(crate) startup: Duration,
 }
 
+/// Where the shared stores' servers are: a server process is told both, and uses the one its
+/// library needs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StoreUrls<'a> {
+    pub(crate) redis: &'a str,
+    pub(crate) postgres: &'a str,
+}
+
 impl ServerProcess {
     pub(crate) fn start(
         exe: &Path,
         server: Server,
-        redis_url: &str,
+        stores: StoreUrls<'_>,
         launch: &Launch,
     ) -> Result<Self, BoxError> {
         let port = free_port()?;
@@ -46,7 +54,8 @@ impl ServerProcess {
             .arg(arg(server.framework))
             .arg("--library")
             .arg(arg(server.library))
-            .args(["--port", &port.to_string(), "--redis-url", redis_url])
+            .args(["--port", &port.to_string(), "--redis-url", stores.redis])
+            .args(["--postgres-url", stores.postgres])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());

@@ -8,6 +8,7 @@ use std::process::Command;
 use super::Sample;
 use super::growth::GrowthReport;
 use super::instructions::{Count, Counter};
+use super::postgres_tables::TableReport;
 use crate::serve::BoxError;
 use crate::target::{Framework, Library, MANY_SESSIONS, Scenario, Server};
 
@@ -26,10 +27,13 @@ pub(crate) struct Results {
     pub(crate) connections: usize,
     pub(crate) samples: Vec<Sample>,
     pub(crate) redis_commands: BTreeMap<(Server, Scenario), f64>,
+    pub(crate) postgres_statements: BTreeMap<(Server, Scenario), f64>,
+    pub(crate) postgres_tables: BTreeMap<Server, TableReport>,
     pub(crate) instructions: BTreeMap<(Server, Scenario), Count>,
     pub(crate) counter: Option<Counter>,
     pub(crate) growth: BTreeMap<Server, GrowthReport>,
     pub(crate) redis_version: String,
+    pub(crate) postgres_version: String,
 }
 
 /// The medians of one server's rounds in one scenario.
@@ -219,6 +223,12 @@ fn markdown(results: &Results, chart_path: &Path) -> String {
     out.push_str(&tables::scenario(results, Scenario::Bare));
     let _ = writeln!(
         out,
+        "\n### PostgreSQL tables: after {} s of scenario (d), then every row ended and cleaned up\n",
+        results.seconds
+    );
+    out.push_str(&tables::postgres_tables(results));
+    let _ = writeln!(
+        out,
         "\n### Growth past a million sessions: scenario (d) without pause\n"
     );
     out.push_str(&tables::growth(results));
@@ -263,7 +273,7 @@ fn environment(results: &Results) -> String {
         .counter
         .map_or("none available", |counter| counter.describe());
     format!(
-        "Measured {date} on {cpu}, {cpus} CPUs, Linux {kernel}; {rustc}; {wrk}; Redis {redis}. \
+        "Measured {date} on {cpu}, {cpus} CPUs, Linux {kernel}; {rustc}; {wrk}; Redis {redis}; PostgreSQL {postgres}. \
          {rounds} interleaved rounds of {seconds} s per server and scenario (figures are \
          medians; \"max\" is the longest over all rounds), {connections} connections, the \
          server pinned to CPU 1 and wrk to CPU 0. (b), (c) and (e) send the cookies of \
@@ -279,6 +289,7 @@ fn environment(results: &Results) -> String {
             .unwrap_or("wrk")
             .to_owned(),
         redis = results.redis_version,
+        postgres = results.postgres_version,
         rounds = results.rounds,
         seconds = results.seconds,
         connections = results.connections,
@@ -289,7 +300,7 @@ fn environment(results: &Results) -> String {
 /// The versions of the measured crates, read from the harness's own `Cargo.lock` (the peers are
 /// not in the repository's).
 fn versions() -> String {
-    const CRATES: [&str; 9] = [
+    const CRATES: [&str; 11] = [
         "fastsession-core",
         "axum",
         "actix-web",
@@ -297,6 +308,8 @@ fn versions() -> String {
         "poem",
         "tower-sessions",
         "tower-sessions-redis-store",
+        "tower-sessions-sqlx-store",
+        "tokio-postgres",
         "actix-session",
         "redis",
     ];

@@ -8,6 +8,8 @@ use tower_sessions::cookie::Key as PeerKey;
 use tower_sessions::{MemoryStore as PeerMemoryStore, SessionManagerLayer};
 use tower_sessions_redis_store::RedisStore as PeerRedisStore;
 use tower_sessions_redis_store::fred::prelude::{ClientLike as _, Config as FredConfig, Pool};
+use tower_sessions_sqlx_store::PostgresStore as PeerPostgresStore;
+use tower_sessions_sqlx_store::sqlx::postgres::PgPoolOptions;
 
 use super::{BoxError, PEER_KEY, ServeOptions};
 use crate::target::Library;
@@ -28,6 +30,23 @@ pub(super) fn serve(library: Library, options: &ServeOptions) -> Result<(), BoxE
                 super::fastsession()?,
                 super::fastsession_redis(options)?,
             )?),
+            Library::FastsessionPostgres => fastsession_routes().layer(fastsession_axum::layer(
+                super::fastsession()?,
+                super::fastsession_postgres(options).await?,
+            )?),
+            Library::TowerSessionsPostgres => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(u32::try_from(super::POSTGRES_POOL)?)
+                    .connect(&options.postgres_url)
+                    .await?;
+                let store = PeerPostgresStore::new(pool);
+                store.migrate().await?;
+                peer_routes().layer(
+                    SessionManagerLayer::new(store)
+                        .with_secure(false)
+                        .with_signed(PeerKey::from(&PEER_KEY)),
+                )
+            }
             Library::TowerSessionsMemory => peer_routes().layer(
                 SessionManagerLayer::new(PeerMemoryStore::default())
                     .with_secure(false)

@@ -15,6 +15,7 @@ use std::error::Error;
 use std::net::SocketAddr;
 
 use fastsession_core::{Config, Key, MemoryStore, SessionError};
+use fastsession_postgres::PostgresStore;
 use fastsession_redis::RedisStore;
 
 use crate::target::paths::COUNTER_KEY;
@@ -22,11 +23,12 @@ use crate::target::{Framework, Library};
 
 pub(crate) type BoxError = Box<dyn Error + Send + Sync>;
 
-/// Where a server listens and which Redis the Redis stores use.
+/// Where a server listens, and which Redis and PostgreSQL the shared stores use.
 #[derive(Clone, Debug)]
 pub(crate) struct ServeOptions {
     pub(crate) port: u16,
     pub(crate) redis_url: String,
+    pub(crate) postgres_url: String,
 }
 
 /// The line a server prints once it accepts connections; the runner waits for it.
@@ -77,6 +79,22 @@ fn fastsession_redis(options: &ServeOptions) -> Result<RedisStore, BoxError> {
         .with_prefix("bench:")
         .build()?)
 }
+
+/// The PostgreSQL table of fastsession's store in the benchmark's database.
+pub(crate) const FASTSESSION_TABLE: &str = "bench_sessions";
+
+/// fastsession's PostgreSQL store, its table created: a pool as large as the peer's.
+async fn fastsession_postgres(options: &ServeOptions) -> Result<PostgresStore, BoxError> {
+    let store = PostgresStore::builder(options.postgres_url.clone())
+        .with_table(FASTSESSION_TABLE)
+        .with_pool_size(POSTGRES_POOL)
+        .build()?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Connections in each library's PostgreSQL pool.
+const POSTGRES_POOL: usize = 16;
 
 /// The counter route's work with fastsession, the same behind every adapter (each adapter's
 /// `Session` derefs to core's).

@@ -8,13 +8,13 @@ use crate::target::{MANY_SESSIONS, Scenario, Server};
 /// Every figure of one scenario: load, instructions and Redis round trips, one row per server.
 pub(super) fn scenario(results: &Results, scenario: Scenario) -> String {
     let mut out = String::from(
-        "| framework | library | req/s | × bare | × peer | p99 ms | max ms | instr/req | session overhead, instr/req | of which SHA-256 blocks | Redis commands/req |\n\
-         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| framework | library | req/s | × bare | × peer | p99 ms | max ms | instr/req | session overhead, instr/req | of which SHA-256 blocks | Redis commands/req | PostgreSQL statements/req |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (server, summary) in measured(results, scenario) {
         let _ = writeln!(
             out,
-            "{} {:.2} | {:.2} | {} | {} | {} | {} |",
+            "{} {:.2} | {:.2} | {} | {} | {} | {} | {} |",
             load_cells(results, server, scenario, &summary),
             summary.p99_ms,
             summary.max_ms,
@@ -28,6 +28,13 @@ pub(super) fn scenario(results: &Results, scenario: Scenario) -> String {
             fixed(results.overhead(server, scenario), 0),
             fixed(results.sha256_overhead(server, scenario), 0),
             fixed(results.redis_commands.get(&(server, scenario)).copied(), 2),
+            fixed(
+                results
+                    .postgres_statements
+                    .get(&(server, scenario))
+                    .copied(),
+                2
+            ),
         );
     }
     out
@@ -109,6 +116,27 @@ fn errors_note(errors: u64) -> String {
     } else {
         String::new()
     }
+}
+
+/// Each PostgreSQL store's table after a load of new sessions: its rows, its bytes per row and
+/// the speed of its library's cleanup.
+pub(super) fn postgres_tables(results: &Results) -> String {
+    let mut out = String::from(
+        "| framework | library | rows | bytes per row (heap, indexes, TOAST) | cleanup, rows deleted per second |\n\
+         |---|---|---:|---:|---:|\n",
+    );
+    for (server, table) in &results.postgres_tables {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {:.0} | {:.0} |",
+            server.framework.name(),
+            server.library.name(),
+            table.rows,
+            table.bytes_per_row,
+            table.cleanup_rows_per_second,
+        );
+    }
+    out
 }
 
 #[cfg(test)]

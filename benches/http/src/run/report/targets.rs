@@ -34,6 +34,7 @@ impl Bound {
 
 const MEMORY: Library = Library::FastsessionMemory;
 const REDIS: Library = Library::FastsessionRedis;
+const POSTGRES: Library = Library::FastsessionPostgres;
 
 fn targets() -> Vec<Target> {
     use Bound::{AtLeast, AtMost, Exactly};
@@ -171,6 +172,41 @@ fn targets() -> Vec<Target> {
             what: "Redis (b1) req/s ≥ 1.5 × peer",
             library: REDIS,
             figure: |r, s| r.ratio_to_peer(s, CounterOneSession),
+            bound: AtLeast(1.5),
+            decimals: 2,
+        },
+        Target {
+            what: "PostgreSQL (c): at most 1 statement",
+            library: POSTGRES,
+            figure: |r, s| r.postgres_statements.get(&(s, ReadOnly)).copied(),
+            bound: AtMost(1.0),
+            decimals: 2,
+        },
+        Target {
+            what: "PostgreSQL (b): at most 2 statements",
+            library: POSTGRES,
+            figure: |r, s| r.postgres_statements.get(&(s, Counter)).copied(),
+            bound: AtMost(2.0),
+            decimals: 2,
+        },
+        Target {
+            what: "PostgreSQL (e): no statement",
+            library: POSTGRES,
+            figure: |r, s| r.postgres_statements.get(&(s, Untouched)).copied(),
+            bound: Exactly(0.0),
+            decimals: 2,
+        },
+        Target {
+            what: "PostgreSQL (b) req/s ≥ 1.5 × peer",
+            library: POSTGRES,
+            figure: |r, s| r.ratio_to_peer(s, Counter),
+            bound: AtLeast(1.5),
+            decimals: 2,
+        },
+        Target {
+            what: "PostgreSQL (c) req/s ≥ 1.5 × peer",
+            library: POSTGRES,
+            figure: |r, s| r.ratio_to_peer(s, ReadOnly),
             bound: AtLeast(1.5),
             decimals: 2,
         },
