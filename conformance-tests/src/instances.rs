@@ -233,3 +233,30 @@ pub async fn parallel_increments_count_every_one(pair: &Pair) {
     );
     pair.store.clear().await;
 }
+
+/// Framework pairs for the scenarios that run on several (first on A, second on B).
+pub const PAIRS: [(Framework, Framework); 4] = [
+    (Framework::Axum, Framework::Actix),
+    (Framework::Rocket, Framework::Poem),
+    (Framework::Poem, Framework::Rocket),
+    (Framework::Actix, Framework::Axum),
+];
+
+/// Asserts that no stored text (a Redis key, a PostgreSQL row) holds any 8-byte window of the
+/// session's secrets (its cookie value and its ID).
+///
+/// # Panics
+///
+/// When one does.
+pub fn assert_reveals_no_secret(stored: &[String], shared: &SharedSession) {
+    for text in stored {
+        for secret in &shared.secrets {
+            for window in secret.as_bytes().windows(8) {
+                assert!(
+                    !text.contains(std::str::from_utf8(window).unwrap_or_default()),
+                    "{text} reveals a secret"
+                );
+            }
+        }
+    }
+}

@@ -44,7 +44,10 @@
 //! [`Target::redis_cluster`] a Redis Cluster at `FASTSESSION_REDIS_CLUSTER_URL` (default the
 //! three masters on 127.0.0.1:7000-7002 that `scripts/test` starts); a
 //! [`Target::redis_sentinel`] the sentinels at `FASTSESSION_REDIS_SENTINEL_URL` (default the
-//! three on 127.0.0.1:26400-26402 that `scripts/test` starts, watching a master and a replica).
+//! three on 127.0.0.1:26400-26402 that `scripts/test` starts, watching a master and a replica);
+//! a [`Target::postgres`] a PostgreSQL database at `FASTSESSION_POSTGRES_URL` (default the
+//! scratch database `fastsession_test` on 127.0.0.1:5432 that `scripts/test` creates for each
+//! run), in which each fixture makes a table of its own.
 //!
 //! # Features
 //!
@@ -58,6 +61,7 @@ pub mod app;
 pub mod client;
 pub mod fixture;
 pub mod instances;
+pub mod load;
 pub mod options;
 pub mod scenarios;
 pub mod servers;

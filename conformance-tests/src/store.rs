@@ -4,10 +4,7 @@
 use std::time::SystemTime;
 
 use fastsession_core::testing::FaultyStore;
-use fastsession_core::{
-    MemoryStore, id::SessionId, store::Changes, store::Expiry, store::Record, store::SessionStore,
-    store::StoreError,
-};
+use fastsession_core::{MemoryStore, store::StoreError};
 use fastsession_postgres::PostgresStore;
 use fastsession_redis::RedisStore;
 
@@ -16,15 +13,17 @@ pub use fastsession_core::testing::Probe;
 /// The reference app's store: a [`Backend`] that fails on demand and counts its calls.
 pub type AppStore = FaultyStore<Backend>;
 
-/// Where the sessions are.
-#[derive(Clone, Debug)]
-pub enum Backend {
-    /// In this process.
-    Memory(MemoryStore),
-    /// On Redis.
-    Redis(RedisStore),
-    /// On PostgreSQL.
-    Postgres(PostgresStore),
+fastsession_core::store_enum! {
+    /// Where the sessions are.
+    #[derive(Clone, Debug)]
+    pub enum Backend {
+        /// In this process.
+        Memory(MemoryStore),
+        /// On Redis.
+        Redis(RedisStore),
+        /// On PostgreSQL.
+        Postgres(PostgresStore),
+    }
 }
 
 impl Backend {
@@ -125,62 +124,5 @@ impl Backend {
                     .expect("PostgreSQL answers");
             }
         }
-    }
-}
-
-macro_rules! delegate {
-    ($self:ident, $method:ident ( $($arg:expr),* )) => {
-        match $self {
-            Backend::Memory(store) => store.$method($($arg),*).await,
-            Backend::Redis(store) => store.$method($($arg),*).await,
-            Backend::Postgres(store) => store.$method($($arg),*).await,
-        }
-    };
-}
-
-impl SessionStore for Backend {
-    async fn create(
-        &self,
-        id: &SessionId,
-        record: &Record,
-        now: SystemTime,
-    ) -> Result<bool, StoreError> {
-        delegate!(self, create(id, record, now))
-    }
-
-    async fn load(&self, id: &SessionId, now: SystemTime) -> Result<Option<Record>, StoreError> {
-        delegate!(self, load(id, now))
-    }
-
-    async fn apply(
-        &self,
-        id: &SessionId,
-        changes: &Changes,
-        expiry: &Expiry,
-        now: SystemTime,
-    ) -> Result<bool, StoreError> {
-        delegate!(self, apply(id, changes, expiry, now))
-    }
-
-    async fn touch(
-        &self,
-        id: &SessionId,
-        expiry: &Expiry,
-        now: SystemTime,
-    ) -> Result<bool, StoreError> {
-        delegate!(self, touch(id, expiry, now))
-    }
-
-    async fn retire(
-        &self,
-        id: &SessionId,
-        successor: &SessionId,
-        now: SystemTime,
-    ) -> Result<bool, StoreError> {
-        delegate!(self, retire(id, successor, now))
-    }
-
-    async fn delete(&self, id: &SessionId, now: SystemTime) -> Result<(), StoreError> {
-        delegate!(self, delete(id, now))
     }
 }

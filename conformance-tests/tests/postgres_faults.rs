@@ -5,16 +5,13 @@
 //! The tests run a PostgreSQL of their own (Debian's server binaries, `initdb` into a temporary
 //! directory, a free loopback port), so they can stop and restart it.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fastsession_conformance::Framework;
-use fastsession_conformance::client::Reply;
 use fastsession_conformance::fixture::Fixture;
+use fastsession_conformance::load::{self, HANG, free_port};
 use fastsession_conformance::store::{AppStore, Backend};
 use fastsession_postgres::PostgresStore;
 
@@ -164,16 +161,6 @@ fn path(path: &std::path::Path) -> &str {
     path.to_str().expect("a UTF-8 temporary path")
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
-}
-
-/// Generous: a request must come back, not hang; the store's own timeout is 500 ms.
-const HANG: Duration = Duration::from_secs(15);
-
 /// A store on `server` with a 500 ms timeout and its table.
 async fn store_on(server: &PrivatePostgres) -> PostgresStore {
     let store = PostgresStore::builder(server.url())
@@ -221,76 +208,23 @@ async fn a_postgres_outage_gives_503_and_recovers_with_the_session() {
     }
 }
 
-/// The counter `/session_test` answered, if it answered 200; panics on a status other than
-/// 200, 500 or 503.
-fn counted(reply: &Reply) -> Option<u64> {
-    match reply.status {
-        200 => Some(reply.json()["test_counter"].as_u64().expect("a counter")),
-        500 | 503 => None,
-        status => panic!("unexpected status {status}: {}", reply.body),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_restarted_under_load_keeps_every_acknowledged_write() {
-    const CLIENTS: usize = 8;
     let server = PrivatePostgres::start("restart");
     let app = Fixture::builder(Framework::Axum)
         .store(AppStore::new(Backend::Postgres(store_on(&server).await)))
         .start()
         .await;
-    let running = Arc::new(AtomicBool::new(true));
-    let mut clients = tokio::task::JoinSet::new();
-    for _ in 0..CLIENTS {
-        let (client, running) = (app.client(), running.clone());
-        clients.spawn(async move {
-            // Each client counts in its own session: the highest count acknowledged, the
-            // slowest answer, and how many requests failed.
-            let (mut acknowledged, mut slowest, mut failed) = (0, Duration::ZERO, 0);
-            while running.load(Ordering::Relaxed) {
-                let began = Instant::now();
-                let reply = tokio::time::timeout(HANG, client.get("/session_test"))
-                    .await
-                    .expect("no request hangs");
-                slowest = slowest.max(began.elapsed());
-                match counted(&reply) {
-                    Some(count) => {
-                        assert!(count > acknowledged, "a count went back: {count}");
-                        acknowledged = count;
-                    }
-                    None => failed += 1,
-                }
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            (client, acknowledged, slowest, failed)
-        });
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    server.crash();
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    server.resume();
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    running.store(false, Ordering::Relaxed);
-
-    let (mut slowest, mut failed) = (Duration::ZERO, 0);
-    while let Some(result) = clients.join_next().await {
-        let (client, acknowledged, client_slowest, client_failed) = result.expect("a client");
-        assert!(acknowledged > 0, "a client never got an answer");
-        slowest = slowest.max(client_slowest);
-        failed += client_failed;
-        // Every count acknowledged before the crash is still there: the next count is higher
-        // (a count whose answer the crash lost may have been kept too).
-        let reply = client.get("/session_test").await;
-        let next = counted(&reply).expect("the store answers again");
-        assert!(
-            next > acknowledged,
-            "count {next} after {acknowledged} acknowledged"
-        );
-        assert_eq!(client.get("/whoami").await.json()["cause"], "success");
-    }
-    assert!(failed > 0, "the crash was seen");
+    let (outcome, ()) = load::counting_through(&app, 8, async {
+        server.crash();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        server.resume();
+    })
+    .await;
+    assert!(outcome.failed > 0, "the crash was seen");
     eprintln!(
-        "PostgreSQL restart under load: {failed} requests failed (500/503) while it was down; \
-         the slowest answer took {slowest:?} (store timeout 500 ms)"
+        "PostgreSQL restart under load: {} requests failed (500/503) while it was down; \
+         the slowest answer took {:?} (store timeout 500 ms)",
+        outcome.failed, outcome.slowest
     );
 }

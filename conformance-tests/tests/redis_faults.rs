@@ -4,15 +4,13 @@
 //! restarted under load keeps every write the store acknowledged before the kill. The tests run
 //! their own `redis-server` on a free loopback port, so they can stop and restart it.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fastsession_conformance::Framework;
 use fastsession_conformance::fixture::Fixture;
+use fastsession_conformance::load::{self, HANG, free_port};
 use fastsession_conformance::store::{AppStore, Backend};
 use fastsession_redis::RedisStore;
 
@@ -88,16 +86,6 @@ impl Drop for RedisServer {
         let _ = self.child.wait();
     }
 }
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
-}
-
-/// Generous: a request must come back, not hang; the store's own timeout is 500 ms.
-const HANG: Duration = Duration::from_secs(15);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_outage_gives_503_and_recovers() {
@@ -175,19 +163,8 @@ impl Drop for TempDir {
     }
 }
 
-/// The counter `/session_test` answered, if it answered 200; panics on a status other than
-/// 200, 500 or 503.
-fn counted(reply: &fastsession_conformance::client::Reply) -> Option<u64> {
-    match reply.status {
-        200 => Some(reply.json()["test_counter"].as_u64().expect("a counter")),
-        500 | 503 => None,
-        status => panic!("unexpected status {status}: {}", reply.body),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_restarted_under_load_keeps_every_acknowledged_write() {
-    const CLIENTS: usize = 8;
     let dir = TempDir::new("aof");
     let port = free_port();
     let redis = RedisServer::start_persistent(port, &dir.0).await;
@@ -199,58 +176,16 @@ async fn a_redis_restarted_under_load_keeps_every_acknowledged_write() {
         .store(AppStore::new(Backend::Redis(store)))
         .start()
         .await;
-    let running = Arc::new(AtomicBool::new(true));
-    let mut clients = tokio::task::JoinSet::new();
-    for _ in 0..CLIENTS {
-        let (client, running) = (app.client(), running.clone());
-        clients.spawn(async move {
-            // Each client counts in its own session: the highest count acknowledged, the
-            // slowest answer, and how many requests failed.
-            let (mut acknowledged, mut slowest, mut failed) = (0, Duration::ZERO, 0);
-            while running.load(Ordering::Relaxed) {
-                let began = Instant::now();
-                let reply = tokio::time::timeout(HANG, client.get("/session_test"))
-                    .await
-                    .expect("no request hangs");
-                slowest = slowest.max(began.elapsed());
-                match counted(&reply) {
-                    Some(count) => {
-                        assert!(count > acknowledged, "a count went back: {count}");
-                        acknowledged = count;
-                    }
-                    None => failed += 1,
-                }
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            (client, acknowledged, slowest, failed)
-        });
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    redis.stop(); // SIGKILL: no shutdown, no final save
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let redis = RedisServer::start_persistent(port, &dir.0).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    running.store(false, Ordering::Relaxed);
-
-    let (mut slowest, mut failed) = (Duration::ZERO, 0);
-    while let Some(result) = clients.join_next().await {
-        let (client, acknowledged, client_slowest, client_failed) = result.expect("a client");
-        assert!(acknowledged > 0, "a client never got an answer");
-        slowest = slowest.max(client_slowest);
-        failed += client_failed;
-        // The session survived the restart with every count acknowledged before the kill: the
-        // next count is higher (a count whose answer the kill lost may have been kept too).
-        let reply = client.get("/session_test").await;
-        let next = counted(&reply).expect("the store answers again");
-        assert!(
-            next > acknowledged,
-            "count {next} after {acknowledged} acknowledged"
-        );
-        assert_eq!(client.get("/whoami").await.json()["cause"], "success");
-    }
+    let (outcome, redis) = load::counting_through(&app, 8, async {
+        redis.stop(); // SIGKILL: no shutdown, no final save
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        RedisServer::start_persistent(port, &dir.0).await
+    })
+    .await;
     eprintln!(
-        "restart under load: {failed} requests failed (500/503) while Redis was down; the \
-         slowest answer took {slowest:?} (store timeout 500 ms)"
+        "restart under load: {} requests failed (500/503) while Redis was down; the \
+         slowest answer took {:?} (store timeout 500 ms)",
+        outcome.failed, outcome.slowest
     );
     drop(app);
     redis.stop();

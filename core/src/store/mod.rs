@@ -1,7 +1,8 @@
 //! For store authors: the store contract ([`SessionStore`]), the records it keeps
 //! ([`Record`], [`Expiry`], [`SessionData`]), the changes it applies ([`Changes`]) and the errors
 //! it reports ([`StoreError`]); [`TimeLimited`] bounds any store's calls (feature `timeouts`),
-//! and [`observed`] reports each call as a `tracing` event.
+//! [`observed`] reports each call as a `tracing` event, and [`store_enum!`](crate::store_enum)
+//! makes one store type of several.
 //! The in-memory store is [`MemoryStore`](crate::MemoryStore), at the crate root.
 
 use std::error::Error as StdError;
@@ -14,6 +15,7 @@ use crate::id::SessionId;
 #[cfg(feature = "memory-store")]
 pub(crate) mod memory;
 mod observed;
+mod store_enum;
 #[cfg(feature = "timeouts")]
 mod time_limited;
 

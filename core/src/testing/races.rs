@@ -196,3 +196,23 @@ pub async fn concurrent_creations_with_repeating_ids<S: SessionStore>(manager: &
         assert_eq!(seen.as_deref(), Some(*owner), "each sees only its own data");
     }
 }
+
+/// A logged-in session, then a race staged on it ([`staged_race`]): a request loads it,
+/// `interloper` runs a whole request (a logout or a rotation, say), then the first request sets
+/// another key and finishes: it succeeds and sends no cookie. Returns the session's cookie.
+///
+/// # Panics
+///
+/// When a request fails, or the late request sends a cookie.
+pub async fn write_after<S: SessionStore>(
+    manager: &SessionManager<S>,
+    interloper: impl FnOnce(&Session),
+) -> String {
+    let cookie = logged_in(manager).await;
+    let late = staged_race(manager, &cookie, interloper, |session| {
+        session.insert("cart", &5).expect("insert");
+    })
+    .await;
+    assert!(late.is_none(), "the late request sends no cookie");
+    cookie
+}

@@ -2,26 +2,24 @@
 //! (`redis://…`, `rediss://…`, `redis-cluster://…`, `redis-sentinel://…`) or PostgreSQL
 //! (`postgres://…`, whose table is created at start if missing).
 
-use std::time::SystemTime;
-
 use fastsession_core::MemoryStore;
-use fastsession_core::id::SessionId;
-use fastsession_core::store::{Changes, Expiry, Record, SessionStore, StoreError};
 use fastsession_postgres::PostgresStore;
 use fastsession_redis::RedisStore;
 
 use crate::{SettingsError, var};
 
-/// The store an example runs on.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum ExampleStore {
-    /// In this process: sessions end with it.
-    Memory(MemoryStore),
-    /// On Redis, shared by every instance.
-    Redis(RedisStore),
-    /// On PostgreSQL, shared by every instance.
-    Postgres(PostgresStore),
+fastsession_core::store_enum! {
+    /// The store an example runs on.
+    #[derive(Clone, Debug)]
+    #[non_exhaustive]
+    pub enum ExampleStore {
+        /// In this process: sessions end with it.
+        Memory(MemoryStore),
+        /// On Redis, shared by every instance.
+        Redis(RedisStore),
+        /// On PostgreSQL, shared by every instance.
+        Postgres(PostgresStore),
+    }
 }
 
 /// Where `FASTSESSION_STORE` points, before connecting.
@@ -84,64 +82,6 @@ pub async fn store_from_env() -> Result<ExampleStore, SettingsError> {
                 .map_err(SettingsError::StoreUnavailable)?;
             Ok(ExampleStore::Postgres(store))
         }
-    }
-}
-
-/// Calls `$method` on whichever store this is.
-macro_rules! on_the_store {
-    ($self:ident, $method:ident ( $($arg:expr),* )) => {
-        match $self {
-            ExampleStore::Memory(store) => store.$method($($arg),*).await,
-            ExampleStore::Redis(store) => store.$method($($arg),*).await,
-            ExampleStore::Postgres(store) => store.$method($($arg),*).await,
-        }
-    };
-}
-
-impl SessionStore for ExampleStore {
-    async fn create(
-        &self,
-        id: &SessionId,
-        record: &Record,
-        now: SystemTime,
-    ) -> Result<bool, StoreError> {
-        on_the_store!(self, create(id, record, now))
-    }
-
-    async fn load(&self, id: &SessionId, now: SystemTime) -> Result<Option<Record>, StoreError> {
-        on_the_store!(self, load(id, now))
-    }
-
-    async fn apply(
-        &self,
-        id: &SessionId,
-        changes: &Changes,
-        expiry: &Expiry,
-        now: SystemTime,
-    ) -> Result<bool, StoreError> {
-        on_the_store!(self, apply(id, changes, expiry, now))
-    }
-
-    async fn touch(
-        &self,
-        id: &SessionId,
-        expiry: &Expiry,
-        now: SystemTime,
-    ) -> Result<bool, StoreError> {
-        on_the_store!(self, touch(id, expiry, now))
-    }
-
-    async fn retire(
-        &self,
-        id: &SessionId,
-        successor: &SessionId,
-        now: SystemTime,
-    ) -> Result<bool, StoreError> {
-        on_the_store!(self, retire(id, successor, now))
-    }
-
-    async fn delete(&self, id: &SessionId, now: SystemTime) -> Result<(), StoreError> {
-        on_the_store!(self, delete(id, now))
     }
 }
 

@@ -8,6 +8,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use fastsession_core::id::SessionId;
 use fastsession_core::store::{Changes, SessionStore, StoreErrorKind};
 use fastsession_core::testing::SequentialIds;
 use fastsession_core::testing::races::{logged_in, request};
@@ -24,7 +25,7 @@ struct RowLock {
 }
 
 impl RowLock {
-    async fn take(store: &PostgresStore, id: &fastsession_core::id::SessionId) -> Self {
+    async fn take(store: &PostgresStore, id: &SessionId) -> Self {
         let (client, connection) = tokio_postgres::connect(&common::url(), NoTls)
             .await
             .expect("PostgreSQL answers");
@@ -49,6 +50,16 @@ impl RowLock {
     }
 }
 
+/// Two sessions in `store`; the first one's row locked by another connection.
+async fn two_sessions_one_locked(store: &PostgresStore) -> (SessionId, SessionId, RowLock) {
+    let (blocked, other) = (SequentialIds::id(1), SequentialIds::id(2));
+    for id in [&blocked, &other] {
+        assert!(store.create(id, &record(&[]), start()).await.unwrap());
+    }
+    let lock = RowLock::take(store, &blocked).await;
+    (blocked, other, lock)
+}
+
 fn one_more_key() -> Changes {
     let mut changes = Changes::new();
     changes.insert("cart", json!(5));
@@ -64,11 +75,7 @@ async fn a_statement_that_outlasts_the_timeout_is_a_timeout_and_the_server_stops
             .with_pool_size(1),
     )
     .await;
-    let (blocked, other) = (SequentialIds::id(1), SequentialIds::id(2));
-    for id in [&blocked, &other] {
-        assert!(store.create(id, &record(&[]), start()).await.unwrap());
-    }
-    let lock = RowLock::take(&store, &blocked).await;
+    let (blocked, other, lock) = two_sessions_one_locked(&store).await;
     let expiry = record(&[]).expiry;
     let error = store
         .apply(&blocked, &one_more_key(), &expiry, start())
@@ -133,11 +140,7 @@ async fn a_pool_with_every_connection_busy_answers_a_timeout() {
             .with_pool_size(1),
     )
     .await;
-    let (blocked, other) = (SequentialIds::id(1), SequentialIds::id(2));
-    for id in [&blocked, &other] {
-        assert!(store.create(id, &record(&[]), start()).await.unwrap());
-    }
-    let lock = RowLock::take(&store, &blocked).await;
+    let (blocked, other, lock) = two_sessions_one_locked(&store).await;
     let expiry = record(&[]).expiry;
     let changes = one_more_key();
     // The write holds the only connection, waiting for the lock; the read waits for the pool.

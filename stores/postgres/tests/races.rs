@@ -6,7 +6,7 @@
 mod common;
 
 use fastsession_core::testing::SequentialIds;
-use fastsession_core::testing::races::{self, logged_in, request, staged_race};
+use fastsession_core::testing::races::{self, logged_in, request};
 use fastsession_core::{Config, Session, adapter::SessionManager};
 use fastsession_postgres::PostgresStore;
 
@@ -24,17 +24,11 @@ async fn manager_with(adjust: impl FnOnce(Config) -> Config) -> SessionManager<P
     common::manager("races", adjust).await
 }
 
-/// A logged-in session, then a staged race: a request loads it, `interloper` runs a whole
-/// request, then the first request writes another key, which sends no cookie. Returns the
-/// manager and the session's cookie.
+/// A manager on a store of its own, then [`races::write_after`] on it: a request that loaded a
+/// logged-in session writes after `interloper` ran.
 async fn race(interloper: impl FnOnce(&Session)) -> (SessionManager<PostgresStore>, String) {
     let manager = manager().await;
-    let cookie = logged_in(&manager).await;
-    let late = staged_race(&manager, &cookie, interloper, |session| {
-        session.insert("cart", &5).expect("insert");
-    })
-    .await;
-    assert!(late.is_none(), "the late request sends no cookie");
+    let cookie = races::write_after(&manager, interloper).await;
     (manager, cookie)
 }
 

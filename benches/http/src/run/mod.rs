@@ -166,23 +166,21 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
         }
     }
 
-    for &server in servers.iter().filter(|s| s.library.uses_redis()) {
-        for scenario in Scenario::ALL
+    let counted = |server: Server| {
+        Scenario::ALL
             .into_iter()
-            .filter(|s| s.counted_per_request() && s.applies_to(server.library))
-        {
+            .filter(move |s| s.counted_per_request() && s.applies_to(server.library))
+    };
+    for &server in servers.iter().filter(|s| s.library.uses_redis()) {
+        for scenario in counted(server) {
             redis.flush()?;
-            let process = ServerProcess::start(&exe, server, stores, &launch)?;
-            let cookie = scenario
-                .sends_cookie()
-                .then(|| client.start_session(process.address))
-                .transpose()?;
-            let send =
-                |count| client.send(process.address, scenario.path(), cookie.as_deref(), count);
-            send(10)?;
-            let count = 200;
-            let commands = redis.round_trips(|| send(count))?;
-            let per_request = commands as f64 / count as f64;
+            let run = PerRequest {
+                exe: &exe,
+                stores,
+                launch: &launch,
+                client: &client,
+            };
+            let per_request = run.count(server, scenario, |traffic| redis.round_trips(traffic))?;
             eprintln!(
                 "Redis ({}) {server}: {per_request:.2} commands per request",
                 scenario.label()
@@ -200,24 +198,19 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
         ..stores
     };
     for &server in servers.iter().filter(|s| s.library.uses_postgres()) {
-        for scenario in Scenario::ALL
-            .into_iter()
-            .filter(|s| s.counted_per_request() && s.applies_to(server.library))
-        {
+        for scenario in counted(server) {
             postgres.reset()?;
-            let process = ServerProcess::start(&exe, server, counted_stores, &launch)?;
-            let cookie = scenario
-                .sends_cookie()
-                .then(|| client.start_session(process.address))
-                .transpose()?;
-            let send =
-                |count| client.send(process.address, scenario.path(), cookie.as_deref(), count);
-            send(10)?;
-            let count = 200;
-            let before = counter.statements();
-            send(count)?;
-            let statements = counter.statements() - before;
-            let per_request = statements as f64 / count as f64;
+            let run = PerRequest {
+                exe: &exe,
+                stores: counted_stores,
+                launch: &launch,
+                client: &client,
+            };
+            let per_request = run.count(server, scenario, |traffic| {
+                let before = counter.statements();
+                traffic()?;
+                Ok(counter.statements() - before)
+            })?;
             eprintln!(
                 "PostgreSQL ({}) {server}: {per_request:.2} statements per request",
                 scenario.label()
@@ -315,4 +308,44 @@ pub(crate) fn run(options: &RunOptions) -> Result<(), BoxError> {
         options.chart.display()
     );
     Ok(())
+}
+
+/// A count per request of something a server does (Redis commands, PostgreSQL statements), over
+/// a short sequential run.
+struct PerRequest<'a> {
+    exe: &'a std::path::Path,
+    stores: StoreUrls<'a>,
+    launch: &'a Launch,
+    client: &'a Client,
+}
+
+impl PerRequest<'_> {
+    /// Requests counted after the warm-up.
+    const REQUESTS: usize = 200;
+
+    /// Starts `server`, opens a session if `scenario` sends a cookie, warms up with 10 requests,
+    /// then hands `count` the traffic of [`Self::REQUESTS`] more; returns its count per request.
+    fn count(
+        &self,
+        server: Server,
+        scenario: Scenario,
+        count: impl FnOnce(&dyn Fn() -> Result<(), BoxError>) -> Result<u64, BoxError>,
+    ) -> Result<f64, BoxError> {
+        let process = ServerProcess::start(self.exe, server, self.stores, self.launch)?;
+        let cookie = scenario
+            .sends_cookie()
+            .then(|| self.client.start_session(process.address))
+            .transpose()?;
+        let send = |requests| {
+            self.client.send(
+                process.address,
+                scenario.path(),
+                cookie.as_deref(),
+                requests,
+            )
+        };
+        send(10)?;
+        let counted = count(&|| send(Self::REQUESTS))?;
+        Ok(counted as f64 / Self::REQUESTS as f64)
+    }
 }
