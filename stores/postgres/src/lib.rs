@@ -18,7 +18,10 @@
 //! ```
 //!
 //! With an adapter, pass the store where the in-memory store went:
-//! `fastsession_axum::layer(config, PostgresStore::open(url)?)`.
+//! `fastsession_axum::layer(config, PostgresStore::open(url)?)`. A complete program that counts
+//! visits through the session manager every adapter uses, logs out and cleans up:
+//! `cargo run -p fastsession-postgres --example counter -- postgres://USER@HOST:PORT/DB`
+//! (`examples/counter.rs`).
 //!
 //! # The table
 //!
@@ -61,6 +64,15 @@
 //! A read-only request runs one statement, a writing request two, and a route that does not
 //! use its session none. Statements are prepared once per pooled connection.
 //!
+//! # Why tokio-postgres
+//!
+//! [`tokio_postgres`] with the [`deadpool_postgres`] pool was measured against sqlx on this
+//! store's own statements (`benches/postgres-clients`, 2026-12-07): 16,600 client-side
+//! instructions for a read and 17,800 for a write against sqlx's 34,100 and 40,300, reads at 1.2
+//! to 2.0 times sqlx's throughput and writes at least as fast, half the dependencies, and Rust
+//! 1.89 (sqlx 0.9 needs 1.94). Statements are prepared once per pooled connection and results
+//! read in binary.
+//!
 //! # Ended rows
 //!
 //! A row past its `expires_at` is never read as a session, but stays in the table until
@@ -88,6 +100,24 @@
 //! Each store call is one `tracing` event (`store call`, with `store="postgres"`, the operation
 //! and its latency in milliseconds), at debug level when it succeeds and at warn level with the
 //! error's kind when it fails. No event carries a session ID, a key or a value.
+//!
+//! # What is tested
+//!
+//! Against a real PostgreSQL 15, on loopback (`scripts/test` creates a scratch database for each
+//! run): the store suite of the core (`tests/postgres_store.rs`: creation, key-level merges,
+//! exact increments, retirement and the successors a delete follows, concurrent creations and
+//! writers); the races through a session manager (`tests/races.rs`: a write after a concurrent
+//! logout or rotation revives nothing, 50 concurrent writers of different keys lose nothing,
+//! rotations racing a logout leave no live session); the conformance suite on axum, actix-web,
+//! rocket and poem, and two reference servers sharing one table
+//! (`conformance-tests/tests/postgres_*.rs`); and the failures (`tests/faults.rs` and
+//! `conformance-tests/tests/postgres_faults.rs`): a statement blocked past the timeout fails as
+//! `Timeout` and the server cancels it; twenty slow handlers on a pool of one connection all
+//! succeed; a pool whose connection is busy answers `Timeout`; a private server stopped answers
+//! 503 on every framework and, once back, the same app finds the same session; a private server
+//! crashed (an immediate shutdown) and restarted under eight counting clients keeps every count
+//! the store acknowledged (measured 2026-12-07: 971 requests answered 500 or 503 while it was
+//! down, the slowest answer 69 ms with a 500 ms timeout).
 //!
 //! # Minimum supported Rust version
 //!
