@@ -126,6 +126,7 @@ fn memory_store(c: &mut Criterion) {
             refreshed_at: now,
             expires_at: now + Duration::from_secs(3600),
         },
+        user: None,
     };
     runtime.block_on(store.create(&id, &record, now)).unwrap();
     c.bench_function("memory_store/load", |b| {

@@ -41,6 +41,20 @@ pub struct Changes {
     cleared: bool,
     /// The last edit of each key, in the order keys were first edited.
     edits: Vec<(Box<str>, Op)>,
+    /// The session's new user binding: `Some(None)` unbinds.
+    user: Option<Option<Box<str>>>,
+}
+
+/// What one request does to the user a session belongs to
+/// ([`Session::set_user`](crate::Session::set_user)); stores apply it with the data, in the same
+/// atomic step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UserChange<'a> {
+    /// The session now belongs to this user.
+    Bind(&'a str),
+    /// The session belongs to no user.
+    Unbind,
 }
 
 /// What happens to one key.
@@ -70,6 +84,7 @@ impl fmt::Debug for Changes {
                 "incremented",
                 &self.incremented().map(|(key, _)| key).collect::<Vec<_>>(),
             )
+            .field("user", &self.user())
             .finish()
     }
 }
@@ -93,6 +108,46 @@ impl Changes {
         Self {
             cleared: false,
             edits: Vec::new(),
+            user: None,
+        }
+    }
+
+    /// Records that the session now belongs to `user`.
+    pub fn bind_user(&mut self, user: impl Into<Box<str>>) {
+        self.user = Some(Some(user.into()));
+    }
+
+    /// Records that the session belongs to no user.
+    pub fn unbind_user(&mut self) {
+        self.user = Some(None);
+    }
+
+    /// What these changes do to the session's user, if anything.
+    pub fn user(&self) -> Option<UserChange<'_>> {
+        self.user.as_ref().map(|user| match user {
+            Some(user) => UserChange::Bind(user),
+            None => UserChange::Unbind,
+        })
+    }
+
+    /// Applies the user change, if any, to a record's `user`.
+    ///
+    /// ```
+    /// use fastsession_core::store::Changes;
+    ///
+    /// let mut user = None;
+    /// let mut login = Changes::new();
+    /// login.bind_user("ada");
+    /// login.apply_user_to(&mut user);
+    /// assert_eq!(user.as_deref(), Some("ada"));
+    /// Changes::new().apply_user_to(&mut user);
+    /// assert_eq!(user.as_deref(), Some("ada"));
+    /// ```
+    pub fn apply_user_to(&self, user: &mut Option<String>) {
+        match self.user() {
+            Some(UserChange::Bind(bound)) => *user = Some(bound.to_owned()),
+            Some(UserChange::Unbind) => *user = None,
+            None => {}
         }
     }
 
@@ -152,9 +207,14 @@ impl Changes {
         self.cleared
     }
 
-    /// Whether there is nothing to apply.
+    /// Whether there is nothing to apply: no edit of the data and no change of the user.
     pub fn is_empty(&self) -> bool {
-        !self.cleared && self.edits.is_empty()
+        !self.edits_data() && self.user.is_none()
+    }
+
+    /// Whether the data changes (the user binding aside).
+    pub fn edits_data(&self) -> bool {
+        self.cleared || !self.edits.is_empty()
     }
 
     /// The keys set and their new values.
@@ -209,7 +269,7 @@ impl Changes {
     /// Applies these changes to `data`, in place when `data` is not shared and only existing
     /// keys change.
     pub fn apply_to(&self, data: &mut SessionData) {
-        if self.is_empty() {
+        if !self.edits_data() {
             return;
         }
         if !self.cleared && self.apply_in_place(data) {
@@ -363,6 +423,20 @@ mod tests {
         changes.increment("n", 5);
         changes.apply_to(&mut stored);
         assert_eq!(stored.get("n"), Some(&json!(i64::MAX)));
+    }
+
+    #[test]
+    fn a_user_change_alone_is_a_change_that_leaves_the_data_alone() {
+        let mut stored = data(&[("n", json!(1))]);
+        let before = Arc::as_ptr(stored.entries.as_ref().unwrap());
+        let mut changes = Changes::new();
+        changes.bind_user("ada");
+        assert!(!changes.is_empty());
+        assert!(!changes.edits_data());
+        changes.apply_to(&mut stored);
+        assert_eq!(Arc::as_ptr(stored.entries.as_ref().unwrap()), before);
+        changes.unbind_user();
+        assert_eq!(changes.user(), Some(UserChange::Unbind));
     }
 
     #[test]

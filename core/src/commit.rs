@@ -9,8 +9,9 @@ use crate::finish::{CookiePlan, Finish, Predecessor, Write};
 use crate::headers::{Field, ResponseHeaders, append_fields, replaced_fields, session_headers};
 use crate::id::{IdError, SessionId};
 use crate::rejection::ERROR_BODY;
-use crate::store::{Record, SessionStore, StoreError};
+use crate::store::{Record, SessionRef, SessionStore, StoreError};
 use crate::time::from_millis;
+use crate::users;
 
 /// How many fresh IDs a creation tries before giving up on collisions.
 pub const CREATE_ATTEMPTS: usize = 3;
@@ -58,6 +59,7 @@ impl Finish {
             purge,
             write,
             mut cookie,
+            user,
         } = self;
         if let Some(expired) = purge
             && let Err(error) = store.delete(&expired, now).await
@@ -65,13 +67,17 @@ impl Finish {
             tracing::warn!(session = %expired.label(), %error, "deleting an expired session failed");
         }
         let mut created = None;
+        let mut written = None;
         match write {
             Write::None => {}
             Write::Create {
                 record,
                 predecessor,
             } => match create_successor(&engine, store, &record, predecessor, now).await? {
-                Successor::Created(id) => created = Some(id),
+                Successor::Created(id) => {
+                    created = Some(id);
+                    written = Some(id);
+                }
                 Successor::Discarded => cookie = CookiePlan::None,
                 Successor::LoggedOut => cookie = CookiePlan::Removal,
             },
@@ -80,6 +86,9 @@ impl Finish {
                 changes,
                 expiry,
             } => {
+                if let Some(user) = &user.list {
+                    list_user_session(store, user, &id, expiry.expires_at, now).await?;
+                }
                 let applied = store
                     .apply(&id, &changes, &expiry, now)
                     .await
@@ -87,23 +96,44 @@ impl Finish {
                         tracing::error!(session = %id.label(), %error, "saving the session failed");
                         SaveError::store(error, None)
                     })?;
-                if !applied {
+                if applied {
+                    written = Some(id);
+                } else {
                     tracing::warn!(session = %id.label(), "session ended by a concurrent request; this request's changes are dropped");
                     cookie = CookiePlan::None;
                 }
             }
-            Write::Touch { id, expiry } => match store.touch(&id, &expiry, now).await {
-                Ok(true) => {}
-                Ok(false) => cookie = CookiePlan::None,
-                Err(error) => {
-                    tracing::warn!(session = %id.label(), %error, "refreshing the session failed");
-                    cookie = CookiePlan::None;
+            Write::Touch { id, expiry } => {
+                let listed = match &user.list {
+                    Some(user) => list_user_session(store, user, &id, expiry.expires_at, now)
+                        .await
+                        .is_ok(),
+                    None => true,
+                };
+                // Unlisted, the session must not outlive its entry in the user's index: it is
+                // not refreshed this time.
+                let touched = if listed {
+                    store.touch(&id, &expiry, now).await
+                } else {
+                    Ok(false)
+                };
+                match touched {
+                    Ok(true) => {}
+                    Ok(false) => cookie = CookiePlan::None,
+                    Err(error) => {
+                        tracing::warn!(session = %id.label(), %error, "refreshing the session failed");
+                        cookie = CookiePlan::None;
+                    }
                 }
-            },
+            }
             Write::Delete { id } => {
                 delete_logged_out(&engine, store, &id, now).await?;
                 tracing::info!(session = %id.label(), "session destroyed");
             }
+        }
+        if let (Some(bound), Some(id)) = (&user.bound, written) {
+            let max = engine.config.max_sessions_per_user;
+            users::enforce_bound(store, bound, max, SessionRef::of(&id), now).await;
         }
         let set_cookie = match cookie {
             CookiePlan::None => None,
@@ -215,6 +245,9 @@ async fn create<S: SessionStore + ?Sized>(
             tracing::error!(%error, "generating a session id failed");
             SaveError::new(SaveFailure::Id(error))
         })?;
+        if let Some(user) = &record.user {
+            list_user_session(store, user, &id, record.expiry.expires_at, now).await?;
+        }
         match store.create(&id, record, now).await {
             Ok(true) => return Ok(id),
             Ok(false) => {
@@ -227,6 +260,24 @@ async fn create<S: SessionStore + ?Sized>(
         }
     }
     Err(SaveError::new(SaveFailure::IdCollision))
+}
+
+/// Lists `id` under `user` before the write that binds or extends it; a failure fails the save,
+/// since a session missing from its user's index would escape "log out everywhere".
+async fn list_user_session<S: SessionStore + ?Sized>(
+    store: &S,
+    user: &str,
+    id: &SessionId,
+    expires_at: SystemTime,
+    now: SystemTime,
+) -> Result<(), SaveError> {
+    store
+        .list_user_session(user, id, expires_at, now)
+        .await
+        .map_err(|error| {
+            tracing::error!(session = %id.label(), %error, "listing the session under its user failed; it is not saved");
+            SaveError::store(error, None)
+        })
 }
 
 /// The outcome of a successful [`Finish::commit`]: the headers to add to the response.

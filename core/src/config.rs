@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::id::{IdGenerator, OsRandom};
 use crate::key::KeyRing;
 use crate::time::{Clock, SystemClock};
+use crate::users::DEFAULT_MAX_SESSIONS_PER_USER;
 
 mod skip_rule;
 mod validate;
@@ -88,6 +89,7 @@ impl fmt::Display for SameSite {
 /// | payload cap | 64 KiB | oversized sessions |
 /// | per-session request serialization (session locking) | off: no request waits for another | handlers awaiting each other; use `Session::increment` for counters |
 /// | store timeout | 2 s per store call | a stalled store hanging every request |
+/// | sessions per user | 100, then the least recently active end | a user's index growing without bound |
 ///
 /// # Examples
 ///
@@ -129,6 +131,7 @@ pub struct Config {
     pub(crate) store_timeout: Duration,
     pub(crate) skip_rules: Vec<SkipRule>,
     pub(crate) max_payload_bytes: usize,
+    pub(crate) max_sessions_per_user: usize,
     pub(crate) id_generator: Arc<dyn IdGenerator>,
     pub(crate) clock: Arc<dyn Clock>,
 }
@@ -154,6 +157,7 @@ impl fmt::Debug for Config {
             .field("store_timeout", &self.store_timeout)
             .field("skip_rules", &self.skip_rules)
             .field("max_payload_bytes", &self.max_payload_bytes)
+            .field("max_sessions_per_user", &self.max_sessions_per_user)
             .field("id_generator", &self.id_generator)
             .field("clock", &self.clock)
             .finish()
@@ -183,6 +187,7 @@ impl Config {
             store_timeout: DEFAULT_STORE_TIMEOUT,
             skip_rules: Vec::new(),
             max_payload_bytes: DEFAULT_MAX_PAYLOAD_BYTES,
+            max_sessions_per_user: DEFAULT_MAX_SESSIONS_PER_USER,
             id_generator: Arc::new(OsRandom),
             clock: Arc::new(SystemClock),
         }
@@ -349,6 +354,17 @@ impl Config {
         self
     }
 
+    /// The bound on one user's sessions ([`Session::set_user`](crate::Session::set_user)); default
+    /// [`DEFAULT_MAX_SESSIONS_PER_USER`], at most
+    /// [`MAX_SESSIONS_PER_USER`](crate::limits::MAX_SESSIONS_PER_USER). When binding a
+    /// session takes a user past it, the user's least recently active sessions end, so a user's
+    /// index never grows without bound.
+    #[must_use]
+    pub fn with_max_sessions_per_user(mut self, max: usize) -> Self {
+        self.max_sessions_per_user = max;
+        self
+    }
+
     /// Where session IDs come from; default [`OsRandom`].
     #[must_use]
     pub fn with_id_generator(mut self, generator: impl IdGenerator) -> Self {
@@ -391,6 +407,11 @@ impl Config {
     /// The limit on one store call.
     pub fn store_timeout(&self) -> Duration {
         self.store_timeout
+    }
+
+    /// The bound on one user's sessions.
+    pub fn max_sessions_per_user(&self) -> usize {
+        self.max_sessions_per_user
     }
 
     /// The skip rules.

@@ -36,6 +36,8 @@ use crate::sessions::{RequestHeaders, Sessions};
 use crate::state::Cause;
 use crate::store::{SessionStore, StoreError, TimeLimited};
 use crate::time::to_millis;
+use crate::user_sessions::UserSessions;
+use crate::users::{self, SessionLabel, SessionRef, UserSession};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -126,6 +128,63 @@ impl<S: SessionStore> SessionManager<S> {
         self.inner.locks.len()
     }
 
+    /// The live sessions of `user`, oldest first (none is [`current`](UserSession::current)),
+    /// for an account page or an administrator, outside any request.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store failed or keeps no user index.
+    pub async fn user_sessions(&self, user: &str) -> Result<Vec<UserSession>, StoreError> {
+        let now = self.inner.sessions.now();
+        users::list(&self.inner.store, user, None, now).await
+    }
+
+    /// Ends the session of `user` with this label, outside any request; returns whether the
+    /// user had one with it.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store failed or keeps no user index.
+    pub async fn end_user_session(
+        &self,
+        user: &str,
+        label: SessionLabel,
+    ) -> Result<bool, StoreError> {
+        let now = self.inner.sessions.now();
+        let ended = users::end_labelled(&self.inner.store, user, label, now).await?;
+        Ok(ended.is_some())
+    }
+
+    /// Ends every session of `user`, outside any request (a password reset, an administrator
+    /// locking an account); returns how many it ended. Final, with a logout's guarantees: a
+    /// request of one of them still in flight cannot bring it back.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// use fastsession_core::adapter::{SessionManager, Sessions};
+    /// use fastsession_core::{Config, Key, MemoryStore};
+    ///
+    /// let sessions = Sessions::new(Config::new(Key::generate()?).with_secure(false))?;
+    /// let manager = SessionManager::new(sessions, MemoryStore::new());
+    /// let request = manager.start(&[] as &[(&str, &[u8])]);
+    /// request.session().await?.set_user("ada")?;
+    /// request.finish(200).await?;
+    ///
+    /// assert_eq!(manager.user_sessions("ada").await?.len(), 1);
+    /// assert_eq!(manager.end_user_sessions("ada").await?, 1);
+    /// assert!(manager.user_sessions("ada").await?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store failed or keeps no user index.
+    pub async fn end_user_sessions(&self, user: &str) -> Result<usize, StoreError> {
+        let now = self.inner.sessions.now();
+        users::end_all(&self.inner.store, user, None, now).await
+    }
+
     /// Starts a request: applies the skip rules and reads the cookie (no store I/O).
     pub fn start<H: RequestHeaders + ?Sized>(&self, headers: &H) -> RequestSession {
         let sessions = &self.inner.sessions;
@@ -155,6 +214,24 @@ trait Driver: Send + Sync {
         now: SystemTime,
     ) -> BoxFuture<'_, Result<Committed, SaveError>>;
     fn lock(&self, id: SessionId) -> BoxFuture<'_, SessionLock>;
+    fn list_user_sessions<'a>(
+        &'a self,
+        user: &'a str,
+        current: Option<SessionRef>,
+        now: SystemTime,
+    ) -> BoxFuture<'a, Result<Vec<UserSession>, StoreError>>;
+    fn end_labelled<'a>(
+        &'a self,
+        user: &'a str,
+        label: SessionLabel,
+        now: SystemTime,
+    ) -> BoxFuture<'a, Result<Option<SessionRef>, StoreError>>;
+    fn end_all<'a>(
+        &'a self,
+        user: &'a str,
+        except: Option<SessionRef>,
+        now: SystemTime,
+    ) -> BoxFuture<'a, Result<usize, StoreError>>;
 }
 
 impl<S: SessionStore> Driver for ManagerInner<S> {
@@ -180,6 +257,33 @@ impl<S: SessionStore> Driver for ManagerInner<S> {
 
     fn lock(&self, id: SessionId) -> BoxFuture<'_, SessionLock> {
         Box::pin(self.locks.lock(id))
+    }
+
+    fn list_user_sessions<'a>(
+        &'a self,
+        user: &'a str,
+        current: Option<SessionRef>,
+        now: SystemTime,
+    ) -> BoxFuture<'a, Result<Vec<UserSession>, StoreError>> {
+        Box::pin(users::list(&self.store, user, current, now))
+    }
+
+    fn end_labelled<'a>(
+        &'a self,
+        user: &'a str,
+        label: SessionLabel,
+        now: SystemTime,
+    ) -> BoxFuture<'a, Result<Option<SessionRef>, StoreError>> {
+        Box::pin(users::end_labelled(&self.store, user, label, now))
+    }
+
+    fn end_all<'a>(
+        &'a self,
+        user: &'a str,
+        except: Option<SessionRef>,
+        now: SystemTime,
+    ) -> BoxFuture<'a, Result<usize, StoreError>> {
+        Box::pin(users::end_all(&self.store, user, except, now))
     }
 }
 
@@ -270,6 +374,52 @@ impl RequestSession {
         }
         drop(held);
         session.ok_or(ExtractError::Finished)
+    }
+
+    /// The sessions of the user this request's session belongs to (loading the session first,
+    /// as [`RequestSession::session`] does).
+    ///
+    /// # Errors
+    ///
+    /// As [`RequestSession::session`].
+    pub async fn user_sessions(&self) -> Result<UserSessions, ExtractError> {
+        let session = self.session().await?;
+        Ok(UserSessions::new(self.clone(), session))
+    }
+
+    pub(crate) async fn list_user_sessions(
+        &self,
+        user: &str,
+        current: Option<SessionRef>,
+    ) -> Result<Vec<UserSession>, ExtractError> {
+        let driver = &self.inner.driver;
+        let now = driver.sessions().now();
+        let listed = driver.list_user_sessions(user, current, now).await;
+        listed.map_err(ExtractError::Unavailable)
+    }
+
+    pub(crate) async fn end_labelled(
+        &self,
+        user: &str,
+        label: SessionLabel,
+    ) -> Result<bool, ExtractError> {
+        let driver = &self.inner.driver;
+        let now = driver.sessions().now();
+        let ended = driver.end_labelled(user, label, now).await;
+        ended
+            .map(|ended| ended.is_some())
+            .map_err(ExtractError::Unavailable)
+    }
+
+    pub(crate) async fn end_all(
+        &self,
+        user: &str,
+        except: Option<SessionRef>,
+    ) -> Result<usize, ExtractError> {
+        let driver = &self.inner.driver;
+        let now = driver.sessions().now();
+        let ended = driver.end_all(user, except, now).await;
+        ended.map_err(ExtractError::Unavailable)
     }
 
     /// Ends the request: decides and runs the store writes for a response with this status,

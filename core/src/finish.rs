@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::changes::Changes;
+use crate::changes::{Changes, UserChange};
 use crate::data::SessionData;
 use crate::engine::Engine;
 use crate::handle::SessionHandle;
@@ -24,6 +24,18 @@ pub struct Finish {
     pub(crate) purge: Option<SessionId>,
     pub(crate) write: Write,
     pub(crate) cookie: CookiePlan,
+    pub(crate) user: UserPlan,
+}
+
+/// What the write does for the user index.
+#[derive(Debug, Default)]
+pub(crate) struct UserPlan {
+    /// The user whose index must list the written session before an update or refresh of it
+    /// (a creation lists its record's user, under each ID it tries).
+    pub(crate) list: Option<String>,
+    /// The write binds a session to this user anew: past the bound on a user's sessions, the
+    /// least recently active others end.
+    pub(crate) bound: Option<String>,
 }
 
 #[derive(Debug)]
@@ -77,6 +89,7 @@ impl fmt::Debug for Finish {
             .field("purge", &self.purge)
             .field("write", &self.write)
             .field("cookie", &self.cookie)
+            .field("user", &self.user)
             .finish()
     }
 }
@@ -94,6 +107,7 @@ pub(crate) fn plan_finish(
         purge: None,
         write: Write::None,
         cookie: CookiePlan::None,
+        user: UserPlan::default(),
     };
     if status >= 500 {
         if state.phase == Phase::Ready && state.destroyed {
@@ -122,7 +136,7 @@ pub(crate) fn plan_finish(
                 // Every cookie was rejected: a new session, as for a handler that asked.
                 finish.plan_ready(engine, state, now_ms);
             } else if !state.has_verified() {
-                finish.plan_new(engine, SessionData::new(), now_ms, None, None);
+                finish.plan_new(engine, SessionData::new(), None, now_ms, None, None);
             }
             finish
         }
@@ -156,6 +170,7 @@ impl Finish {
         &mut self,
         engine: &Engine,
         data: SessionData,
+        user: Option<String>,
         now_ms: u64,
         created_ms: Option<u64>,
         predecessor: Option<Predecessor>,
@@ -169,6 +184,7 @@ impl Finish {
                 refreshed_at: from_millis(now_ms),
                 expires_at: from_millis(policy.expires_at(created_ms, now_ms)),
             },
+            user,
         };
         self.write = Write::Create {
             record,
@@ -182,12 +198,18 @@ impl Finish {
 
     fn plan_ready(&mut self, engine: &Engine, state: State, now_ms: u64) {
         let policy = &engine.policy;
+        let user = state.user().map(str::to_owned);
+        // A binding this request made (not one a rotation carries over).
+        self.user.bound = match state.changes.user() {
+            Some(UserChange::Bind(bound)) => Some(bound.to_owned()),
+            _ => None,
+        };
         let Some(live) = state.live else {
-            // A new session: stored only once it holds data (or in eager mode).
+            // A new session: stored only once it holds data or a user (or in eager mode).
             let mut data = SessionData::new();
             state.changes.apply_to(&mut data);
-            if !data.is_empty() || engine.config.eager {
-                self.plan_new(engine, data, now_ms, None, None);
+            if !data.is_empty() || user.is_some() || engine.config.eager {
+                self.plan_new(engine, data, user, now_ms, None, None);
             } else if state.destroyed && state.had_cookie {
                 self.cookie = CookiePlan::Removal;
             }
@@ -196,7 +218,7 @@ impl Finish {
         if state.destroyed {
             let mut data = SessionData::new();
             state.changes.apply_to(&mut data);
-            if data.is_empty() {
+            if data.is_empty() && user.is_none() {
                 self.write = Write::Delete { id: live.id };
                 self.cookie = CookiePlan::Removal;
             } else {
@@ -204,7 +226,7 @@ impl Finish {
                     id: live.id,
                     destroyed: true,
                 };
-                self.plan_new(engine, data, now_ms, None, Some(predecessor));
+                self.plan_new(engine, data, user, now_ms, None, Some(predecessor));
             }
             return;
         }
@@ -218,6 +240,7 @@ impl Finish {
             self.plan_new(
                 engine,
                 data,
+                user,
                 now_ms,
                 Some(live.created_ms),
                 Some(predecessor),
@@ -243,6 +266,10 @@ impl Finish {
                 id: Some(live.id),
                 expires: policy.cookie_deadline(live.created_ms, refreshed_ms),
             };
+        }
+        // The user's index lists the session before a binding or a later end is written.
+        if self.user.bound.is_some() || (refresh && user.is_some()) {
+            self.user.list = user;
         }
         if !state.changes.is_empty() {
             self.write = Write::Apply {

@@ -179,6 +179,9 @@ mod sign;
 mod state;
 pub mod store;
 pub mod time;
+#[cfg(feature = "driver")]
+mod user_sessions;
+mod users;
 
 #[cfg(feature = "test-util")]
 #[allow(
@@ -195,3 +198,6 @@ pub use session::{Session, SessionError};
 pub use state::Cause;
 #[cfg(feature = "memory-store")]
 pub use store::memory::MemoryStore;
+#[cfg(feature = "driver")]
+pub use user_sessions::UserSessions;
+pub use users::{LabelError, SessionLabel, UserSession};

@@ -307,6 +307,45 @@ impl Session {
         Ok(())
     }
 
+    /// Binds the session to `user` (an application's user identifier, 1 to
+    /// [`MAX_USER_BYTES`](crate::limits::MAX_USER_BYTES) bytes), typically right after
+    /// [`Session::cycle_id`] at login, so the user's sessions can be listed and ended: "your
+    /// devices", "log out everywhere". The binding is saved with the session, survives
+    /// rotation, and [`Session::destroy`] removes it. Binding a session counts against the
+    /// [bound on a user's sessions](crate::Config::with_max_sessions_per_user).
+    ///
+    /// The store must keep a user index (the memory, Redis and PostgreSQL stores do); with one
+    /// that does not, saving the session fails.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::InvalidUser`] for an empty or oversized identifier,
+    /// [`SessionError::Finished`] after the request ended.
+    pub fn set_user(&self, user: &str) -> Result<(), SessionError> {
+        if !crate::users::is_valid_user(user) {
+            return Err(SessionError::InvalidUser { len: user.len() });
+        }
+        let mut state = self.writable()?;
+        if state.user() != Some(user) {
+            state.changes.bind_user(user);
+        }
+        Ok(())
+    }
+
+    /// The user the session belongs to, if any ([`Session::set_user`]).
+    pub fn user(&self) -> Option<String> {
+        self.state().user().map(str::to_owned)
+    }
+
+    /// The stored session this request loaded, as its user's index names it (kept through
+    /// `cycle_id` and `destroy` until the response is finished).
+    #[cfg(feature = "driver")]
+    pub(crate) fn stored_ref(&self) -> Option<crate::users::SessionRef> {
+        self.state()
+            .live
+            .map(|live| crate::users::SessionRef::of(&live.id))
+    }
+
     /// Whether this request changed the session's data.
     pub fn is_modified(&self) -> bool {
         !self.state().changes.is_empty()
@@ -359,4 +398,10 @@ pub enum SessionError {
     /// The request is over; the session can no longer change.
     #[error("the request has finished: its session can no longer change")]
     Finished,
+    /// A user identifier must be 1 to [`MAX_USER_BYTES`](crate::limits::MAX_USER_BYTES) bytes.
+    #[error("a user identifier must be 1 to 256 bytes long, not {len}")]
+    InvalidUser {
+        /// The length given, in bytes.
+        len: usize,
+    },
 }

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::changes::Changes;
+use crate::changes::{Changes, UserChange};
 use crate::cookie::MAX_CANDIDATES;
 use crate::data::SessionData;
 use crate::engine::Engine;
@@ -97,6 +97,8 @@ pub(crate) struct State {
     pub(crate) expired: Option<SessionId>,
     pub(crate) live: Option<Live>,
     pub(crate) base: SessionData,
+    /// The user the loaded session belongs to.
+    pub(crate) base_user: Option<String>,
     pub(crate) changes: Changes,
     /// A handler obtained the session.
     pub(crate) accessed: bool,
@@ -125,6 +127,17 @@ impl fmt::Debug for State {
 }
 
 impl State {
+    /// The user the session belongs to, as the handler sees it: this request's binding, else
+    /// the loaded one (none once destroyed).
+    pub(crate) fn user(&self) -> Option<&str> {
+        match self.changes.user() {
+            Some(UserChange::Bind(user)) => Some(user),
+            Some(UserChange::Unbind) => None,
+            None if self.destroyed => None,
+            None => self.base_user.as_deref(),
+        }
+    }
+
     pub(crate) fn pending(had_cookie: bool) -> Self {
         Self {
             phase: Phase::Pending,
@@ -137,6 +150,7 @@ impl State {
             expired: None,
             live: None,
             base: SessionData::new(),
+            base_user: None,
             changes: Changes::new(),
             accessed: false,
             cycled: false,
@@ -271,12 +285,13 @@ impl State {
                 refreshed_ms,
                 expires_ms,
             };
-            (live, record.data)
+            (live, record.data, record.user)
         });
         match live {
-            Some((live, data)) if live.expires_ms > now_ms => {
+            Some((live, data, user)) if live.expires_ms > now_ms => {
                 self.live = Some(live);
                 self.base = data;
+                self.base_user = user;
                 self.cause = Cause::Success;
                 self.phase = Phase::Ready;
             }

@@ -18,6 +18,11 @@ async fn passes_the_store_suite() {
     store_suite::run_all(|| async { MemoryStore::new() }).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_the_user_index_suite() {
+    store_suite::users::run_all(|| async { MemoryStore::new() }).await;
+}
+
 #[tokio::test]
 async fn the_entry_bound_holds_and_new_sessions_are_always_admitted() {
     let store = MemoryStore::new().with_max_entries(1000);

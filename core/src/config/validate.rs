@@ -3,6 +3,7 @@
 
 use super::{Config, MAX_ATTRIBUTE_LEN, MAX_COOKIE_AGE, MAX_TIMEOUT, SameSite};
 use crate::sign::VALUE_LEN;
+use crate::users::MAX_SESSIONS_PER_USER;
 
 impl Config {
     /// Checks every rule, as every constructor that takes a `Config` does; the first violation
@@ -95,6 +96,11 @@ impl Config {
         if self.max_payload_bytes < 2 {
             return Err(ConfigError::PayloadCapTooSmall {
                 bytes: self.max_payload_bytes,
+            });
+        }
+        if !(1..=MAX_SESSIONS_PER_USER).contains(&self.max_sessions_per_user) {
+            return Err(ConfigError::SessionsPerUserOutOfRange {
+                max: self.max_sessions_per_user,
             });
         }
         Ok(())
@@ -274,6 +280,14 @@ pub enum ConfigError {
         /// The value given.
         bytes: usize,
     },
+    /// The bound on a user's sessions is outside what is allowed.
+    #[error(
+        "the bound on sessions per user is {max}: it must be between 1 and {MAX_SESSIONS_PER_USER}"
+    )]
+    SessionsPerUserOutOfRange {
+        /// The value given.
+        max: usize,
+    },
 }
 
 #[cfg(test)]
@@ -295,6 +309,16 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         config().validate().unwrap();
+    }
+
+    #[test]
+    fn the_bound_on_sessions_per_user_names_the_value_and_the_range() {
+        for max in [0, 10_001] {
+            let message = error(config().with_max_sessions_per_user(max));
+            assert!(message.contains(&max.to_string()), "{message}");
+            assert!(message.contains("between 1 and 10000"), "{message}");
+        }
+        config().with_max_sessions_per_user(1).validate().unwrap();
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod heap;
 mod rng;
 mod shard;
 mod stored;
+mod users;
 
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
@@ -13,9 +14,13 @@ use std::time::{Duration, SystemTime};
 
 use self::shard::{Counters, Shard, ShardWriter};
 use self::stored::Stored;
+use self::users::UserIndex;
 use crate::changes::Changes;
 use crate::id::SessionId;
-use crate::store::{Expiry, MAX_SUCCESSORS_FOLLOWED, Record, SessionStore, StoreError};
+use crate::store::{
+    Expiry, ListedSession, MAX_SUCCESSORS_FOLLOWED, Record, SessionRef, SessionStore, StoreError,
+};
+use crate::time::from_millis;
 use crate::time::{duration_millis, to_millis};
 
 /// The default bound on the number of sessions: one million.
@@ -82,6 +87,8 @@ struct Shared {
     sweep_interval_ms: u64,
     /// What the shards hold, counted by the shards as they change.
     counters: Arc<Counters>,
+    /// Which sessions belong to which user.
+    users: UserIndex,
 }
 
 impl Default for MemoryStore {
@@ -125,6 +132,7 @@ impl MemoryStore {
                 max_bytes: max_bytes.max(1),
                 sweep_interval_ms: duration_millis(sweep_interval),
                 counters,
+                users: UserIndex::new(duration_millis(sweep_interval)),
             }),
         }
     }
@@ -171,9 +179,11 @@ impl MemoryStore {
         self.shared.counters.bytes.load(Ordering::Relaxed)
     }
 
-    /// Removes every session that has expired at `now`; returns how many went.
+    /// Removes every session that has expired at `now`, and the user index's entries whose
+    /// time has passed; returns how many sessions went.
     pub fn purge_expired(&self, now: SystemTime) -> usize {
         let now_ms = to_millis(now);
+        self.shared.users.sweep(now_ms);
         let shards = self.shared.shards.iter();
         shards.map(|shard| shard.write().sweep(now_ms)).sum()
     }
@@ -339,13 +349,92 @@ impl SessionStore for MemoryStore {
     }
 
     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
-        let mut next = Some(*id);
-        for _ in 0..MAX_SUCCESSORS_FOLLOWED {
+        self.shared.delete(id);
+        Ok(())
+    }
+
+    async fn list_user_session(
+        &self,
+        user: &str,
+        id: &SessionId,
+        expires_at: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), StoreError> {
+        let users = &self.shared.users;
+        users.list(user, id, to_millis(expires_at), to_millis(now));
+        Ok(())
+    }
+
+    async fn user_sessions(
+        &self,
+        user: &str,
+        now: SystemTime,
+    ) -> Result<Vec<ListedSession>, StoreError> {
+        let now_ms = to_millis(now);
+        let shared = &self.shared;
+        let mut sessions = Vec::new();
+        let mut unrelated = Vec::new();
+        for listing in shared.users.listed(user, now_ms) {
+            let id = listing.id;
+            let found = shared.shard(&id).peek(&id, |stored| {
+                let belongs = stored.is_live(now_ms) && stored.user.as_deref() == Some(user);
+                belongs.then(|| ListedSession {
+                    session: SessionRef::of(&id),
+                    created_at: from_millis(stored.created_ms()),
+                    refreshed_at: from_millis(stored.refreshed_ms()),
+                })
+            });
+            match found.flatten() {
+                Some(session) => sessions.push(session),
+                None => unrelated.push(id),
+            }
+        }
+        shared.users.drop_settled(user, &unrelated, now_ms);
+        Ok(sessions)
+    }
+
+    async fn end_user_session(
+        &self,
+        user: &str,
+        session: &SessionRef,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        let now_ms = to_millis(now);
+        let shared = &self.shared;
+        let listed = shared.users.listed(user, now_ms);
+        let Some(listing) = listed
+            .iter()
+            .find(|listing| SessionRef::of(&listing.id) == *session)
+        else {
+            return Ok(false);
+        };
+        let id = listing.id;
+        let elsewhere = shared.shard(&id).peek(&id, |stored| {
+            stored.is_live(now_ms) && stored.user.as_deref() != Some(user)
+        });
+        if elsewhere == Some(true) {
+            return Ok(false);
+        }
+        let deleted = shared.delete(&id);
+        shared.users.remove(user, &id);
+        Ok(deleted)
+    }
+}
+
+impl Shared {
+    /// Removes the record of `id` and, following them, its successors; returns whether the
+    /// record of `id` was there.
+    fn delete(&self, id: &SessionId) -> bool {
+        let Some(stored) = self.shard(id).write().remove(id) else {
+            return false;
+        };
+        let mut next = stored.successor;
+        for _ in 1..MAX_SUCCESSORS_FOLLOWED {
             let Some(id) = next.take() else { break };
-            if let Some(stored) = self.shared.shard(&id).write().remove(&id) {
+            if let Some(stored) = self.shard(&id).write().remove(&id) {
                 next = stored.successor;
             }
         }
-        Ok(())
+        true
     }
 }

@@ -8,7 +8,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crate::id::SessionId;
 
@@ -19,8 +19,9 @@ mod store_enum;
 #[cfg(feature = "timeouts")]
 mod time_limited;
 
-pub use crate::changes::Changes;
+pub use crate::changes::{Changes, UserChange};
 pub use crate::data::SessionData;
+pub use crate::users::{ListedSession, SessionRef};
 pub use observed::observed;
 #[cfg(feature = "timeouts")]
 pub use time_limited::TimeLimited;
@@ -55,6 +56,9 @@ pub struct Record {
     pub created_at: SystemTime,
     /// The refresh time and the end of the session.
     pub expiry: Expiry,
+    /// The user the session belongs to ([`Session::set_user`](crate::Session::set_user)), if
+    /// any: the truth a store's user index is checked against.
+    pub user: Option<String>,
 }
 
 /// Where sessions live.
@@ -89,6 +93,25 @@ pub struct Record {
 /// Every operation touches the record of one ID at a time (following a successor is a second
 /// operation), so a store may put predecessor and successor on different shards or Redis
 /// Cluster nodes.
+///
+/// A store keeps [`Record::user`] with the record and applies a [`UserChange`] with the data.
+/// To find a user's sessions it also keeps a *user index*, through three more methods whose
+/// default answers [`StoreErrorKind::Unsupported`] (so a store without one fails loudly when an
+/// application binds a session to a user, and never loses a session from "log out
+/// everywhere"):
+///
+/// - [`list_user_session`](SessionStore::list_user_session) lists a session under its user
+///   until at least a given time. The engine calls it *before* every write that makes a record
+///   bound to a user or extends one, so a live record bound to a user is always listed: the
+///   index may list more than the user's sessions, never fewer.
+/// - [`user_sessions`](SessionStore::user_sessions) returns the user's live sessions: those
+///   listed whose record is live and still bound to the user. It drops the entries whose time
+///   has passed, and those whose record is not a live session of the user once
+///   [`LISTING_GRACE`] has passed since they were listed (the index is repaired as it is read;
+///   it never relies on expiry notifications).
+/// - [`end_user_session`](SessionStore::end_user_session) deletes one listed session, with its
+///   successors as [`delete`](SessionStore::delete) does, unless it is live and bound to
+///   another user.
 ///
 /// # Examples
 ///
@@ -150,6 +173,7 @@ pub struct Record {
 ///         match map.get_mut(id.as_bytes()) {
 ///             Some(Entry::Live(record)) if record.expiry.expires_at > now => {
 ///                 changes.apply_to(&mut record.data);
+///                 changes.apply_user_to(&mut record.user);
 ///                 record.expiry.refreshed_at = record.expiry.refreshed_at.max(expiry.refreshed_at);
 ///                 record.expiry.expires_at = record.expiry.expires_at.max(expiry.expires_at);
 ///                 Ok(true)
@@ -266,7 +290,66 @@ pub trait SessionStore: Send + Sync + 'static {
         id: &SessionId,
         now: SystemTime,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Lists the session `id` among `user`'s sessions until at least `expires_at` (an entry
+    /// listed already keeps the later of its time and this one). Called before the record bound
+    /// to `user` is written.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be reached or fails;
+    /// [`StoreErrorKind::Unsupported`] (the default) when the store keeps no user index.
+    fn list_user_session(
+        &self,
+        user: &str,
+        id: &SessionId,
+        expires_at: SystemTime,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = (user, id, expires_at, now);
+        std::future::ready(Err(StoreError::from_kind(StoreErrorKind::Unsupported)))
+    }
+
+    /// The live sessions bound to `user`, in any order; entries of the user index whose record
+    /// is gone, expired, retired or bound to someone else are dropped from it.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be reached or fails;
+    /// [`StoreErrorKind::Unsupported`] (the default) when the store keeps no user index.
+    fn user_sessions(
+        &self,
+        user: &str,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<Vec<ListedSession>, StoreError>> + Send {
+        let _ = (user, now);
+        std::future::ready(Err(StoreError::from_kind(StoreErrorKind::Unsupported)))
+    }
+
+    /// Ends one of `user`'s sessions: deletes the record `session` names (and its successors,
+    /// as [`delete`](SessionStore::delete) does) unless it is live and bound to another user,
+    /// and drops it from the user's index. Returns whether a record was deleted.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be reached or fails;
+    /// [`StoreErrorKind::Unsupported`] (the default) when the store keeps no user index.
+    fn end_user_session(
+        &self,
+        user: &str,
+        session: &SessionRef,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        let _ = (user, session, now);
+        std::future::ready(Err(StoreError::from_kind(StoreErrorKind::Unsupported)))
+    }
 }
+
+/// How long an entry of a user index stays after the session was last listed, even when its
+/// record does not say it belongs to the user: the write that binds it may still be on its way
+/// (the engine lists a session *before* writing its record). After it, an entry whose record is
+/// gone, retired or bound elsewhere is dropped when the index is read.
+pub const LISTING_GRACE: Duration = Duration::from_secs(60);
 
 /// How many records one [`SessionStore::delete`] removes at most while following successors: a
 /// bound on the work of one logout, far above the rotations a session sees while one request is
@@ -285,6 +368,9 @@ pub enum StoreErrorKind {
     Corrupt,
     /// The store answered with an error.
     Backend,
+    /// The store does not offer the operation (a store without a user index, asked for a
+    /// user's sessions).
+    Unsupported,
 }
 
 impl fmt::Display for StoreErrorKind {
@@ -294,6 +380,7 @@ impl fmt::Display for StoreErrorKind {
             Self::Timeout => "the session store timed out",
             Self::Corrupt => "a stored session could not be decoded",
             Self::Backend => "the session store failed",
+            Self::Unsupported => "the session store does not support this operation",
         })
     }
 }

@@ -112,6 +112,42 @@ macro_rules! store_enum {
                     $( Self::$variant(store) => store.delete(id, now).await, )+
                 }
             }
+
+            async fn list_user_session(
+                &self,
+                user: &str,
+                id: &$crate::id::SessionId,
+                expires_at: ::std::time::SystemTime,
+                now: ::std::time::SystemTime,
+            ) -> ::std::result::Result<(), $crate::store::StoreError> {
+                match self {
+                    $( Self::$variant(store) => store.list_user_session(user, id, expires_at, now).await, )+
+                }
+            }
+
+            async fn user_sessions(
+                &self,
+                user: &str,
+                now: ::std::time::SystemTime,
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<$crate::store::ListedSession>,
+                $crate::store::StoreError,
+            > {
+                match self {
+                    $( Self::$variant(store) => store.user_sessions(user, now).await, )+
+                }
+            }
+
+            async fn end_user_session(
+                &self,
+                user: &str,
+                session: &$crate::store::SessionRef,
+                now: ::std::time::SystemTime,
+            ) -> ::std::result::Result<bool, $crate::store::StoreError> {
+                match self {
+                    $( Self::$variant(store) => store.end_user_session(user, session, now).await, )+
+                }
+            }
         }
     };
 }

@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::changes::Changes;
 use crate::id::SessionId;
-use crate::store::{Expiry, Record, SessionStore, StoreError};
+use crate::store::{Expiry, ListedSession, Record, SessionRef, SessionStore, StoreError};
 
 /// A store whose every call gives up after `limit` with [`StoreError::timeout`], on tokio's
 /// timer: a stalled store answers a 503 or a 500 instead of hanging the request.
@@ -103,5 +103,34 @@ impl<S: SessionStore> SessionStore for TimeLimited<S> {
 
     async fn delete(&self, id: &SessionId, now: SystemTime) -> Result<(), StoreError> {
         self.within(self.store.delete(id, now)).await
+    }
+
+    async fn list_user_session(
+        &self,
+        user: &str,
+        id: &SessionId,
+        expires_at: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), StoreError> {
+        self.within(self.store.list_user_session(user, id, expires_at, now))
+            .await
+    }
+
+    async fn user_sessions(
+        &self,
+        user: &str,
+        now: SystemTime,
+    ) -> Result<Vec<ListedSession>, StoreError> {
+        self.within(self.store.user_sessions(user, now)).await
+    }
+
+    async fn end_user_session(
+        &self,
+        user: &str,
+        session: &SessionRef,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        self.within(self.store.end_user_session(user, session, now))
+            .await
     }
 }

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use crate::changes::Changes;
 use crate::id::SessionId;
-use crate::store::{Expiry, Record, SessionStore, StoreError};
+use crate::store::{Expiry, ListedSession, Record, SessionRef, SessionStore, StoreError};
 
 /// Switches that make a [`FaultyStore`]'s operations fail or stall, and counters of the calls
 /// made. Every operation is counted, failed, stalled or not. A stalled operation never answers:
@@ -32,6 +32,9 @@ pub struct Probe {
     pub stall_writes: AtomicBool,
     /// Stall every `delete`.
     pub stall_delete: AtomicBool,
+    /// Fail every call of the user index: `list_user_session`, `user_sessions` and
+    /// `end_user_session`.
+    pub fail_user_index: AtomicBool,
     /// Loads made.
     pub loads: AtomicUsize,
     /// Creates, applies and touches made.
@@ -40,6 +43,8 @@ pub struct Probe {
     pub deletes: AtomicUsize,
     /// Retirements made (counted with neither writes nor deletes).
     pub retires: AtomicUsize,
+    /// Calls of the user index made (counted apart from the others).
+    pub user_index_calls: AtomicUsize,
 }
 
 impl Probe {
@@ -181,5 +186,55 @@ impl<S: SessionStore> SessionStore for FaultyStore<S> {
         let probe = &self.probe;
         counted(&probe.deletes, &probe.fail_delete, &probe.stall_delete).await?;
         self.inner.delete(id, now).await
+    }
+
+    async fn list_user_session(
+        &self,
+        user: &str,
+        id: &SessionId,
+        expires_at: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), StoreError> {
+        let probe = &self.probe;
+        counted(
+            &probe.user_index_calls,
+            &probe.fail_user_index,
+            &probe.stall_writes,
+        )
+        .await?;
+        self.inner
+            .list_user_session(user, id, expires_at, now)
+            .await
+    }
+
+    async fn user_sessions(
+        &self,
+        user: &str,
+        now: SystemTime,
+    ) -> Result<Vec<ListedSession>, StoreError> {
+        let probe = &self.probe;
+        counted(
+            &probe.user_index_calls,
+            &probe.fail_user_index,
+            &probe.stall_load,
+        )
+        .await?;
+        self.inner.user_sessions(user, now).await
+    }
+
+    async fn end_user_session(
+        &self,
+        user: &str,
+        session: &SessionRef,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        let probe = &self.probe;
+        counted(
+            &probe.user_index_calls,
+            &probe.fail_user_index,
+            &probe.stall_delete,
+        )
+        .await?;
+        self.inner.end_user_session(user, session, now).await
     }
 }

@@ -26,6 +26,7 @@ use crate::testing::SequentialIds;
 
 mod increments;
 mod retirement;
+pub mod users;
 
 pub use increments::{concurrent_increments_lose_nothing, increments_add_to_the_stored_integer};
 pub use retirement::{
@@ -51,6 +52,7 @@ pub fn record(pairs: &[(&str, Value)]) -> Record {
             refreshed_at: start(),
             expires_at: start() + Duration::from_secs(3600),
         },
+        user: None,
     }
 }
 

@@ -379,5 +379,6 @@ fn record(row: &Row) -> Result<Record, StoreError> {
             refreshed_at: row.try_get(2).map_err(corrupt)?,
             expires_at: row.try_get(3).map_err(corrupt)?,
         },
+        user: None,
     })
 }

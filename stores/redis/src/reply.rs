@@ -96,6 +96,7 @@ impl Fields {
                 refreshed_at: time(refreshed),
                 expires_at: time(expires),
             },
+            user: None,
         }))
     }
 }

@@ -142,6 +142,12 @@ impl Shard {
         self.use_session(id, now_ms, Stored::record)
     }
 
+    /// `read` of the entry of `id`, if any (retired or not), without counting a use.
+    pub(super) fn peek<T>(&self, id: &SessionId, read: impl FnOnce(&Stored) -> T) -> Option<T> {
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+        state.map.get(id).map(read)
+    }
+
     /// Counts a use of `id`, if stored and not retired: the session is then protected.
     pub(super) fn mark_used(&self, id: &SessionId, now_ms: u64) {
         self.use_session(id, now_ms, |_| ());

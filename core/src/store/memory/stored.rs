@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::heap;
 use super::shard::{Queued, Slot};
-use crate::changes::Changes;
+use crate::changes::{Changes, UserChange};
 use crate::data::SessionData;
 use crate::id::SessionId;
 use crate::store::{Expiry, Record};
@@ -26,6 +26,8 @@ pub(super) struct Stored {
     pub(super) expires_ms: u64,
     /// The bytes the entry counts for: [`ENTRY_OVERHEAD`] plus its data's heap.
     pub(super) bytes: usize,
+    /// The user the session belongs to.
+    pub(super) user: Option<Box<str>>,
     /// Set once the session is retired: the record is then only a pointer to its successor,
     /// kept until `expires_ms` so that a logout in flight can follow it.
     pub(super) successor: Option<SessionId>,
@@ -50,7 +52,8 @@ impl Stored {
             created_ms: to_millis(record.created_at),
             refreshed_ms: to_millis(record.expiry.refreshed_at),
             expires_ms: to_millis(record.expiry.expires_at),
-            bytes: bytes(&record.data),
+            bytes: bytes(&record.data) + user_bytes(record.user.as_deref()),
+            user: record.user.as_deref().map(Box::from),
             successor: None,
             used: AtomicBool::new(false),
             slot: 0,
@@ -66,7 +69,13 @@ impl Stored {
                 refreshed_at: from_millis(self.refreshed_ms),
                 expires_at: from_millis(self.expires_ms),
             },
+            user: self.user.as_deref().map(str::to_owned),
         }
+    }
+
+    /// When the session was created.
+    pub(super) fn created_ms(&self) -> u64 {
+        self.created_ms
     }
 
     /// Whether the entry still holds its ID: a live session, or a retired one's pointer to its
@@ -106,6 +115,7 @@ impl Stored {
     pub(super) fn retire(&mut self, successor: SessionId) -> usize {
         self.successor = Some(successor);
         self.data = SessionData::new();
+        self.user = None;
         std::mem::replace(&mut self.bytes, ENTRY_OVERHEAD)
     }
 
@@ -116,12 +126,19 @@ impl Stored {
     pub(super) fn apply(&mut self, changes: &Changes) -> usize {
         let slice_before = slice_address(&self.data);
         let edited_before = self.edited_bytes(changes);
+        let user_before = user_bytes(self.user.as_deref());
         changes.apply_to(&mut self.data);
-        let bytes = if slice_address(&self.data) == slice_before {
-            self.bytes - edited_before + self.edited_bytes(changes)
+        match changes.user() {
+            Some(UserChange::Bind(user)) => self.user = Some(user.into()),
+            Some(UserChange::Unbind) => self.user = None,
+            _ => {}
+        }
+        let data_bytes = if slice_address(&self.data) == slice_before {
+            self.bytes - user_before - edited_before + self.edited_bytes(changes)
         } else {
             bytes(&self.data)
         };
+        let bytes = data_bytes + user_bytes(self.user.as_deref());
         std::mem::replace(&mut self.bytes, bytes)
     }
 
@@ -137,6 +154,11 @@ impl Stored {
         self.refreshed_ms = self.refreshed_ms.max(to_millis(expiry.refreshed_at));
         self.expires_ms = self.expires_ms.max(to_millis(expiry.expires_at));
     }
+}
+
+/// The heap a user binding holds.
+fn user_bytes(user: Option<&str>) -> usize {
+    user.map_or(0, str::len)
 }
 
 /// The bytes an entry holding `data` counts for.
