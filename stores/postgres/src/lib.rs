@@ -34,8 +34,10 @@
 //! | `data` | `jsonb` | an object mapping each session key to the JSON text of its value, as a string: `{"visits": "41", "user": "\"ada\""}` |
 //! | `created_at`, `refreshed_at`, `expires_at` | `timestamptz` | when the session began, was last refreshed, ends |
 //! | `successor` | `bytea`, null | once the session was retired by a rotation: its successor's `id` |
+//! | `user_id` | `text`, null | the user the session belongs to ([`Session::set_user`](fastsession_core::Session::set_user)) |
 //!
-//! and an index on `expires_at`. [`PostgresStore::migrate`] creates them if missing (under an
+//! an index on `expires_at`, and a partial index on `user_id` (rows bound to a user only). A
+//! table made before `user_id` existed gains the column and its index at the next migration. [`PostgresStore::migrate`] creates them if missing (under an
 //! advisory lock, so instances starting together do not race), and
 //! [`PostgresStore::migration_sql`] is the same SQL for applications that run migrations with
 //! their own tool. A value is kept as its JSON text rather than as a jsonb value because jsonb
@@ -63,6 +65,14 @@
 //!
 //! A read-only request runs one statement, a writing request two, and a route that does not
 //! use its session none. Statements are prepared once per pooled connection.
+//!
+//! # A user's sessions
+//!
+//! The table is its own user index: a session's `user_id` is written by the same statement as
+//! the rest of its row, so a session bound to a user is always found by one `SELECT … WHERE
+//! user_id = $1` through the partial index, and no entry can outlive or miss its row. Ending a
+//! user's session is the logout's `DELETE … RETURNING successor` with one more condition (the
+//! row is not live and bound to another user), followed through the successors.
 //!
 //! # Why tokio-postgres
 //!
@@ -131,6 +141,7 @@ mod names;
 mod statements;
 mod store;
 mod url;
+mod users;
 
 pub use builder::{PostgresStoreBuilder, PostgresStoreError};
 pub use cleanup::{CLEANUP_BATCH, CleanupTask};

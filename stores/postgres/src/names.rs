@@ -54,10 +54,20 @@ pub(crate) struct TableName {
 impl TableName {
     /// The name of the index on the rows' ends.
     pub(crate) fn expiry_index(&self) -> Identifier {
+        self.index_named("_expires_at_idx")
+    }
+
+    /// The name of the table's index of sessions by user: the table's name (cut to fit) and
+    /// `_user_id_idx`.
+    pub(crate) fn user_index(&self) -> Identifier {
+        self.index_named("_user_id_idx")
+    }
+
+    fn index_named(&self, suffix: &str) -> Identifier {
         let mut name = self.table.as_str().to_owned();
         // Cut at a character boundary: identifiers are ASCII.
-        name.truncate(MAX_IDENTIFIER_LEN - "_expires_at_idx".len());
-        name.push_str("_expires_at_idx");
+        name.truncate(MAX_IDENTIFIER_LEN - suffix.len());
+        name.push_str(suffix);
         Identifier(name)
     }
 }

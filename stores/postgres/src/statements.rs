@@ -16,10 +16,11 @@ pub(crate) struct Statements {
     /// times without its data, so the engine sees it ended and deletes it.
     pub(crate) load: String,
     /// `$1` id, `$2` data keys, `$3` their JSON texts, `$4` created, `$5` refreshed, `$6` expires,
-    /// `$7` now: inserts, or replaces a row that has ended.
+    /// `$7` now, `$8` user: inserts, or replaces a row that has ended.
     pub(crate) create: String,
     /// `$1` id, `$2` now, `$3` cleared, `$4` removed keys, `$5` incremented keys, `$6` their
-    /// deltas, `$7` inserted keys, `$8` their JSON texts, `$9` refreshed, `$10` expires.
+    /// deltas, `$7` inserted keys, `$8` their JSON texts, `$9` refreshed, `$10` expires, `$11`
+    /// whether the user changes, `$12` the new user.
     pub(crate) apply: String,
     /// `$1` id, `$2` now, `$3` refreshed, `$4` expires.
     pub(crate) touch: String,
@@ -27,6 +28,11 @@ pub(crate) struct Statements {
     pub(crate) retire: String,
     /// `$1` id: deletes the row and returns its successor, if it was retired.
     pub(crate) delete: String,
+    /// `$1` user, `$2` now: the user's live sessions, their ids and times.
+    pub(crate) user_sessions: String,
+    /// `$1` id, `$2` user, `$3` now: deletes the row unless it is live and not the user's, and
+    /// returns its successor.
+    pub(crate) end_user_session: String,
     /// `$1` now, `$2` at most this many rows: deletes rows that have ended.
     pub(crate) delete_expired: String,
     /// Every row.
@@ -60,6 +66,7 @@ impl Statements {
             .map(|schema| format!("CREATE SCHEMA IF NOT EXISTS {schema};\n"))
             .unwrap_or_default();
         let index = table.expiry_index();
+        let user_index = table.user_index();
         let migration = format!(
             "{schema}CREATE TABLE IF NOT EXISTS {table} (
     id bytea PRIMARY KEY,
@@ -67,24 +74,27 @@ impl Statements {
     created_at timestamptz NOT NULL,
     refreshed_at timestamptz NOT NULL,
     expires_at timestamptz NOT NULL,
-    successor bytea
+    successor bytea,
+    user_id text
 );
+ALTER TABLE {table} ADD COLUMN IF NOT EXISTS user_id text;
 CREATE INDEX IF NOT EXISTS {index} ON {table} (expires_at);
+CREATE INDEX IF NOT EXISTS {user_index} ON {table} (user_id) WHERE user_id IS NOT NULL;
 COMMENT ON TABLE {table} IS 'fastsession: one row per session, keyed by 16 bytes of SHA-256 over its ID; data maps each key to the JSON text of its value';"
         );
         Self {
             migration,
             load: format!(
                 "SELECT CASE WHEN s.expires_at > $2 THEN s.data ELSE '{{}}'::jsonb END, \
-                 s.created_at, s.refreshed_at, s.expires_at FROM {table} AS s \
+                 s.created_at, s.refreshed_at, s.expires_at, s.user_id FROM {table} AS s \
                  WHERE s.id = $1 AND s.successor IS NULL"
             ),
             create: format!(
-                "INSERT INTO {table} AS s (id, data, created_at, refreshed_at, expires_at) \
-                 VALUES ($1, jsonb_object($2::text[], $3::text[]), $4, $5, $6) \
+                "INSERT INTO {table} AS s (id, data, created_at, refreshed_at, expires_at, user_id) \
+                 VALUES ($1, jsonb_object($2::text[], $3::text[]), $4, $5, $6, $8) \
                  ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, \
                  created_at = EXCLUDED.created_at, refreshed_at = EXCLUDED.refreshed_at, \
-                 expires_at = EXCLUDED.expires_at, successor = NULL \
+                 expires_at = EXCLUDED.expires_at, successor = NULL, user_id = EXCLUDED.user_id \
                  WHERE s.expires_at <= $7"
             ),
             apply: format!(
@@ -94,7 +104,8 @@ COMMENT ON TABLE {table} IS 'fastsession: one row per session, keyed by 16 bytes
                     FROM unnest($5::text[], $6::int8[]) AS i(k, d)), '{{}}'::jsonb) \
                  || jsonb_object($7::text[], $8::text[]), \
                  refreshed_at = GREATEST(s.refreshed_at, $9), \
-                 expires_at = GREATEST(s.expires_at, $10) \
+                 expires_at = GREATEST(s.expires_at, $10), \
+                 user_id = CASE WHEN $11 THEN $12::text ELSE s.user_id END \
                  WHERE s.id = $1 AND {LIVE}"
             ),
             touch: format!(
@@ -102,10 +113,18 @@ COMMENT ON TABLE {table} IS 'fastsession: one row per session, keyed by 16 bytes
                  expires_at = GREATEST(s.expires_at, $4) WHERE s.id = $1 AND {LIVE}"
             ),
             retire: format!(
-                "UPDATE {table} AS s SET successor = $3, data = '{{}}'::jsonb \
+                "UPDATE {table} AS s SET successor = $3, data = '{{}}'::jsonb, user_id = NULL \
                  WHERE s.id = $1 AND {LIVE}"
             ),
             delete: format!("DELETE FROM {table} WHERE id = $1 RETURNING successor"),
+            user_sessions: format!(
+                "SELECT s.id, s.created_at, s.refreshed_at FROM {table} AS s \
+                 WHERE s.user_id = $1 AND {LIVE}"
+            ),
+            end_user_session: format!(
+                "DELETE FROM {table} AS s WHERE s.id = $1 AND NOT (s.expires_at > $3 \
+                 AND s.successor IS NULL AND s.user_id IS DISTINCT FROM $2) RETURNING s.successor"
+            ),
             delete_expired: format!(
                 "DELETE FROM {table} WHERE id IN (SELECT id FROM {table} \
                  WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)"

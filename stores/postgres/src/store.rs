@@ -7,8 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use deadpool_postgres::Pool;
 use fastsession_core::{
-    id::SessionId, store::Changes, store::Expiry, store::MAX_SUCCESSORS_FOLLOWED, store::Record,
-    store::SessionStore, store::StoreError, store::StoreErrorKind, store::observed,
+    id::SessionId, store::Changes, store::Expiry, store::ListedSession,
+    store::MAX_SUCCESSORS_FOLLOWED, store::Record, store::SessionRef, store::SessionStore,
+    store::StoreError, store::StoreErrorKind, store::UserChange, store::observed,
 };
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
@@ -240,6 +241,7 @@ impl SessionStore for PostgresStore {
                         &record.expiry.refreshed_at,
                         &record.expiry.expires_at,
                         &now,
+                        &record.user,
                     ],
                 )
                 .await?;
@@ -285,6 +287,10 @@ impl SessionStore for PostgresStore {
             let removed: Vec<&str> = changes.removed().collect();
             let (incremented, deltas): (Vec<&str>, Vec<i64>) = changes.incremented().unzip();
             let (inserted, texts) = columns(changes.inserted());
+            let user = match changes.user() {
+                Some(UserChange::Bind(user)) => Some(user),
+                _ => None,
+            };
             let rows = self
                 .execute(
                     &self.statements.apply,
@@ -299,6 +305,8 @@ impl SessionStore for PostgresStore {
                         &texts,
                         &expiry.refreshed_at,
                         &expiry.expires_at,
+                        &changes.user().is_some(),
+                        &user,
                     ],
                 )
                 .await?;
@@ -348,23 +356,74 @@ impl SessionStore for PostgresStore {
 
     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
         observed("postgres", "delete", async {
-            // One row per statement: the row's lock makes a retirement either land before the
-            // delete (which then returns its successor, deleted next) or find no row.
-            let mut next = Some(id.store_digest().to_vec());
-            for _ in 0..MAX_SUCCESSORS_FOLLOWED {
-                let Some(digest) = next.take() else { break };
-                let sql = &self.statements.delete;
-                let row = self.within_timeout(self.query_opt(sql, &[&digest])).await?;
-                next = match row {
-                    Some(row) => row
-                        .try_get::<_, Option<Vec<u8>>>(0)
-                        .map_err(StoreError::corrupt)?,
-                    None => None,
-                };
-            }
-            Ok(())
+            let sql = &self.statements.delete;
+            let digest = id.store_digest().to_vec();
+            let first = self.within_timeout(self.query_opt(sql, &[&digest])).await?;
+            self.delete_successors(first).await
         })
         .await
+    }
+
+    /// The row itself is the index: its `user_id` column, written in the statement that
+    /// writes the row, under a partial index. Nothing to do before the write.
+    async fn list_user_session(
+        &self,
+        _user: &str,
+        _id: &SessionId,
+        _expires_at: SystemTime,
+        _now: SystemTime,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn user_sessions(
+        &self,
+        user: &str,
+        now: SystemTime,
+    ) -> Result<Vec<ListedSession>, StoreError> {
+        observed("postgres", "user_sessions", self.sessions_of(user, now)).await
+    }
+
+    async fn end_user_session(
+        &self,
+        user: &str,
+        session: &SessionRef,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        observed("postgres", "end_user_session", async {
+            let sql = &self.statements.end_user_session;
+            let digest = session.as_bytes().to_vec();
+            let params: &Params<'_> = &[&digest, &user, &now];
+            let first = self.within_timeout(self.query_opt(sql, params)).await?;
+            let deleted = first.is_some();
+            self.delete_successors(first).await?;
+            Ok(deleted)
+        })
+        .await
+    }
+}
+
+impl PostgresStore {
+    /// Deletes the successors a deleted row named (`RETURNING successor`), one row per
+    /// statement: the row's lock makes a retirement either land before the delete (which then
+    /// returns its successor, deleted next) or find no row.
+    async fn delete_successors(&self, deleted: Option<Row>) -> Result<(), StoreError> {
+        let mut next = successor(deleted)?;
+        for _ in 1..MAX_SUCCESSORS_FOLLOWED {
+            let Some(digest) = next.take() else { break };
+            let sql = &self.statements.delete;
+            let row = self.within_timeout(self.query_opt(sql, &[&digest])).await?;
+            next = successor(row)?;
+        }
+        Ok(())
+    }
+}
+
+/// The successor a `RETURNING successor` row names, if any.
+fn successor(row: Option<Row>) -> Result<Option<Vec<u8>>, StoreError> {
+    match row {
+        Some(row) => row.try_get(0).map_err(StoreError::corrupt),
+        None => Ok(None),
     }
 }
 
@@ -379,6 +438,6 @@ fn record(row: &Row) -> Result<Record, StoreError> {
             refreshed_at: row.try_get(2).map_err(corrupt)?,
             expires_at: row.try_get(3).map_err(corrupt)?,
         },
-        user: None,
+        user: row.try_get(4).map_err(corrupt)?,
     })
 }

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant, SystemTime};
 
-use fastsession_core::store::{Changes, SessionStore, StoreErrorKind};
+use fastsession_core::store::{Changes, Record, SessionStore, StoreErrorKind};
 use fastsession_core::testing::SequentialIds;
 use fastsession_core::testing::store_suite::{self, record, start};
 use fastsession_postgres::{CLEANUP_BATCH, PostgresStore};
@@ -16,6 +16,11 @@ use serde_json::json;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passes_the_store_suite() {
     store_suite::run_all(|| common::store("suite")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_the_user_index_suite() {
+    store_suite::users::run_all(|| common::store("users")).await;
 }
 
 #[tokio::test]
@@ -115,10 +120,11 @@ async fn migrations_run_together_and_again_without_harm() {
     .await;
     assert_eq!(
         indexes.len(),
-        2,
-        "the primary key and the expiry index: {indexes:?}"
+        3,
+        "the primary key, the expiry index and the user index: {indexes:?}"
     );
     assert!(indexes.iter().any(|name| name.ends_with("_expires_at_idx")));
+    assert!(indexes.iter().any(|name| name.ends_with("_user_id_idx")));
     let id = SequentialIds::id(1);
     assert!(store.create(&id, &record(&[]), start()).await.unwrap());
     assert_eq!(store.row_count().await.unwrap(), 1);
@@ -244,4 +250,25 @@ fn bad_settings_are_refused_with_messages_that_name_them() {
         !debug.contains("s3cret") && debug.contains("***"),
         "{debug}"
     );
+}
+
+#[tokio::test]
+async fn a_table_made_before_user_indexes_gains_its_column_on_migration() {
+    let table = common::unique_table("older");
+    common::sql(&format!(
+        "CREATE TABLE \"{table}\" (id bytea PRIMARY KEY, data jsonb NOT NULL, \
+         created_at timestamptz NOT NULL, refreshed_at timestamptz NOT NULL, \
+         expires_at timestamptz NOT NULL, successor bytea)"
+    ))
+    .await;
+    let store = common::migrated(PostgresStore::builder(common::url()).with_table(&table)).await;
+    let bound = Record {
+        user: Some("ada".to_owned()),
+        ..record(&[])
+    };
+    let id = SequentialIds::id(1);
+    assert!(store.create(&id, &bound, start()).await.unwrap());
+    let loaded = store.load(&id, start()).await.unwrap().unwrap();
+    assert_eq!(loaded.user.as_deref(), Some("ada"));
+    assert_eq!(store.user_sessions("ada", start()).await.unwrap().len(), 1);
 }
