@@ -6,6 +6,8 @@ mod label;
 
 use std::time::SystemTime;
 
+use sha2::{Digest as _, Sha256};
+
 pub use self::label::{LabelError, SessionLabel, SessionRef};
 use crate::store::SessionStore;
 #[cfg(feature = "driver")]
@@ -50,6 +52,25 @@ pub struct UserSession {
     /// Its last recorded activity: a request that refreshed it (to the refresh granularity the
     /// idle timeout gives) or wrote to it.
     pub last_seen: SystemTime,
+}
+
+/// What a store keys a user's index by: the first 128 bits of SHA-256 over a domain tag
+/// (`"fastsession/user\0"`) and the user identifier, so a store's key names no user.
+///
+/// ```
+/// use fastsession_core::store::user_digest;
+///
+/// assert_eq!(user_digest("ada"), user_digest("ada"));
+/// assert_ne!(user_digest("ada"), user_digest("bob"));
+/// ```
+pub fn user_digest(user: &str) -> [u8; 16] {
+    let digest = Sha256::new()
+        .chain_update(b"fastsession/user\0")
+        .chain_update(user.as_bytes())
+        .finalize();
+    let mut kept = [0u8; 16];
+    kept.copy_from_slice(&digest[..16]);
+    kept
 }
 
 /// Whether `user` can be bound to a session: 1 to [`MAX_USER_BYTES`] bytes.

@@ -21,7 +21,7 @@ mod time_limited;
 
 pub use crate::changes::{Changes, UserChange};
 pub use crate::data::SessionData;
-pub use crate::users::{ListedSession, SessionRef};
+pub use crate::users::{ListedSession, SessionRef, user_digest};
 pub use observed::observed;
 #[cfg(feature = "timeouts")]
 pub use time_limited::TimeLimited;

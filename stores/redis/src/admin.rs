@@ -14,7 +14,7 @@ use fastsession_core::store::StoreError;
 use redis::RedisResult;
 
 use crate::connection::{Connection, ScanNode};
-use crate::keys::{SUCCESSOR, scan_pattern};
+use crate::keys::{SUCCESSOR, is_session_key, scan_pattern};
 use crate::scripts::PURGE;
 use crate::store::{RedisStore, millis, store_error};
 
@@ -109,6 +109,15 @@ impl RedisAdmin {
         while let Some(batch) = scan.next_batch(&self.store, &mut connection).await? {
             let mut pipeline = redis::pipe();
             pipeline.ignore_errors();
+            // A user's index is no session.
+            let prefix = self.store.prefix();
+            let batch: Vec<String> = batch
+                .into_iter()
+                .filter(|key| is_session_key(prefix, key))
+                .collect();
+            if batch.is_empty() {
+                continue;
+            }
             for key in &batch {
                 pipeline.hexists(key, SUCCESSOR);
             }

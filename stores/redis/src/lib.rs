@@ -16,7 +16,8 @@
 //!
 //! | key | type | fields | TTL |
 //! |---|---|---|---|
-//! | `prefix{32 hex digits}` | hash | `d:KEY` per session key (its JSON value); `m:c`, `m:r`, `m:e` (created, refreshed, ends: Unix ms); `m:s` on a retired record (its successor's key) | `PEXPIRE` to the session's end (at most 400 days) |
+//! | `prefix{32 hex digits}` | hash | `d:KEY` per session key (its JSON value); `m:c`, `m:r`, `m:e` (created, refreshed, ends: Unix ms); `m:s` on a retired record (its successor's key); `m:u`, the user the session belongs to | `PEXPIRE` to the session's end (at most 400 days) |
+//! | `prefixu{32 hex digits}` | hash | a user's index, named by [`user_digest`](fastsession_core::store::user_digest): `i:` and a session's 32 hex digits per session listed (until when, and when it was last listed: Unix ms); `m:e`, its latest entry's time | `PEXPIRE` to its latest entry's time |
 //!
 //! Measured on Redis 7.0.15 (2026-12-01): a session holding one small counter, under the default
 //! prefix, is a listpack-encoded hash of 168 bytes by `MEMORY USAGE`; 100,000 of them raised
@@ -33,6 +34,20 @@
 //! request two. A read is a script too: it returns the session's hash as one string (each field
 //! and value as its length, `:` and its bytes), which the client parses for a fraction of what
 //! `HGETALL`'s reply of two values per field costs it.
+//!
+//! # A user's sessions
+//!
+//! A user's index is a key of its own, on whatever slot its name hashes to, apart from the
+//! sessions it lists: every script touches one key, on a single server, a Redis Cluster or
+//! behind Sentinel alike. The engine lists a session in it *before* it writes the session bound
+//! to the user (one round trip at login and at each refresh of a bound session, none on other
+//! requests), so a live bound session is always listed. Reading the index reads each listed
+//! session's record (one round trip each) and returns those that are live and still bound to
+//! the user; the same step drops the entries whose time has passed, and those whose record is
+//! not the user's once [`LISTING_GRACE`](fastsession_core::store::LISTING_GRACE) has passed
+//! since they were listed. Nothing depends on keyspace notifications, which a Redis Cluster
+//! delivers per node. Ending a user's session is a script that deletes it only if it is not
+//! live and bound to someone else, then the logout's walk through its successors.
 //!
 //! # Why `redis`
 //!
@@ -258,6 +273,7 @@ mod store;
 #[cfg(feature = "tls")]
 mod tls;
 mod url;
+mod users;
 
 pub use admin::RedisAdmin;
 pub use builder::{RedisStoreBuilder, RedisStoreError};

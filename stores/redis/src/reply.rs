@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fastsession_core::store::{Expiry, Record, SessionData, StoreError};
 
-use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR};
+use crate::keys::{CREATED, DATA_PREFIX, EXPIRES, REFRESHED, SUCCESSOR, USER};
 
 /// The record in `reply`, or none when the session is missing (an empty hash) or retired (only
 /// a pointer to its successor).
@@ -47,6 +47,7 @@ struct Fields {
     expires: Option<u64>,
     retired: bool,
     seen: bool,
+    user: Option<String>,
     data: Vec<(String, serde_json::Value)>,
 }
 
@@ -67,6 +68,11 @@ impl Fields {
             field if field == EXPIRES.as_bytes() => &mut self.expires,
             field if field == SUCCESSOR.as_bytes() => {
                 self.retired = true;
+                return Ok(());
+            }
+            field if field == USER.as_bytes() => {
+                let user = std::str::from_utf8(value).map_err(StoreError::corrupt)?;
+                self.user = Some(user.to_owned());
                 return Ok(());
             }
             _ => return Ok(()),
@@ -96,7 +102,7 @@ impl Fields {
                 refreshed_at: time(refreshed),
                 expires_at: time(expires),
             },
-            user: None,
+            user: self.user,
         }))
     }
 }

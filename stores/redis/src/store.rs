@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fastsession_core::{
-    id::SessionId, limits::MAX_TIMEOUT, store::Changes, store::Expiry,
-    store::MAX_SUCCESSORS_FOLLOWED, store::Record, store::SessionStore, store::StoreError,
-    store::StoreErrorKind, store::observed,
+    id::SessionId, limits::MAX_TIMEOUT, store::Changes, store::Expiry, store::ListedSession,
+    store::MAX_SUCCESSORS_FOLLOWED, store::Record, store::SessionRef, store::SessionStore,
+    store::StoreError, store::StoreErrorKind, store::UserChange, store::observed,
 };
 use redis::{AsyncCommands as _, Cmd, RedisError, Script};
 
@@ -16,7 +16,7 @@ use crate::admin::RedisAdmin;
 use crate::args::{DataField, Json, script_call};
 use crate::builder::{RedisStoreBuilder, RedisStoreError};
 use crate::connection::Connection;
-use crate::keys::session_key;
+use crate::keys::{USER, session_key};
 use crate::replication::ReplicaWait;
 use crate::scripts::{self, APPLY, CREATE, DELETE, READ, RETIRE};
 
@@ -197,7 +197,7 @@ impl RedisStore {
     /// After a call on `connection` that `wrote` to `key`: waits for the replicas, if the store
     /// was built to. The wait's future is boxed: it is rare, and unboxed it would make every
     /// write's future (moved several times on its way through the middleware) kilobytes larger.
-    async fn replicated(
+    pub(crate) async fn replicated(
         &self,
         connection: &mut Connection,
         key: &str,
@@ -210,7 +210,7 @@ impl RedisStore {
     }
 
     /// Bounds `operation` by the store's timeout.
-    async fn within_timeout<T>(
+    pub(crate) async fn within_timeout<T>(
         &self,
         operation: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
@@ -269,6 +269,9 @@ impl SessionStore for RedisStore {
                 .arg(millis(record.expiry.expires_at))
                 .arg(ttl(record.expiry.expires_at, now));
             with_data_fields(&mut call, record.data.iter());
+            if let Some(user) = &record.user {
+                call.arg(USER).arg(user);
+            }
             self.answers_one(&key, &CREATE, &call).await
         })
         .await
@@ -316,16 +319,23 @@ impl SessionStore for RedisStore {
                 .arg(millis(expiry.refreshed_at))
                 .arg(millis(expiry.expires_at))
                 .arg(ttl(expiry.expires_at, now))
-                .arg(u8::from(changes.is_cleared()))
-                .arg(changes.removed().count());
+                .arg(u8::from(changes.is_cleared()));
+            let unbinds = changes.user() == Some(UserChange::Unbind);
+            call.arg(changes.removed().count() + usize::from(unbinds));
             for removed in changes.removed() {
                 call.arg(DataField(removed));
+            }
+            if unbinds {
+                call.arg(USER);
             }
             call.arg(changes.incremented().count());
             for (key, by) in changes.incremented() {
                 call.arg(DataField(key)).arg(by);
             }
             with_data_fields(&mut call, changes.inserted());
+            if let Some(UserChange::Bind(user)) = changes.user() {
+                call.arg(USER).arg(user);
+            }
             self.answers_one(&key, &APPLY, &call).await
         })
         .await
@@ -356,43 +366,84 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete(&self, id: &SessionId, _now: SystemTime) -> Result<(), StoreError> {
-        observed("redis", "delete", async {
-            // One key per call, so a predecessor and its successor may hash to any slots (of a Redis
-            // Cluster, on any masters). The walk deletes the live end of the chain and returns the
-            // retired records it passed, deleted afterwards: every step gives the same answer when
-            // run twice, as a cluster client's resend may run it.
-            let mut retired = Vec::new();
-            let mut next = Some(self.key(id));
-            for _ in 0..MAX_SUCCESSORS_FOLLOWED {
-                let Some(key) = next.take() else { break };
-                let walked = key.clone();
-                next = self
-                    .within_timeout(async {
-                        let mut connection = self.connection();
-                        let call = script_call(&DELETE, &key);
-                        let successor: Option<String> =
-                            scripts::run(&mut connection, &DELETE, &call)
-                                .await
-                                .map_err(store_error)?;
-                        self.replicated(&mut connection, &key, true).await?;
-                        Ok(successor)
-                    })
-                    .await?;
-                if next.is_some() {
-                    retired.push(walked);
-                }
-            }
-            for key in retired {
-                self.within_timeout(async {
+        observed(
+            "redis",
+            "delete",
+            self.delete_chain(self.key(id), Vec::new()),
+        )
+        .await
+    }
+
+    async fn list_user_session(
+        &self,
+        user: &str,
+        id: &SessionId,
+        expires_at: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), StoreError> {
+        let listing = self.list_under_user(user, id, expires_at, now);
+        observed("redis", "list_user_session", listing).await
+    }
+
+    async fn user_sessions(
+        &self,
+        user: &str,
+        now: SystemTime,
+    ) -> Result<Vec<ListedSession>, StoreError> {
+        observed("redis", "user_sessions", self.sessions_of(user, now)).await
+    }
+
+    async fn end_user_session(
+        &self,
+        user: &str,
+        session: &SessionRef,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        observed("redis", "end_user_session", self.end_of(user, session, now)).await
+    }
+}
+
+impl RedisStore {
+    /// Deletes the record under `first` and, one key per call, the successors it leads to; then
+    /// the retired records the walk passed, with `retired` (those a caller passed already).
+    ///
+    /// One key per call, so a predecessor and its successor may hash to any slots (of a Redis
+    /// Cluster, on any masters). The walk deletes the live end of the chain and returns the
+    /// retired records it passed, deleted afterwards: every step gives the same answer when run
+    /// twice, as a cluster client's resend may run it.
+    pub(crate) async fn delete_chain(
+        &self,
+        first: String,
+        mut retired: Vec<String>,
+    ) -> Result<(), StoreError> {
+        let mut next = Some(first);
+        for _ in retired.len()..MAX_SUCCESSORS_FOLLOWED {
+            let Some(key) = next.take() else { break };
+            let walked = key.clone();
+            next = self
+                .within_timeout(async {
                     let mut connection = self.connection();
-                    let _: usize = connection.del(&key).await.map_err(store_error)?;
-                    self.replicated(&mut connection, &key, true).await
+                    let call = script_call(&DELETE, &key);
+                    let successor: Option<String> = scripts::run(&mut connection, &DELETE, &call)
+                        .await
+                        .map_err(store_error)?;
+                    self.replicated(&mut connection, &key, true).await?;
+                    Ok(successor)
                 })
                 .await?;
+            if next.is_some() {
+                retired.push(walked);
             }
-            Ok(())
-        })
-        .await
+        }
+        for key in retired {
+            self.within_timeout(async {
+                let mut connection = self.connection();
+                let _: usize = connection.del(&key).await.map_err(store_error)?;
+                self.replicated(&mut connection, &key, true).await
+            })
+            .await?;
+        }
+        Ok(())
     }
 }
 

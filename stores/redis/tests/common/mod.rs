@@ -49,14 +49,15 @@ pub async fn store_at(prefix: &str) -> RedisStore {
     store
 }
 
-/// Runs the store suite on stores from `make`, then clears what each left under its prefix.
+/// Runs the store suite and its user index part on stores from `make`, then clears what each
+/// left under its prefix.
 pub async fn run_store_suite<F, Fut>(make: F)
 where
     F: Fn() -> Fut,
     Fut: Future<Output = RedisStore>,
 {
     let stores = Arc::new(Mutex::new(Vec::new()));
-    store_suite::run_all(|| {
+    let kept = || {
         let stores = stores.clone();
         let store = make();
         async move {
@@ -64,8 +65,9 @@ where
             stores.lock().unwrap().push(store.clone());
             store
         }
-    })
-    .await;
+    };
+    store_suite::run_all(kept).await;
+    store_suite::users::run_all(kept).await;
     let stores = stores.lock().unwrap().clone();
     for store in stores {
         store.admin().clear().await.unwrap();
