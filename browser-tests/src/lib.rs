@@ -77,6 +77,7 @@ macro_rules! browser_scenarios {
             cookie_without_secure_is_sent_back_over_plain_http,
             secure_cookie_is_kept_on_loopback,
             two_processes_share_the_store_that_fastsession_store_names,
+            logging_out_other_devices_ends_the_other_browser,
         );
     };
     (@each $binary:expr; $($scenario:ident,)*) => {

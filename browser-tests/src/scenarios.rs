@@ -14,6 +14,10 @@ use crate::{
     start_example,
 };
 
+mod users;
+
+pub use users::logging_out_other_devices_ends_the_other_browser;
+
 /// The examples' cookie name: the default configuration's.
 pub const COOKIE: &str = "sid";
 

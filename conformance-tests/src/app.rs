@@ -28,7 +28,7 @@ pub enum Body {
 }
 
 impl Reply {
-    fn json(body: Value) -> Self {
+    pub(crate) fn json(body: Value) -> Self {
         Self {
             status: 200,
             body: Body::Json(body),
@@ -40,7 +40,7 @@ impl Reply {
     }
 
     /// A plain-text reply.
-    fn text(status: u16, text: impl Into<Cow<'static, str>>) -> Self {
+    pub(crate) fn text(status: u16, text: impl Into<Cow<'static, str>>) -> Self {
         Self {
             status,
             body: Body::Text(text.into()),
@@ -129,11 +129,13 @@ pub fn clear(session: &Session) -> Reply {
     })
 }
 
-/// `POST /login/{user}`: a new ID, the data kept, then the user.
+/// `POST /login/{user}`: a new ID, the data kept, then the user (under the key `user`, and as
+/// the session's user, so `/my-sessions` lists it).
 pub fn login(session: &Session, user: &str) -> Reply {
     run(|| {
         session.cycle_id()?;
         session.insert("user", user)?;
+        session.set_user(user)?;
         Ok(Reply::ok())
     })
 }

@@ -67,6 +67,7 @@ pub mod scenarios;
 pub mod servers;
 pub mod store;
 pub mod target;
+pub mod user_routes;
 
 pub use options::{Framework, Options};
 pub use scenarios::SCENARIOS;

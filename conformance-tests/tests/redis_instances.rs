@@ -45,7 +45,9 @@ async fn two_instances_share_one_session_through_redis() {
         assert_ne!(pair.a.url, pair.b.url);
         let shared = instances::log_in_on_a_and_read_on_b(&pair).await;
         let keys = store.admin().keys().await.expect("a scan");
-        assert_eq!(keys.len(), 1, "one session, one key: {keys:?}");
+        let sessions = store.admin().sessions().await.expect("a scan");
+        assert_eq!(sessions.len(), 1, "one session: {keys:?}");
+        assert_eq!(keys.len(), 2, "its key and its user's index: {keys:?}");
         instances::assert_reveals_no_secret(&keys, &shared);
         let client = redis::Client::open(redis_url()).expect("a URL");
         let mut connection = client
@@ -61,7 +63,14 @@ async fn two_instances_share_one_session_through_redis() {
             assert!(ttl > 0, "{key} has no TTL");
         }
         instances::log_out_on_b(&pair, &shared).await;
-        assert!(store.admin().keys().await.expect("a scan").is_empty());
+        assert!(store.admin().sessions().await.expect("a scan").is_empty());
+        let left = store.admin().keys().await.expect("a scan");
+        assert_eq!(
+            left.len(),
+            1,
+            "the user's index, until it is read: {left:?}"
+        );
+        store.admin().clear().await.expect("a clear");
     }
 }
 

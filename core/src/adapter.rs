@@ -8,6 +8,8 @@
 //! - The async driver (feature `driver`) that runs the same lifecycle for the four adapters:
 //!   [`SessionManager`], one [`RequestSession`] per request, and the [`SessionRegistry`] of a
 //!   request's session objects.
+//! - A user's sessions without the driver: [`list_user_sessions`], [`end_user_session`],
+//!   [`end_user_sessions`] (the driver's [`UserSessions`](crate::UserSessions) calls them).
 //! - How a failed use of the session becomes a response: [`Rejection`], [`ExtractError`],
 //!   [`ERROR_BODY`].
 //! - The header traits a framework implements on its own types: [`RequestHeaders`],
@@ -24,3 +26,4 @@ pub use crate::headers::ResponseHeaders;
 pub use crate::registry::SessionRegistry;
 pub use crate::rejection::{ERROR_BODY, ExtractError, Rejection, TOO_LARGE_BODY};
 pub use crate::sessions::{RequestHeaders, Sessions};
+pub use crate::users::{end_user_session, end_user_sessions, list_user_sessions};

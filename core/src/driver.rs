@@ -136,7 +136,7 @@ impl<S: SessionStore> SessionManager<S> {
     /// [`StoreError`] when the store failed or keeps no user index.
     pub async fn user_sessions(&self, user: &str) -> Result<Vec<UserSession>, StoreError> {
         let now = self.inner.sessions.now();
-        users::list(&self.inner.store, user, None, now).await
+        users::list_user_sessions(&self.inner.store, user, None, now).await
     }
 
     /// Ends the session of `user` with this label, outside any request; returns whether the
@@ -151,7 +151,7 @@ impl<S: SessionStore> SessionManager<S> {
         label: SessionLabel,
     ) -> Result<bool, StoreError> {
         let now = self.inner.sessions.now();
-        let ended = users::end_labelled(&self.inner.store, user, label, now).await?;
+        let ended = users::end_user_session(&self.inner.store, user, label, now).await?;
         Ok(ended.is_some())
     }
 
@@ -182,7 +182,7 @@ impl<S: SessionStore> SessionManager<S> {
     /// [`StoreError`] when the store failed or keeps no user index.
     pub async fn end_user_sessions(&self, user: &str) -> Result<usize, StoreError> {
         let now = self.inner.sessions.now();
-        users::end_all(&self.inner.store, user, None, now).await
+        users::end_user_sessions(&self.inner.store, user, None, now).await
     }
 
     /// Starts a request: applies the skip rules and reads the cookie (no store I/O).
@@ -265,7 +265,7 @@ impl<S: SessionStore> Driver for ManagerInner<S> {
         current: Option<SessionRef>,
         now: SystemTime,
     ) -> BoxFuture<'a, Result<Vec<UserSession>, StoreError>> {
-        Box::pin(users::list(&self.store, user, current, now))
+        Box::pin(users::list_user_sessions(&self.store, user, current, now))
     }
 
     fn end_labelled<'a>(
@@ -274,7 +274,7 @@ impl<S: SessionStore> Driver for ManagerInner<S> {
         label: SessionLabel,
         now: SystemTime,
     ) -> BoxFuture<'a, Result<Option<SessionRef>, StoreError>> {
-        Box::pin(users::end_labelled(&self.store, user, label, now))
+        Box::pin(users::end_user_session(&self.store, user, label, now))
     }
 
     fn end_all<'a>(
@@ -283,7 +283,7 @@ impl<S: SessionStore> Driver for ManagerInner<S> {
         except: Option<SessionRef>,
         now: SystemTime,
     ) -> BoxFuture<'a, Result<usize, StoreError>> {
-        Box::pin(users::end_all(&self.store, user, except, now))
+        Box::pin(users::end_user_sessions(&self.store, user, except, now))
     }
 }
 

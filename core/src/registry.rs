@@ -4,6 +4,7 @@
 use crate::driver::RequestSession;
 use crate::rejection::ExtractError;
 use crate::session::Session;
+use crate::user_sessions::UserSessions;
 
 /// Every [`RequestSession`] of one request, by session object name: what adapters keep in the
 /// request's extensions so several session middlewares (with different cookies) can coexist.
@@ -61,6 +62,15 @@ impl SessionRegistry {
     /// [`RequestSession::session`].
     pub async fn session(&self, name: &str) -> Result<Session, ExtractError> {
         self.installed(name)?.session().await
+    }
+
+    /// The sessions of the user that the session named `name` belongs to.
+    ///
+    /// # Errors
+    ///
+    /// As [`SessionRegistry::session`].
+    pub async fn user_sessions(&self, name: &str) -> Result<UserSessions, ExtractError> {
+        self.installed(name)?.user_sessions().await
     }
 
     fn installed(&self, name: &str) -> Result<&RequestSession, ExtractError> {

@@ -9,9 +9,7 @@ use std::time::SystemTime;
 use sha2::{Digest as _, Sha256};
 
 pub use self::label::{LabelError, SessionLabel, SessionRef};
-use crate::store::SessionStore;
-#[cfg(feature = "driver")]
-use crate::store::StoreError;
+use crate::store::{SessionStore, StoreError};
 
 /// The longest user identifier a session can be bound to, in bytes.
 pub const MAX_USER_BYTES: usize = 256;
@@ -78,9 +76,15 @@ pub(crate) fn is_valid_user(user: &str) -> bool {
     (1..=MAX_USER_BYTES).contains(&user.len())
 }
 
-/// The user's live sessions, oldest first, `current` marked.
-#[cfg(feature = "driver")]
-pub(crate) async fn list<S: SessionStore + ?Sized>(
+/// The live sessions of `user` in `store`, oldest first, `current` (the session of the request
+/// that asks, if any) marked: the sans-IO form of
+/// [`UserSessions::list`](crate::UserSessions::list), for integrations that drive the core
+/// themselves. An invalid user identifier has no sessions.
+///
+/// # Errors
+///
+/// [`StoreError`] when the store failed or keeps no user index.
+pub async fn list_user_sessions<S: SessionStore + ?Sized>(
     store: &S,
     user: &str,
     current: Option<SessionRef>,
@@ -102,10 +106,15 @@ pub(crate) async fn list<S: SessionStore + ?Sized>(
         .collect())
 }
 
-/// Ends the user's session with this label; returns which session it was, if the user has one
-/// with it.
-#[cfg(feature = "driver")]
-pub(crate) async fn end_labelled<S: SessionStore + ?Sized>(
+/// Ends the session of `user` with this label in `store` (a logout: its successors too);
+/// returns which session it was, if the user has one with it. The sans-IO form of
+/// [`UserSessions::end`](crate::UserSessions::end); to end the current session, destroy it
+/// instead, so its response carries the removal cookie.
+///
+/// # Errors
+///
+/// [`StoreError`] when the store failed or keeps no user index.
+pub async fn end_user_session<S: SessionStore + ?Sized>(
     store: &S,
     user: &str,
     label: SessionLabel,
@@ -123,9 +132,14 @@ pub(crate) async fn end_labelled<S: SessionStore + ?Sized>(
     Ok(Some(found.session))
 }
 
-/// Ends every session of the user but `except`; returns how many it ended.
-#[cfg(feature = "driver")]
-pub(crate) async fn end_all<S: SessionStore + ?Sized>(
+/// Ends every session of `user` in `store` but `except` (the current one, for "log out other
+/// devices"); returns how many it ended. The sans-IO form of
+/// [`UserSessions::end_others`](crate::UserSessions::end_others).
+///
+/// # Errors
+///
+/// [`StoreError`] when the store failed or keeps no user index.
+pub async fn end_user_sessions<S: SessionStore + ?Sized>(
     store: &S,
     user: &str,
     except: Option<SessionRef>,

@@ -45,7 +45,7 @@ impl Deref for Session {
     }
 }
 
-fn sessions(request: &HttpRequest) -> SessionRegistry {
+pub(crate) fn sessions(request: &HttpRequest) -> SessionRegistry {
     request
         .extensions()
         .get::<SessionRegistry>()

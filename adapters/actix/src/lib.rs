@@ -42,6 +42,8 @@
 //! - [`Session`]: the session; 503 when the store is unavailable, 500 on a skipped request.
 //! - [`OptionalSession`]: `None` on a skipped request (a store failure is still a 503; actix's
 //!   own `Option<T>` would hide it, so use this instead).
+//! - [`UserSessions`]: the sessions of the user the session belongs to (after
+//!   `session.set_user(..)` at login): list them, end one, the others or all.
 //! - [`SessionObjects`]: every session of the request by name, for stacked middlewares.
 //!
 //! # Features
@@ -57,9 +59,11 @@
 mod extract;
 mod inner_error;
 mod middleware;
+mod user_sessions;
 
 pub use extract::{OptionalSession, Session, SessionObjects, SessionRejection};
 pub use fastsession_core;
 pub use fastsession_core::{Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule};
 pub use inner_error::InnerError;
 pub use middleware::{SessionMiddleware, SessionMiddlewareService};
+pub use user_sessions::UserSessions;

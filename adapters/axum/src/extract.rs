@@ -46,7 +46,7 @@ impl Deref for Session {
 
 /// The request's sessions; none when no layer is installed, which core reports as
 /// `NotInstalled` (and logs).
-fn sessions(parts: &Parts) -> SessionRegistry {
+pub(crate) fn sessions(parts: &Parts) -> SessionRegistry {
     parts
         .extensions
         .get::<SessionRegistry>()

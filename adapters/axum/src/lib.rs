@@ -40,6 +40,8 @@
 //! - [`Session`]: the session; fails with 503 when the store is unavailable, and with 500 on a
 //!   request exempted by a skip rule.
 //! - `Option<Session>`: `None` on a skipped request (a store failure is still a 503).
+//! - [`UserSessions`]: the sessions of the user the session belongs to (after
+//!   `session.set_user(..)` at login): list them, end one, the others or all.
 //! - [`SessionObjects`]: every session of the request by name, when several layers with
 //!   different cookie names are stacked ([`Config::with_session_object`]).
 //!
@@ -55,8 +57,10 @@
 
 mod extract;
 mod service;
+mod user_sessions;
 
 pub use extract::{Session, SessionObjects, SessionRejection};
 pub use fastsession_core;
 pub use fastsession_core::{Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule};
 pub use service::{SessionLayer, SessionService, layer};
+pub use user_sessions::UserSessions;

@@ -44,7 +44,7 @@ impl Deref for Session {
     }
 }
 
-fn sessions(request: &Request) -> SessionRegistry {
+pub(crate) fn sessions(request: &Request) -> SessionRegistry {
     request
         .extensions()
         .get::<SessionRegistry>()

@@ -41,6 +41,8 @@
 //! - [`Session`]: the session; 503 when the store is unavailable, 500 on a skipped request.
 //! - [`OptionalSession`]: `None` on a skipped request (a store failure is still a 503; poem's
 //!   own `Option<T>` would hide it, so use this instead).
+//! - [`UserSessions`]: the sessions of the user the session belongs to (after
+//!   `session.set_user(..)` at login): list them, end one, the others or all.
 //! - [`SessionObjects`]: every session of the request by name, for stacked middlewares.
 //!
 //! # Features
@@ -55,8 +57,10 @@
 
 mod extract;
 mod middleware;
+mod user_sessions;
 
 pub use extract::{OptionalSession, Session, SessionObjects, SessionRejection};
 pub use fastsession_core;
 pub use fastsession_core::{Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule};
 pub use middleware::{SessionEndpoint, SessionMiddleware};
+pub use user_sessions::UserSessions;

@@ -47,7 +47,7 @@ impl Deref for Session {
     }
 }
 
-fn sessions(request: &Request<'_>) -> SessionRegistry {
+pub(crate) fn sessions(request: &Request<'_>) -> SessionRegistry {
     local(request)
         .sessions
         .lock()
@@ -55,7 +55,10 @@ fn sessions(request: &Request<'_>) -> SessionRegistry {
         .clone()
 }
 
-fn reject<T>(request: &Request<'_>, error: ExtractError) -> Outcome<T, SessionRejection> {
+pub(crate) fn reject<T>(
+    request: &Request<'_>,
+    error: ExtractError,
+) -> Outcome<T, SessionRejection> {
     let rejection = SessionRejection::from(error);
     let status = rejection.0.status();
     *local(request)

@@ -38,6 +38,8 @@
 //! - [`Session`]: the session; 503 when the store is unavailable, 500 on a skipped request.
 //! - [`OptionalSession`]: `None` on a skipped request (a store failure is still a 503; rocket's
 //!   own `Option<T>` would hide it, so use this instead).
+//! - [`UserSessions`]: the sessions of the user the session belongs to (after
+//!   `session.set_user(..)` at login): list them, end one, the others or all.
 //! - [`SessionObjects`]: every session of the request by name, for stacked fairings.
 //!
 //! # Features
@@ -52,8 +54,10 @@
 
 mod fairing;
 mod guard;
+mod user_sessions;
 
 pub use fairing::SessionFairing;
 pub use fastsession_core;
 pub use fastsession_core::{Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule};
 pub use guard::{OptionalSession, Session, SessionObjects, SessionRejection};
+pub use user_sessions::UserSessions;

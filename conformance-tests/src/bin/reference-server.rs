@@ -60,7 +60,7 @@ fn main() -> ExitCode {
         .init();
     runtime.block_on(async {
         if let Err(error) = state.store.inner().prepare().await {
-            return fail(&format!("the store is not ready: {error}"));
+            return fail(&format!("--store: the store is not ready: {error}"));
         }
         let server = match servers::start(options.framework, state, options.port).await {
             Ok(server) => server,

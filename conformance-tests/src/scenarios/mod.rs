@@ -27,6 +27,7 @@ pub mod logout;
 pub mod races;
 pub mod security;
 pub mod skip;
+pub mod users;
 
 /// The session cookie name of the default configuration.
 pub const SID: &str = "sid";
@@ -108,6 +109,11 @@ macro_rules! with_scenarios {
             races::two_concurrent_logins_leave_exactly_one_successor,
             races::a_logout_then_write_racing_a_logout_creates_nothing,
             races::waiting_for_a_held_session_is_bounded,
+            users::a_login_lists_the_session_as_current,
+            users::logging_out_other_devices_ends_only_them,
+            users::logging_out_everywhere_ends_every_session_of_the_user,
+            users::one_session_ends_by_its_label,
+            users::a_request_in_flight_cannot_revive_an_ended_session,
             abuse::a_one_mebibyte_cookie_header_is_bounded,
             abuse::a_thousand_same_name_cookies_are_bounded,
             abuse::junk_same_name_cookies_do_not_crowd_out_the_session,

@@ -23,7 +23,7 @@ const UNSERIALIZED: &[&str] = &["--serialized-requests", "false"];
 /// Sends `method path` (with a JSON `body`) through `client`'s jar in the background, and returns
 /// once the store has been asked for its session, plus a short pause for the answer. The pause
 /// only orders the next request after this one's load; nothing is timed.
-async fn after_its_load(
+pub(crate) async fn after_its_load(
     app: &Fixture,
     client: &Arc<Client>,
     method: Method,
@@ -46,7 +46,7 @@ async fn after_its_load(
 }
 
 /// Awaits a request started by [`after_its_load`].
-async fn finished(request: JoinHandle<Reply>) -> Reply {
+pub(crate) async fn finished(request: JoinHandle<Reply>) -> Reply {
     request.await.expect("the background request finishes")
 }
 

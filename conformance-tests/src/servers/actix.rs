@@ -10,10 +10,13 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, ContentType, HeaderValue};
 use actix_web::web::{self, Bytes, Path};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError};
-use fastsession_actix::{OptionalSession, Session, SessionMiddleware, SessionObjects};
+use fastsession_actix::{
+    OptionalSession, Session, SessionMiddleware, SessionObjects, UserSessions,
+};
 
 use super::{AppState, RunningServer, SECOND_OBJECT};
 use crate::app::{self, Reply};
+use crate::user_routes;
 
 fn respond(reply: Reply) -> HttpResponse {
     let (status, content_type, body) = reply.into_parts();
@@ -124,6 +127,22 @@ async fn optional(s: OptionalSession, r: HttpRequest) -> Answer {
     staged(&r, async { app::optional(s.0.as_deref()) }).await
 }
 
+async fn my_sessions(d: UserSessions, r: HttpRequest) -> Answer {
+    staged(&r, user_routes::my_sessions(&d)).await
+}
+
+async fn end_my_session(d: UserSessions, r: HttpRequest, label: Path<String>) -> Answer {
+    staged(&r, user_routes::end_my_session(&d, &label)).await
+}
+
+async fn logout_others(d: UserSessions, r: HttpRequest) -> Answer {
+    staged(&r, user_routes::logout_others(&d)).await
+}
+
+async fn logout_everywhere(d: UserSessions, r: HttpRequest) -> Answer {
+    staged(&r, user_routes::logout_everywhere(&d)).await
+}
+
 async fn second_session_test(sessions: SessionObjects, r: HttpRequest) -> Answer {
     match sessions.get(SECOND_OBJECT).await {
         Ok(s) => staged(&r, async { app::session_test(&s) }).await,
@@ -142,6 +161,10 @@ fn routes(config: &mut web::ServiceConfig) {
         .route("/clear", web::post().to(clear))
         .route("/login/{user}", web::post().to(login))
         .route("/logout", web::post().to(logout))
+        .route("/my-sessions", web::get().to(my_sessions))
+        .route("/my-sessions/{label}/end", web::post().to(end_my_session))
+        .route("/logout-others", web::post().to(logout_others))
+        .route("/logout-everywhere", web::post().to(logout_everywhere))
         .route("/logout-then-set/{key}", web::post().to(logout_then_set))
         .route("/whoami", web::get().to(whoami))
         .route("/incr-slow/{key}", web::post().to(incr_slow))

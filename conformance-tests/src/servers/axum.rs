@@ -11,10 +11,11 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use fastsession_axum::{Session, SessionObjects, layer};
+use fastsession_axum::{Session, SessionObjects, UserSessions, layer};
 
 use super::{AppState, RunningServer, SECOND_OBJECT, stopper};
 use crate::app::{self, Reply};
+use crate::user_routes;
 
 fn respond(reply: Reply) -> Response {
     let (status, content_type, body) = reply.into_parts();
@@ -123,6 +124,26 @@ async fn optional(s: Option<Session>, RawQuery(q): RawQuery) -> Answer {
     staged(q, async { app::optional(s.as_deref()) }).await
 }
 
+async fn my_sessions(d: UserSessions, RawQuery(q): RawQuery) -> Answer {
+    staged(q, user_routes::my_sessions(&d)).await
+}
+
+async fn end_my_session(
+    d: UserSessions,
+    RawQuery(q): RawQuery,
+    Path(label): Path<String>,
+) -> Answer {
+    staged(q, user_routes::end_my_session(&d, &label)).await
+}
+
+async fn logout_others(d: UserSessions, RawQuery(q): RawQuery) -> Answer {
+    staged(q, user_routes::logout_others(&d)).await
+}
+
+async fn logout_everywhere(d: UserSessions, RawQuery(q): RawQuery) -> Answer {
+    staged(q, user_routes::logout_everywhere(&d)).await
+}
+
 async fn second_session_test(sessions: SessionObjects, RawQuery(q): RawQuery) -> Answer {
     match sessions.get(SECOND_OBJECT).await {
         Ok(s) => staged(q, async { app::session_test(&s) }).await,
@@ -147,7 +168,11 @@ fn router(state: AppState) -> io::Result<Router> {
         .route("/fail", get(fail))
         .route("/app-cookies", get(app_cookies))
         .route("/cacheable", get(cacheable))
-        .route("/optional", get(optional));
+        .route("/optional", get(optional))
+        .route("/my-sessions", get(my_sessions))
+        .route("/my-sessions/{label}/end", post(end_my_session))
+        .route("/logout-others", post(logout_others))
+        .route("/logout-everywhere", post(logout_everywhere));
     if let Some((second, store)) = state.second {
         router = router
             .route("/second/session_test", get(second_session_test))

@@ -5,7 +5,7 @@ use std::io;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use fastsession_poem::{OptionalSession, Session, SessionMiddleware, SessionObjects};
+use fastsession_poem::{OptionalSession, Session, SessionMiddleware, SessionObjects, UserSessions};
 use poem::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use poem::http::{HeaderValue, StatusCode, Uri};
 use poem::listener::TcpAcceptor;
@@ -14,6 +14,7 @@ use poem::{EndpointExt, Response, Route, Server, get, handler, post};
 
 use super::{AppState, RunningServer, SECOND_OBJECT, stopper};
 use crate::app::{self, Reply};
+use crate::user_routes;
 
 fn respond(reply: Reply) -> Response {
     let (status, content_type, body) = reply.into_parts();
@@ -131,6 +132,30 @@ async fn optional(s: OptionalSession, uri: &Uri) -> poem::Result<Response> {
 }
 
 #[handler]
+async fn my_sessions(d: UserSessions, uri: &Uri) -> poem::Result<Response> {
+    staged(uri, user_routes::my_sessions(&d)).await
+}
+
+#[handler]
+async fn end_my_session(
+    d: UserSessions,
+    uri: &Uri,
+    Path(label): Path<String>,
+) -> poem::Result<Response> {
+    staged(uri, user_routes::end_my_session(&d, &label)).await
+}
+
+#[handler]
+async fn logout_others(d: UserSessions, uri: &Uri) -> poem::Result<Response> {
+    staged(uri, user_routes::logout_others(&d)).await
+}
+
+#[handler]
+async fn logout_everywhere(d: UserSessions, uri: &Uri) -> poem::Result<Response> {
+    staged(uri, user_routes::logout_everywhere(&d)).await
+}
+
+#[handler]
 async fn second_session_test(sessions: SessionObjects, uri: &Uri) -> poem::Result<Response> {
     match sessions.get(SECOND_OBJECT).await {
         Ok(s) => staged(uri, async { app::session_test(&s) }).await,
@@ -156,6 +181,10 @@ fn routes() -> Route {
         .at("/app-cookies", get(app_cookies))
         .at("/cacheable", get(cacheable))
         .at("/optional", get(optional))
+        .at("/my-sessions", get(my_sessions))
+        .at("/my-sessions/:label/end", post(end_my_session))
+        .at("/logout-others", post(logout_others))
+        .at("/logout-everywhere", post(logout_everywhere))
 }
 
 fn app(state: AppState) -> io::Result<poem::endpoint::BoxEndpoint<'static, Response>> {

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::io;
 use std::net::TcpListener;
 
-use fastsession_rocket::{OptionalSession, Session, SessionFairing, SessionObjects};
+use fastsession_rocket::{OptionalSession, Session, SessionFairing, SessionObjects, UserSessions};
 use rocket::config::{LogLevel, Shutdown};
 use rocket::data::{Limits, ToByteUnit};
 use rocket::fairing::AdHoc;
@@ -14,6 +14,7 @@ use rocket::{Either, Responder, get, post, routes};
 
 use super::{AppState, RunningServer, SECOND_OBJECT};
 use crate::app::{self, Reply};
+use crate::user_routes;
 
 type Answer = (Status, (ContentType, Vec<u8>));
 
@@ -134,6 +135,26 @@ async fn optional(s: OptionalSession, uri: &Origin<'_>) -> Staged {
     staged(uri, async { app::optional(s.0.as_deref()) }).await
 }
 
+#[get("/my-sessions")]
+async fn my_sessions(d: UserSessions, uri: &Origin<'_>) -> Staged {
+    staged(uri, user_routes::my_sessions(&d)).await
+}
+
+#[post("/my-sessions/<label>/end")]
+async fn end_my_session(d: UserSessions, uri: &Origin<'_>, label: &str) -> Staged {
+    staged(uri, user_routes::end_my_session(&d, label)).await
+}
+
+#[post("/logout-others")]
+async fn logout_others(d: UserSessions, uri: &Origin<'_>) -> Staged {
+    staged(uri, user_routes::logout_others(&d)).await
+}
+
+#[post("/logout-everywhere")]
+async fn logout_everywhere(d: UserSessions, uri: &Origin<'_>) -> Staged {
+    staged(uri, user_routes::logout_everywhere(&d)).await
+}
+
 #[get("/second/session_test")]
 async fn second_session_test(
     sessions: SessionObjects,
@@ -185,6 +206,10 @@ pub(super) async fn start(state: AppState, listener: TcpListener) -> io::Result<
                 app_cookies,
                 cacheable,
                 optional,
+                my_sessions,
+                end_my_session,
+                logout_others,
+                logout_everywhere,
                 second_session_test
             ],
         )

@@ -2,7 +2,7 @@
 
 use actix_web::http::header::LOCATION;
 use actix_web::{App, HttpResponse, HttpServer, web};
-use fastsession_actix::{Session, SessionMiddleware, SessionRejection};
+use fastsession_actix::{Session, SessionMiddleware, SessionRejection, UserSessions};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -39,6 +39,13 @@ async fn login(
 ) -> Result<HttpResponse, SessionRejection> {
     session.cycle_id()?; // a new ID on every privilege change defeats session fixation
     session.insert("user", &login.user)?;
+    session.set_user(&login.user)?; // so the user's sessions can be listed and ended
+    Ok(see_home())
+}
+
+/// "Log out other devices": every other session of this user ends.
+async fn logout_others(devices: UserSessions) -> Result<HttpResponse, SessionRejection> {
+    devices.end_others().await?;
     Ok(see_home())
 }
 
@@ -67,6 +74,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .route("/session_test", web::get().to(session_test))
             .route("/login", web::post().to(login))
             .route("/logout", web::post().to(logout))
+            .route("/logout-others", web::post().to(logout_others))
             .route("/whoami", web::get().to(whoami))
     })
     .bind(("127.0.0.1", port))?;

@@ -4,7 +4,7 @@ use axum::extract::Form;
 use axum::response::{Html, Redirect};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use fastsession_axum::{Session, SessionRejection};
+use fastsession_axum::{Session, SessionRejection, UserSessions};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -30,6 +30,13 @@ struct Login {
 async fn login(session: Session, Form(login): Form<Login>) -> Result<Redirect, SessionRejection> {
     session.cycle_id()?; // a new ID on every privilege change defeats session fixation
     session.insert("user", &login.user)?;
+    session.set_user(&login.user)?; // so the user's sessions can be listed and ended
+    Ok(Redirect::to("/"))
+}
+
+/// "Log out other devices": every other session of this user ends.
+async fn logout_others(devices: UserSessions) -> Result<Redirect, SessionRejection> {
+    devices.end_others().await?;
     Ok(Redirect::to("/"))
 }
 
@@ -54,6 +61,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/session_test", get(session_test))
         .route("/login", post(login))
         .route("/logout", post(logout))
+        .route("/logout-others", post(logout_others))
         .route("/whoami", get(whoami))
         .layer(fastsession_axum::layer(config, store)?);
 

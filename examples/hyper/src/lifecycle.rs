@@ -13,8 +13,9 @@
 use std::time::SystemTime;
 
 use example_support::ExampleStore;
+use fastsession_core::adapter::end_user_sessions;
 use fastsession_core::adapter::{ExtractError, Finished as _, SessionHandle, Sessions};
-use fastsession_core::store::{SessionStore, TimeLimited};
+use fastsession_core::store::{SessionRef, SessionStore, TimeLimited};
 use fastsession_core::{Session, SessionError};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
@@ -111,6 +112,22 @@ impl<S: SessionStore> LazySession<'_, S> {
             Ok(None) => Err(ExtractError::Skipped.into()),
             Err(error) => Err(ExtractError::Unavailable(error).into()),
         }
+    }
+
+    /// Ends every other session of the user `session` belongs to ("log out other devices"),
+    /// with the core's sans-IO helper; returns how many it ended.
+    ///
+    /// # Errors
+    ///
+    /// The response to answer instead: 503 when the store failed.
+    pub(crate) async fn end_other_sessions(&self, session: &Session) -> Result<usize, Rejection> {
+        let Some(user) = session.user() else {
+            return Ok(0);
+        };
+        let current = session.id().map(|id| SessionRef::of(&id));
+        end_user_sessions(&self.app.store, &user, current, self.now)
+            .await
+            .map_err(|error| ExtractError::Unavailable(error).into())
     }
 }
 

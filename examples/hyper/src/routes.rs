@@ -1,5 +1,6 @@
 //! The app, the same as the other examples': Python FastSession's counter at `/session_test`,
-//! a page at `/` that shows who is logged in, `POST /login`, `POST /logout` and `/whoami`.
+//! a page at `/` that shows who is logged in, `POST /login`, `POST /logout`,
+//! `POST /logout-others` and `/whoami`.
 
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -25,9 +26,10 @@ pub(crate) async fn route(request: Request<Incoming>, session: &LazySession<'_>)
         (&Method::GET, "/session_test") => session_test(session).await,
         (&Method::POST, "/login") => login(request, session).await,
         (&Method::POST, "/logout") => logout(session).await,
+        (&Method::POST, "/logout-others") => logout_others(session).await,
         (&Method::GET, "/whoami") => whoami(session).await,
         (_, "/" | "/session_test" | "/whoami") => Ok(not_allowed("GET")),
-        (_, "/login" | "/logout") => Ok(not_allowed("POST")),
+        (_, "/login" | "/logout" | "/logout-others") => Ok(not_allowed("POST")),
         _ => Ok(plain(StatusCode::NOT_FOUND, "Not Found")),
     };
     answer.unwrap_or_else(|Rejection(response)| response)
@@ -60,11 +62,18 @@ async fn login(request: Request<Incoming>, session: &LazySession<'_>) -> Answer 
     let session = session.load().await?;
     session.cycle_id()?; // a new ID on every privilege change defeats session fixation
     session.insert("user", &login.user)?;
+    session.set_user(&login.user)?; // so the user's sessions can be listed and ended
     Ok(redirect("/"))
 }
 
 async fn logout(session: &LazySession<'_>) -> Answer {
     session.load().await?.destroy()?;
+    Ok(redirect("/"))
+}
+
+async fn logout_others(lazy: &LazySession<'_>) -> Answer {
+    let session = lazy.load().await?;
+    lazy.end_other_sessions(&session).await?;
     Ok(redirect("/"))
 }
 

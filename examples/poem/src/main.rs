@@ -1,6 +1,6 @@
 //! fastsession on poem: `cargo run -p example-poem`, then open http://127.0.0.1:3003.
 
-use fastsession_poem::{Session, SessionMiddleware, SessionRejection};
+use fastsession_poem::{Session, SessionMiddleware, SessionRejection, UserSessions};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::{Form, Html, Json, Redirect};
 use poem::{EndpointExt, Route, Server, get, handler, post};
@@ -32,6 +32,14 @@ struct Login {
 fn login(session: Session, Form(login): Form<Login>) -> Result<Redirect, SessionRejection> {
     session.cycle_id()?; // a new ID on every privilege change defeats session fixation
     session.insert("user", &login.user)?;
+    session.set_user(&login.user)?; // so the user's sessions can be listed and ended
+    Ok(Redirect::see_other("/"))
+}
+
+/// "Log out other devices": every other session of this user ends.
+#[handler]
+async fn logout_others(devices: UserSessions) -> Result<Redirect, SessionRejection> {
+    devices.end_others().await?;
     Ok(Redirect::see_other("/"))
 }
 
@@ -57,6 +65,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .at("/session_test", get(session_test))
         .at("/login", post(login))
         .at("/logout", post(logout))
+        .at("/logout-others", post(logout_others))
         .at("/whoami", get(whoami))
         .with(SessionMiddleware::new(
             config,

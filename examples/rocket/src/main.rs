@@ -1,6 +1,6 @@
 //! fastsession on rocket: `cargo run -p example-rocket`, then open http://127.0.0.1:3002.
 
-use fastsession_rocket::{Session, SessionFairing, SessionRejection};
+use fastsession_rocket::{Session, SessionFairing, SessionRejection, UserSessions};
 use rocket::form::Form;
 use rocket::response::Redirect;
 use rocket::response::content::RawHtml;
@@ -33,6 +33,14 @@ struct Login {
 fn login(session: Session, login: Form<Login>) -> Result<Redirect, SessionRejection> {
     session.cycle_id()?; // a new ID on every privilege change defeats session fixation
     session.insert("user", &login.user)?;
+    session.set_user(&login.user)?; // so the user's sessions can be listed and ended
+    Ok(Redirect::to("/"))
+}
+
+/// "Log out other devices": every other session of this user ends.
+#[post("/logout-others")]
+async fn logout_others(devices: UserSessions) -> Result<Redirect, SessionRejection> {
+    devices.end_others().await?;
     Ok(Redirect::to("/"))
 }
 
@@ -72,7 +80,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
             },
         ))
-        .mount("/", routes![home, session_test, login, logout, whoami]);
+        .mount(
+            "/",
+            routes![home, session_test, login, logout, logout_others, whoami],
+        );
     rocket.launch().await?;
     Ok(())
 }

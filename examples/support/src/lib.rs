@@ -151,8 +151,9 @@ fn who(user: Option<&str>) -> String {
     )
 }
 
-/// The example apps' home page: who is logged in, the counter, and the login and logout forms
-/// the browser tests use (`#who`, `#visits`, `form[action='/login']`, `form[action='/logout']`).
+/// The example apps' home page: who is logged in, the counter, and the login, logout and "log
+/// out other devices" forms the browser tests use (`#who`, `#visits`, `form[action='/login']`,
+/// `form[action='/logout']`, `form[action='/logout-others']`).
 ///
 /// `user` is the logged-in user's name as the session holds it; the page escapes it for HTML
 /// (a name is whatever the login form received, so `<script>` must stay text).
@@ -172,7 +173,8 @@ pub fn home_page(framework: &str, user: Option<&str>, visits: u64) -> String {
         "<!doctype html><title>fastsession on {framework}</title><h1 id=who>{who}</h1>\
          <p>Counter: <span id=visits>{visits}</span> (<a href=/session_test>count</a>)</p>\
          <form method=post action=/login><input name=user placeholder=name><button>Log in</button></form>\
-         <form method=post action=/logout><button>Log out</button></form>"
+         <form method=post action=/logout><button>Log out</button></form>\
+         <form method=post action=/logout-others><button>Log out other devices</button></form>"
     )
 }
 
