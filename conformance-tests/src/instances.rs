@@ -234,6 +234,49 @@ pub async fn parallel_increments_count_every_one(pair: &Pair) {
     pair.store.clear().await;
 }
 
+/// A user logged in on both instances ends every other session from A ("log out other
+/// devices"): the session on B is over, A's lives on, and a request of B's session in flight
+/// when it ended writes nothing back.
+///
+/// # Panics
+///
+/// When the session on B survives, or A's does not.
+pub async fn logging_out_other_devices_reaches_the_other_instance(pair: &Pair) {
+    let (on_a, on_b) = (Client::new(&pair.a.url), Arc::new(Client::new(&pair.b.url)));
+    assert_eq!(on_a.post("/login/ada", None).await.status, 200);
+    assert_eq!(on_b.post("/login/ada", None).await.status, 200);
+    let listed = on_a.get("/my-sessions").await.json();
+    assert_eq!(
+        listed["sessions"].as_array().map(Vec::len),
+        Some(2),
+        "{listed}"
+    );
+    let late_write = {
+        let on_b = Arc::clone(&on_b);
+        tokio::spawn(async move {
+            on_b.post("/set/late?delay_ms=600", Some(serde_json::json!(1)))
+                .await
+        })
+    };
+    tokio::time::sleep(ORDERING_PAUSE).await;
+    let ended = on_a.post("/logout-others", None).await;
+    assert_eq!(ended.json(), serde_json::json!({ "ended": 1 }));
+    let late_write = late_write.await.expect("the write finishes");
+    assert_eq!(late_write.status, 200);
+    assert!(
+        late_write.set_cookies_named("sid").is_empty(),
+        "no cookie for it"
+    );
+    let me = on_b.get("/whoami").await.json();
+    assert_eq!(
+        me["cause"], "valid_cookie_but_no_store",
+        "B's session is over"
+    );
+    assert_eq!(on_a.get("/whoami").await.json()["cause"], "success");
+    assert_eq!(pair.store.count().await, 1, "only A's session");
+    pair.store.clear().await;
+}
+
 /// Framework pairs for the scenarios that run on several (first on A, second on B).
 pub const PAIRS: [(Framework, Framework); 4] = [
     (Framework::Axum, Framework::Actix),

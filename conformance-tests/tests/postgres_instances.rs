@@ -87,3 +87,11 @@ async fn a_hundred_parallel_increments_over_two_instances_count_a_hundred() {
     let (_, pair) = two_instances(instances::PAIRS[0], "increments").await;
     instances::parallel_increments_count_every_one(&pair).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logging_out_other_devices_on_one_instance_ends_the_session_on_the_other() {
+    for frameworks in &instances::PAIRS[..2] {
+        let (_, pair) = two_instances(*frameworks, "devices").await;
+        instances::logging_out_other_devices_reaches_the_other_instance(&pair).await;
+    }
+}

@@ -16,10 +16,16 @@ use crate::extract::{SessionRejection, sessions};
 /// # Examples
 ///
 /// ```
-/// use fastsession_axum::{SessionRejection, UserSessions};
+/// use fastsession_axum::{Session, SessionRejection, UserSessions};
+///
+/// async fn login(session: Session) -> Result<&'static str, SessionRejection> {
+///     session.cycle_id()?;      // a new ID on every privilege change
+///     session.set_user("ada")?; // kept through rotations; destroy() removes it
+///     Ok("welcome")
+/// }
 ///
 /// async fn log_out_other_devices(devices: UserSessions) -> Result<String, SessionRejection> {
-///     let ended = devices.end_others().await?;
+///     let ended = devices.end_others().await?; // end_all() includes this one
 ///     Ok(format!("{ended} other sessions ended"))
 /// }
 /// ```

@@ -216,3 +216,61 @@ pub async fn write_after<S: SessionStore>(
     assert!(late.is_none(), "the late request sends no cookie");
     cookie
 }
+
+/// "Log out everywhere" by user through `manager`, racing a rotation: `ada` logs in three
+/// times (three devices); one device's request loads its session, an administrator ends every
+/// session of `ada`, then that request rotates the session and finishes. No device's cookie
+/// reaches a session afterwards, the rotation made no successor, and `ada` has no session left;
+/// another user's session is left alone.
+///
+/// # Panics
+///
+/// When a session of `ada` survives, or the other user's does not.
+pub async fn logging_out_everywhere_ends_every_device<S: SessionStore>(
+    manager: &SessionManager<S>,
+) {
+    let mut devices = Vec::new();
+    for user in ["ada", "ada", "ada", "bob"] {
+        let cookie = request(manager, None, |session| {
+            session.set_user(user).expect("set_user");
+        })
+        .await;
+        devices.push(cookie.expect("a cookie"));
+    }
+    assert_eq!(manager.user_sessions("ada").await.expect("a list").len(), 3);
+    let headers: Vec<(&str, &[u8])> = vec![("cookie", devices[0].as_bytes())];
+    let slow = manager.start(headers.as_slice());
+    let session = slow.session().await.expect("loaded before the logout");
+    let ended = manager.end_user_sessions("ada").await.expect("ended");
+    assert_eq!(ended, 3, "every device of ada");
+    session.cycle_id().expect("cycle_id");
+    let committed = slow.finish(200).await.expect("the late request succeeds");
+    assert!(
+        committed.set_cookie().is_none(),
+        "no successor for an ended session"
+    );
+    for (n, device) in devices.iter().enumerate() {
+        let mut seen = None;
+        request(manager, Some(device), |session| {
+            seen = Some((session.cause(), session.user()));
+        })
+        .await;
+        let (cause, user) = seen.expect("the handler ran");
+        if n < 3 {
+            assert_eq!(cause, crate::Cause::NoStore, "device {n} of ada has ended");
+            assert_eq!(user, None);
+        } else {
+            assert_eq!(
+                (cause, user.as_deref()),
+                (crate::Cause::Success, Some("bob"))
+            );
+        }
+    }
+    assert!(
+        manager
+            .user_sessions("ada")
+            .await
+            .expect("a list")
+            .is_empty()
+    );
+}

@@ -88,3 +88,8 @@ async fn rotations_racing_a_logout_leave_no_live_session() {
         }
     }
 }
+
+#[tokio::test]
+async fn logging_out_everywhere_ends_every_device_even_one_rotating() {
+    races::logging_out_everywhere_ends_every_device(&manager().await).await;
+}

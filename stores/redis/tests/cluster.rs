@@ -141,3 +141,13 @@ async fn a_rotation_across_masters_is_final() {
         assert!(!exists, "{}", store.key(id));
     }
 }
+
+/// On a three-master cluster, where the user's index and each session it lists hash to slots of
+/// their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logging_out_everywhere_holds_across_masters() {
+    let store = store("cluster-users").await;
+    let manager = common::manager_on(store.clone(), |config| config);
+    fastsession_core::testing::races::logging_out_everywhere_ends_every_device(&manager).await;
+    store.admin().clear().await.expect("a clear");
+}

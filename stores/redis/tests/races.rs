@@ -82,3 +82,8 @@ async fn concurrent_creations_with_a_repeating_id_generator_never_share_a_sessio
     );
     manager.store().admin().clear().await.expect("cleanup");
 }
+
+#[tokio::test]
+async fn logging_out_everywhere_ends_every_device_even_one_rotating() {
+    races::logging_out_everywhere_ends_every_device(&manager().await).await;
+}
