@@ -3,14 +3,14 @@
 
 use std::time::SystemTime;
 
-use crate::cookie::SetCookie;
 use crate::engine::Engine;
 use crate::finish::{CookiePlan, Finish, Predecessor, Write};
-use crate::headers::{Field, ResponseHeaders, append_fields, replaced_fields, session_headers};
-use crate::id::{IdError, SessionId};
-use crate::rejection::ERROR_BODY;
-use crate::store::{Record, SessionRef, SessionStore, StoreError};
+use crate::headers::Carried;
+use crate::id::SessionId;
+pub use crate::outcome::{Committed, Finished, SaveError, SaveFailure};
+use crate::store::{Record, SessionRef, SessionStore};
 use crate::time::from_millis;
+use crate::transport::Via;
 use crate::users;
 
 /// How many fresh IDs a creation tries before giving up on collisions.
@@ -60,6 +60,7 @@ impl Finish {
             write,
             mut cookie,
             user,
+            via,
         } = self;
         if let Some(expired) = purge
             && let Err(error) = store.delete(&expired, now).await
@@ -73,7 +74,7 @@ impl Finish {
             Write::Create {
                 record,
                 predecessor,
-            } => match create_successor(&engine, store, &record, predecessor, now).await? {
+            } => match create_successor(&engine, via, store, &record, predecessor, now).await? {
                 Successor::Created(id) => {
                     created = Some(id);
                     written = Some(id);
@@ -127,7 +128,7 @@ impl Finish {
                 }
             }
             Write::Delete { id } => {
-                delete_logged_out(&engine, store, &id, now).await?;
+                delete_logged_out(&engine, via, store, &id, now).await?;
                 tracing::info!(session = %id.label(), "session destroyed");
             }
         }
@@ -135,19 +136,15 @@ impl Finish {
             let max = engine.config.max_sessions_per_user;
             users::enforce_bound(store, bound, max, SessionRef::of(&id), now).await;
         }
-        let set_cookie = match cookie {
-            CookiePlan::None => None,
-            CookiePlan::Removal => Some(engine.cookies.removal()),
-            CookiePlan::Issue { id, expires } => id.or(created).map(|id| {
-                engine
-                    .cookies
-                    .issue(&engine.signer, &id, expires.map(from_millis), now)
-            }),
+        let carried = match cookie {
+            CookiePlan::None => Carried::default(),
+            CookiePlan::Removal => engine.removal(via).0,
+            CookiePlan::Issue { id, expires } => id
+                .or(created)
+                .map(|id| engine.issue(via, &id, expires.map(from_millis), now))
+                .unwrap_or_default(),
         };
-        Ok(Committed {
-            set_cookie,
-            accessed,
-        })
+        Ok(Committed::new(carried, accessed, engine.vary.clone()))
     }
 }
 
@@ -159,6 +156,7 @@ impl Finish {
 /// retirement fail, and the successor, whose ID nobody else has seen, is deleted again.
 async fn create_successor<S: SessionStore + ?Sized>(
     engine: &Engine,
+    via: Via,
     store: &S,
     record: &Record,
     predecessor: Option<Predecessor>,
@@ -171,9 +169,9 @@ async fn create_successor<S: SessionStore + ?Sized>(
             // A logout still ends the session when its successor cannot be made.
             if let Some(logout) = logout {
                 // The answer is this failure's; the logout's own is already logged.
-                let _ = delete_logged_out(engine, store, &logout.id, now).await;
+                let _ = delete_logged_out(engine, via, store, &logout.id, now).await;
             }
-            return Err(error.with_removal(logout.map(|_| engine.cookies.removal())));
+            return Err(error.with_removal(logout.map(|_| engine.removal(via))));
         }
     };
     let Some(predecessor) = predecessor else {
@@ -191,7 +189,7 @@ async fn create_successor<S: SessionStore + ?Sized>(
             if predecessor.destroyed {
                 // Deleting the predecessor follows it to whatever a concurrent rotation made of
                 // it: this request's logout still ends the session.
-                delete_logged_out(engine, store, &predecessor.id, now).await?;
+                delete_logged_out(engine, via, store, &predecessor.id, now).await?;
                 Ok(Successor::LoggedOut)
             } else {
                 Ok(Successor::Discarded)
@@ -202,12 +200,9 @@ async fn create_successor<S: SessionStore + ?Sized>(
             discard(store, &id, now).await;
             if let Some(logout) = logout {
                 // The answer is this failure's; the logout's own is already logged.
-                let _ = delete_logged_out(engine, store, &logout.id, now).await;
+                let _ = delete_logged_out(engine, via, store, &logout.id, now).await;
             }
-            Err(SaveError::store(
-                error,
-                logout.map(|_| engine.cookies.removal()),
-            ))
+            Err(SaveError::store(error, logout.map(|_| engine.removal(via))))
         }
     }
 }
@@ -224,13 +219,14 @@ async fn discard<S: SessionStore + ?Sized>(store: &S, id: &SessionId, now: Syste
 /// to drop the cookie.
 async fn delete_logged_out<S: SessionStore + ?Sized>(
     engine: &Engine,
+    via: Via,
     store: &S,
     id: &SessionId,
     now: SystemTime,
 ) -> Result<(), SaveError> {
     store.delete(id, now).await.map_err(|error| {
         tracing::error!(session = %id.label(), %error, "destroying the session failed; the browser is still told to drop it");
-        SaveError::store(error, Some(engine.cookies.removal()))
+        SaveError::store(error, Some(engine.removal(via)))
     })
 }
 
@@ -278,180 +274,4 @@ async fn list_user_session<S: SessionStore + ?Sized>(
             tracing::error!(session = %id.label(), %error, "listing the session under its user failed; it is not saved");
             SaveError::store(error, None)
         })
-}
-
-/// The outcome of a successful [`Finish::commit`]: the headers to add to the response.
-#[derive(Clone, Debug)]
-#[must_use]
-pub struct Committed {
-    set_cookie: Option<SetCookie>,
-    accessed: bool,
-}
-
-impl Committed {
-    /// A request whose session needs no write and no cookie.
-    #[cfg(feature = "driver")]
-    pub(crate) fn unchanged(accessed: bool) -> Self {
-        Self {
-            set_cookie: None,
-            accessed,
-        }
-    }
-
-    /// The `Set-Cookie` value to append, if any.
-    pub fn set_cookie(&self) -> Option<&SetCookie> {
-        self.set_cookie.as_ref()
-    }
-
-    /// Every header to append to the response, as `(lowercase name, value)`:
-    /// `set-cookie` (with `cache-control: no-store`, so no shared cache keeps a response that
-    /// carries a session) and `vary: Cookie` when a handler used the session. Remove the
-    /// [`Committed::replaced_headers`] first.
-    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        session_headers(self.set_cookie.as_ref(), self.accessed)
-    }
-
-    /// The response headers to remove before appending [`Committed::headers`] (lowercase
-    /// names): the application's `cache-control` when a session cookie is set.
-    pub fn replaced_headers(&self) -> impl Iterator<Item = &'static str> {
-        replaced_fields(self.set_cookie.as_ref()).map(Field::name)
-    }
-
-    /// Removes [`Committed::replaced_headers`] from a response's headers, then appends
-    /// [`Committed::headers`], each as its own field.
-    pub fn append_to<H: ResponseHeaders + ?Sized>(&self, headers: &mut H) {
-        append_fields(self.set_cookie.as_ref(), self.accessed, headers);
-    }
-}
-
-/// Saving the session failed: the response becomes a 500, carrying only
-/// [`SaveError::removal_cookie`] if there is one.
-#[derive(Debug, thiserror::Error)]
-#[error("the session could not be saved")]
-pub struct SaveError {
-    #[source]
-    failure: SaveFailure,
-    removal: Option<SetCookie>,
-}
-
-/// Why saving the session failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SaveFailure {
-    /// The store failed.
-    #[error("the session store failed")]
-    Store(#[source] StoreError),
-    /// No ID could be generated.
-    #[error("no session id could be generated")]
-    Id(#[source] IdError),
-    /// Every fresh ID collided with a stored one.
-    #[error("{CREATE_ATTEMPTS} fresh session ids all collided")]
-    IdCollision,
-}
-
-impl SaveError {
-    fn new(failure: SaveFailure) -> Self {
-        Self {
-            failure,
-            removal: None,
-        }
-    }
-
-    fn store(error: StoreError, removal: Option<SetCookie>) -> Self {
-        Self {
-            failure: SaveFailure::Store(error),
-            removal,
-        }
-    }
-
-    fn with_removal(mut self, removal: Option<SetCookie>) -> Self {
-        self.removal = removal;
-        self
-    }
-
-    /// The status that replaces the handler's: always 500.
-    pub fn status(&self) -> u16 {
-        500
-    }
-
-    /// The body that replaces the handler's: the generic [`ERROR_BODY`], never the failure's
-    /// details.
-    pub fn body(&self) -> &'static str {
-        ERROR_BODY
-    }
-
-    /// Why saving failed.
-    pub fn failure(&self) -> &SaveFailure {
-        &self.failure
-    }
-
-    /// The cookie to send despite the failure: the removal cookie of a logout (the browser
-    /// forgets the session even when the store could not be told).
-    pub fn removal_cookie(&self) -> Option<&SetCookie> {
-        self.removal.as_ref()
-    }
-
-    /// The headers of the 500 that answers the failure, as `(lowercase name, value)`: the
-    /// removal cookie of a logout, if any, with `cache-control: no-store` and `vary: Cookie`;
-    /// nothing otherwise. Answer [`SaveError::body`] with them.
-    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        session_headers(self.removal.as_ref(), false)
-    }
-
-    /// Appends [`SaveError::headers`] to the headers of the 500 that replaces the response, each
-    /// as its own field.
-    pub fn append_to<H: ResponseHeaders + ?Sized>(&self, headers: &mut H) {
-        append_fields(self.removal.as_ref(), false, headers);
-    }
-}
-
-/// What an integration does with the result of finishing a request
-/// ([`Finish::commit`], or the driver's `RequestSession::finish`), in two calls: answer the
-/// [`replacement`](Finished::replacement) if there is one, then
-/// [`append_to`](Finished::append_to) the response's headers.
-///
-/// # Examples
-///
-/// ```
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use fastsession_core::adapter::{Finished as _, Sessions};
-/// use fastsession_core::{Config, Key, MemoryStore};
-///
-/// let sessions = Sessions::new(Config::new(Key::generate().unwrap())).unwrap();
-/// let store = MemoryStore::new();
-/// let handle = sessions.begin(&[]);
-/// let session = handle.load(&store, sessions.now()).await.unwrap().unwrap();
-/// session.insert("user", "ada").unwrap();
-/// let finished = sessions.finish(handle, 200, sessions.now()).commit(&store, sessions.now()).await;
-///
-/// let mut headers = http::HeaderMap::new();
-/// assert_eq!(finished.replacement(), None, "the handler's response stands");
-/// finished.append_to(&mut headers);
-/// assert!(headers.contains_key("set-cookie"));
-/// # });
-/// ```
-pub trait Finished {
-    /// What to answer instead of the handler's response, as `(status, body)`: a 500 with the
-    /// generic body when saving failed ([`SaveError::status`], [`SaveError::body`]); `None` when
-    /// the handler's response stands.
-    fn replacement(&self) -> Option<(u16, &'static str)>;
-
-    /// Removes the replaced headers, then appends the session's headers, each as its own field:
-    /// [`Committed::append_to`], or [`SaveError::append_to`] on the replacement.
-    fn append_to<H: ResponseHeaders + ?Sized>(&self, headers: &mut H);
-}
-
-impl Finished for Result<Committed, SaveError> {
-    fn replacement(&self) -> Option<(u16, &'static str)> {
-        self.as_ref()
-            .err()
-            .map(|error| (error.status(), error.body()))
-    }
-
-    fn append_to<H: ResponseHeaders + ?Sized>(&self, headers: &mut H) {
-        match self {
-            Ok(committed) => committed.append_to(headers),
-            Err(error) => error.append_to(headers),
-        }
-    }
 }

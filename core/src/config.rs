@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::id::{IdGenerator, OsRandom};
 use crate::key::KeyRing;
 use crate::time::{Clock, SystemClock};
+use crate::transport::{DEFAULT_SESSION_HEADER, Transport};
 use crate::users::DEFAULT_MAX_SESSIONS_PER_USER;
 
 mod skip_rule;
@@ -90,6 +91,7 @@ impl fmt::Display for SameSite {
 /// | per-session request serialization (session locking) | off: no request waits for another | handlers awaiting each other; use `Session::increment` for counters |
 /// | store timeout | 2 s per store call | a stalled store hanging every request |
 /// | sessions per user | 100, then the least recently active end | a user's index growing without bound |
+/// | transport | the cookie; `Authorization: Session <value>` when a header is chosen | |
 ///
 /// # Examples
 ///
@@ -132,6 +134,8 @@ pub struct Config {
     pub(crate) skip_rules: Vec<SkipRule>,
     pub(crate) max_payload_bytes: usize,
     pub(crate) max_sessions_per_user: usize,
+    pub(crate) transport: Transport,
+    pub(crate) session_header: String,
     pub(crate) id_generator: Arc<dyn IdGenerator>,
     pub(crate) clock: Arc<dyn Clock>,
 }
@@ -158,6 +162,8 @@ impl fmt::Debug for Config {
             .field("skip_rules", &self.skip_rules)
             .field("max_payload_bytes", &self.max_payload_bytes)
             .field("max_sessions_per_user", &self.max_sessions_per_user)
+            .field("transport", &self.transport)
+            .field("session_header", &self.session_header)
             .field("id_generator", &self.id_generator)
             .field("clock", &self.clock)
             .finish()
@@ -188,6 +194,8 @@ impl Config {
             skip_rules: Vec::new(),
             max_payload_bytes: DEFAULT_MAX_PAYLOAD_BYTES,
             max_sessions_per_user: DEFAULT_MAX_SESSIONS_PER_USER,
+            transport: Transport::Cookie,
+            session_header: DEFAULT_SESSION_HEADER.to_owned(),
             id_generator: Arc::new(OsRandom),
             clock: Arc::new(SystemClock),
         }
@@ -365,6 +373,26 @@ impl Config {
         self
     }
 
+    /// Where the session value travels: the cookie (the default), a request header for API and
+    /// mobile clients ([`Transport::Header`]), or either ([`Transport::CookieOrHeader`]). The
+    /// value is the same signed format, with the same verification, key rotation and expiry.
+    #[must_use]
+    pub fn with_transport(mut self, transport: Transport) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// The header that carries the session value with [`Transport::Header`] or
+    /// [`Transport::CookieOrHeader`]; default `Authorization`, whose value is `Session <value>`.
+    /// Any other header (a token of at most
+    /// [`MAX_HEADER_NAME_LEN`](crate::limits::MAX_HEADER_NAME_LEN) bytes, not `Cookie` or
+    /// `Set-Cookie`) carries the bare value. Responses return a new value in the same header.
+    #[must_use]
+    pub fn with_session_header(mut self, name: impl Into<String>) -> Self {
+        self.session_header = name.into();
+        self
+    }
+
     /// Where session IDs come from; default [`OsRandom`].
     #[must_use]
     pub fn with_id_generator(mut self, generator: impl IdGenerator) -> Self {
@@ -407,6 +435,16 @@ impl Config {
     /// The limit on one store call.
     pub fn store_timeout(&self) -> Duration {
         self.store_timeout
+    }
+
+    /// Where the session value travels.
+    pub fn transport(&self) -> Transport {
+        self.transport
+    }
+
+    /// The session header's name, as configured.
+    pub fn session_header(&self) -> &str {
+        &self.session_header
     }
 
     /// The bound on one user's sessions.

@@ -438,7 +438,7 @@ impl RequestSession {
         let finish = plan_finish(&sessions.engine, &inner.handle, status, to_millis(now));
         let committed = if finish.is_noop() {
             // Nothing to write: no store call, and no future to box.
-            Ok(Committed::unchanged(finish.accessed()))
+            Ok(finish.unchanged())
         } else {
             inner.driver.commit(finish, now).await
         };

@@ -12,6 +12,7 @@ use crate::id::SessionId;
 use crate::state::{Phase, State};
 use crate::store::{Expiry, Record};
 use crate::time::{from_millis, to_millis};
+use crate::transport::Via;
 
 /// What `finish` decided: the store writes to run and the cookie to send once they succeed.
 ///
@@ -25,6 +26,8 @@ pub struct Finish {
     pub(crate) write: Write,
     pub(crate) cookie: CookiePlan,
     pub(crate) user: UserPlan,
+    /// How the request carried its session, which decides how the response answers.
+    pub(crate) via: Via,
 }
 
 /// What the write does for the user index.
@@ -108,6 +111,7 @@ pub(crate) fn plan_finish(
         write: Write::None,
         cookie: CookiePlan::None,
         user: UserPlan::default(),
+        via: state.via,
     };
     if status >= 500 {
         if state.phase == Phase::Ready && state.destroyed {
@@ -150,7 +154,7 @@ pub(crate) fn plan_finish(
 }
 
 fn finished_state() -> State {
-    let mut state = State::pending(false);
+    let mut state = State::pending(Via::default());
     state.phase = Phase::Finished;
     state
 }
@@ -290,6 +294,13 @@ impl Finish {
         self.purge.is_none()
             && matches!(self.write, Write::None)
             && matches!(self.cookie, CookiePlan::None)
+    }
+
+    /// What committing a no-op gives, without a store call.
+    #[cfg(feature = "driver")]
+    pub(crate) fn unchanged(&self) -> crate::outcome::Committed {
+        let carried = crate::headers::Carried::default();
+        crate::outcome::Committed::new(carried, self.accessed, self.engine.vary.clone())
     }
 
     /// Whether a handler used the session (the response then varies on `Cookie`).

@@ -1,69 +1,91 @@
 //! The response headers the session layer sets: one place decides them for every adapter.
 
+use std::sync::Arc;
+
 use crate::cookie::SetCookie;
+use crate::transport::SessionToken;
 
-pub(crate) fn session_headers(
-    set_cookie: Option<&SetCookie>,
-    accessed: bool,
-) -> impl Iterator<Item = (&'static str, &str)> {
-    session_fields(set_cookie, accessed).map(|(field, value)| (field.name(), value.as_str()))
+/// What a response carries of its session: the cookie, the session header, or both (with
+/// [`Transport::CookieOrHeader`](crate::Transport::CookieOrHeader)).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Carried {
+    pub(crate) set_cookie: Option<SetCookie>,
+    pub(crate) token: Option<SessionToken>,
 }
 
-/// A response header the session layer adds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Field {
-    SetCookie,
-    CacheControl,
-    Vary,
-}
-
-impl Field {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::SetCookie => "set-cookie",
-            Self::CacheControl => "cache-control",
-            Self::Vary => "vary",
-        }
+impl Carried {
+    fn any(&self) -> bool {
+        self.set_cookie.is_some() || self.token.is_some()
     }
 }
 
-/// A header value: fixed text, or the cookie built for this response.
+/// The `Vary` value of a response that depends on the session: the fields the session came in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Vary {
+    /// `Cookie`, fixed text.
+    Cookie,
+    /// The session header, or `Cookie` and it.
+    Fields(Arc<str>),
+}
+
+/// One header field the session layer adds: fixed text, or text built for this response.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum FieldValue<'a> {
-    Fixed(&'static str),
-    Cookie(&'a str),
+pub(crate) enum Field<'a> {
+    Fixed(&'static str, &'static str),
+    Built(&'a str, &'a str),
 }
 
-impl<'a> FieldValue<'a> {
-    pub(crate) fn as_str(self) -> &'a str {
+impl<'a> Field<'a> {
+    pub(crate) fn pair(self) -> (&'a str, &'a str) {
         match self {
-            Self::Fixed(text) => text,
-            Self::Cookie(text) => text,
+            Self::Fixed(name, value) => (name, value),
+            Self::Built(name, value) => (name, value),
         }
     }
 }
 
-/// The one place that decides which headers a response gets: the cookie with
-/// `Cache-Control: no-store` (a response that sets a session cookie must never be cached), and
-/// `Vary: Cookie` whenever the response depends on the session. The `Cache-Control` fields the
-/// application set are removed first ([`replaced_fields`]).
-pub(crate) fn session_fields(
-    set_cookie: Option<&SetCookie>,
+pub(crate) fn session_headers<'a>(
+    carried: &'a Carried,
     accessed: bool,
-) -> impl Iterator<Item = (Field, FieldValue<'_>)> {
-    let cookie = set_cookie.map(|cookie| (Field::SetCookie, FieldValue::Cookie(cookie.as_str())));
-    let no_store = set_cookie.map(|_| (Field::CacheControl, FieldValue::Fixed("no-store")));
-    let vary =
-        (accessed || set_cookie.is_some()).then_some((Field::Vary, FieldValue::Fixed("Cookie")));
-    cookie.into_iter().chain(no_store).chain(vary)
+    vary: &'a Vary,
+) -> impl Iterator<Item = (&'a str, &'a str)> {
+    session_fields(carried, accessed, vary).map(Field::pair)
+}
+
+/// The one place that decides which headers a response gets: the cookie or the session header
+/// with `Cache-Control: no-store` (a response that carries a session must never be cached), and
+/// `Vary` naming the fields the session came in (`Cookie`, the session header) whenever the
+/// response depends on the session. The `Cache-Control` fields the application set are removed
+/// first ([`replaced_fields`]).
+pub(crate) fn session_fields<'a>(
+    carried: &'a Carried,
+    accessed: bool,
+    vary: &'a Vary,
+) -> impl Iterator<Item = Field<'a>> {
+    let cookie = carried
+        .set_cookie
+        .as_ref()
+        .map(|cookie| Field::Built("set-cookie", cookie.as_str()));
+    let token = carried
+        .token
+        .as_ref()
+        .map(|token| Field::Built(token.name(), token.as_str()));
+    let no_store = carried
+        .any()
+        .then_some(Field::Fixed("cache-control", "no-store"));
+    let vary = (accessed || carried.any()).then(|| match vary {
+        Vary::Cookie => Field::Fixed("vary", "Cookie"),
+        Vary::Fields(fields) => Field::Built("vary", fields),
+    });
+    cookie.into_iter().chain(token).chain(no_store).chain(vary)
 }
 
 /// The fields whose existing values are removed before [`session_fields`] are appended: an
-/// application's own `Cache-Control` (say `public, max-age=3600`) on a response that sets a
-/// session cookie, so that no shared cache may keep it. Replacing, rather than adding `private`,
+/// application's own `Cache-Control` (say `public, max-age=3600`) on a response that carries a
+/// session, so that no shared cache may keep it. Replacing, rather than adding `private`,
 /// leaves a single unambiguous directive.
-pub(crate) fn replaced_fields(set_cookie: Option<&SetCookie>) -> impl Iterator<Item = Field> {
-    set_cookie.map(|_| Field::CacheControl).into_iter()
+pub(crate) fn replaced_fields(carried: &Carried) -> impl Iterator<Item = &'static str> {
+    carried.any().then_some("cache-control").into_iter()
 }
 
 /// A response's header fields as a framework holds them: what the session layer removes and
@@ -78,29 +100,30 @@ pub(crate) fn replaced_fields(set_cookie: Option<&SetCookie>) -> impl Iterator<I
 /// use fastsession_core::adapter::ResponseHeaders;
 ///
 /// /// Headers as a list of pairs.
-/// struct Pairs(Vec<(&'static str, String)>);
+/// struct Pairs(Vec<(String, String)>);
 ///
 /// impl ResponseHeaders for Pairs {
 ///     fn remove(&mut self, name: &'static str) {
-///         self.0.retain(|(field, _)| *field != name);
+///         self.0.retain(|(field, _)| field != name);
 ///     }
 ///
-///     fn append(&mut self, name: &'static str, value: &str) {
-///         self.0.push((name, value.to_owned()));
+///     fn append(&mut self, name: &str, value: &str) {
+///         self.0.push((name.to_owned(), value.to_owned()));
 ///     }
 /// }
 ///
-/// let mut headers = Pairs(vec![("cache-control", "public".to_owned())]);
+/// let mut headers = Pairs(vec![("cache-control".to_owned(), "public".to_owned())]);
 /// headers.remove("cache-control");
 /// headers.append_static("vary", "Cookie");
-/// assert_eq!(headers.0, [("vary", "Cookie".to_owned())]);
+/// assert_eq!(headers.0, [("vary".to_owned(), "Cookie".to_owned())]);
 /// ```
 pub trait ResponseHeaders {
     /// Removes every field named `name`.
     fn remove(&mut self, name: &'static str);
 
-    /// Appends a field named `name`, as a field of its own (never folded into another).
-    fn append(&mut self, name: &'static str, value: &str);
+    /// Appends a field named `name` (a name the session layer sets, or the configured session
+    /// header's), as a field of its own (never folded into another).
+    fn append(&mut self, name: &str, value: &str);
 
     /// Appends a field whose value is fixed text; by default, [`ResponseHeaders::append`].
     fn append_static(&mut self, name: &'static str, value: &'static str) {
@@ -114,10 +137,11 @@ impl ResponseHeaders for http::HeaderMap {
         self.remove(header_name(name));
     }
 
-    fn append(&mut self, name: &'static str, value: &str) {
-        // Every value the session layer builds is visible ASCII, so this always converts.
-        if let Ok(value) = http::HeaderValue::from_str(value) {
-            self.append(header_name(name), value);
+    fn append(&mut self, name: &str, value: &str) {
+        // Every value the session layer builds is visible ASCII and every name a validated
+        // token, so these always convert.
+        if let (Some(name), Ok(value)) = (built_name(name), http::HeaderValue::from_str(value)) {
+            self.append(name, value);
         }
     }
 
@@ -130,29 +154,38 @@ impl ResponseHeaders for http::HeaderMap {
 /// the parsed name.
 #[cfg(feature = "http")]
 fn header_name(name: &'static str) -> http::HeaderName {
-    use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
-    match name {
+    built_name(name).unwrap_or_else(|| http::HeaderName::from_static(name))
+}
+
+/// The `http` constant for the names the session layer sets, else the name parsed (the
+/// configured session header's, a validated token).
+#[cfg(feature = "http")]
+fn built_name(name: &str) -> Option<http::HeaderName> {
+    use http::header::{AUTHORIZATION, CACHE_CONTROL, SET_COOKIE, VARY};
+    Some(match name {
         "set-cookie" => SET_COOKIE,
         "cache-control" => CACHE_CONTROL,
         "vary" => VARY,
-        other => http::HeaderName::from_static(other),
-    }
+        "authorization" => AUTHORIZATION,
+        other => return http::HeaderName::from_bytes(other.as_bytes()).ok(),
+    })
 }
 
 /// Removes the [`replaced_fields`], then appends the [`session_fields`], each as its own field:
 /// what every integration does with a finished request's headers, in this order.
 pub(crate) fn append_fields<H: ResponseHeaders + ?Sized>(
-    set_cookie: Option<&SetCookie>,
+    carried: &Carried,
     accessed: bool,
+    vary: &Vary,
     headers: &mut H,
 ) {
-    for field in replaced_fields(set_cookie) {
-        headers.remove(field.name());
+    for name in replaced_fields(carried) {
+        headers.remove(name);
     }
-    for (field, value) in session_fields(set_cookie, accessed) {
-        match value {
-            FieldValue::Fixed(text) => headers.append_static(field.name(), text),
-            FieldValue::Cookie(text) => headers.append(field.name(), text),
+    for field in session_fields(carried, accessed, vary) {
+        match field {
+            Field::Fixed(name, value) => headers.append_static(name, value),
+            Field::Built(name, value) => headers.append(name, value),
         }
     }
 }

@@ -170,6 +170,7 @@ mod key;
 pub mod limits;
 #[cfg(feature = "driver")]
 mod locks;
+mod outcome;
 #[cfg(feature = "driver")]
 mod registry;
 mod rejection;
@@ -179,6 +180,7 @@ mod sign;
 mod state;
 pub mod store;
 pub mod time;
+mod transport;
 #[cfg(feature = "driver")]
 mod user_sessions;
 mod users;
@@ -198,6 +200,7 @@ pub use session::{Session, SessionError};
 pub use state::Cause;
 #[cfg(feature = "memory-store")]
 pub use store::memory::MemoryStore;
+pub use transport::{SessionToken, Transport};
 #[cfg(feature = "driver")]
 pub use user_sessions::UserSessions;
 pub use users::{LabelError, SessionLabel, UserSession};

@@ -14,4 +14,5 @@ pub use crate::cookie::MAX_CANDIDATES;
 pub use crate::key::{MAX_KEYS, MIN_KEY_LEN};
 #[cfg(feature = "memory-store")]
 pub use crate::store::memory::{DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, DEFAULT_SWEEP_INTERVAL};
+pub use crate::transport::{DEFAULT_SESSION_HEADER, MAX_HEADER_NAME_LEN, SESSION_SCHEME};
 pub use crate::users::{DEFAULT_MAX_SESSIONS_PER_USER, MAX_SESSIONS_PER_USER, MAX_USER_BYTES};

@@ -5,14 +5,13 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::config::{Config, ConfigError};
-use crate::cookie::{CookieFormat, find_candidates};
+use crate::cookie::{Candidates, find_candidates};
 use crate::engine::Engine;
-use crate::expiry::Policy;
 use crate::finish::{Finish, plan_finish};
 use crate::handle::SessionHandle;
-use crate::sign::Signer;
 use crate::state::State;
 use crate::time::to_millis;
+use crate::transport::{HeaderValues, Via};
 
 /// A source of request headers, by lowercase name.
 ///
@@ -95,16 +94,8 @@ impl Sessions {
     /// says what is allowed.
     pub fn new(config: Config) -> Result<Self, ConfigError> {
         config.validate()?;
-        let signer = Signer::new(&config.keys, &config.cookie_name);
-        let cookies = CookieFormat::new(&config);
-        let policy = Policy::new(&config);
         Ok(Self {
-            engine: Arc::new(Engine {
-                config,
-                signer,
-                cookies,
-                policy,
-            }),
+            engine: Arc::new(Engine::new(config)),
         })
     }
 
@@ -137,11 +128,26 @@ impl Sessions {
             );
             return SessionHandle::new(engine.clone(), State::skipped());
         }
-        let candidates =
-            find_candidates(headers.values("cookie"), engine.cookies.name().as_bytes());
-        let mut state = State::pending(candidates.seen > 0);
-        // Verification waits until the session is needed (see `State::verify`).
-        for value in candidates.iter() {
+        let transport = engine.config.transport;
+        let candidates = if transport.reads_cookie() {
+            find_candidates(headers.values("cookie"), engine.cookies.name().as_bytes())
+        } else {
+            Candidates::default()
+        };
+        let header = if transport.reads_header() {
+            let fields = headers.values(engine.header.name());
+            engine.header.values(fields, crate::cookie::MAX_CANDIDATES)
+        } else {
+            HeaderValues::default()
+        };
+        let via = Via {
+            cookie: candidates.seen > 0,
+            header: header.seen > 0,
+        };
+        let mut state = State::pending(via);
+        // Verification waits until the session is needed (see `State::verify`). The cookie's
+        // candidates come first.
+        for value in candidates.iter().chain(header.values.iter().copied()) {
             state.add_candidate(value);
         }
         if candidates.seen > crate::cookie::MAX_CANDIDATES {

@@ -14,6 +14,7 @@ use crate::id::SessionId;
 use crate::sign::{VALUE_LEN, Verdict};
 use crate::store::Record;
 use crate::time::to_millis;
+use crate::transport::Via;
 
 /// Why this request's session is what it is, in Python FastSession's words ([`Cause::as_str`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -91,8 +92,11 @@ pub(crate) struct State {
     /// never pays for the MAC.
     unverified: [[u8; VALUE_LEN]; MAX_CANDIDATES],
     unverified_len: usize,
-    /// Whether the request carried a cookie with our name at all.
+    /// Whether the request carried a session value at all (a cookie with our name, a value in
+    /// our header).
     pub(crate) had_cookie: bool,
+    /// How it carried it.
+    pub(crate) via: Via,
     /// An expired record met while loading, to delete at finish.
     pub(crate) expired: Option<SessionId>,
     pub(crate) live: Option<Live>,
@@ -138,7 +142,7 @@ impl State {
         }
     }
 
-    pub(crate) fn pending(had_cookie: bool) -> Self {
+    pub(crate) fn pending(via: Via) -> Self {
         Self {
             phase: Phase::Pending,
             cause: Cause::New,
@@ -146,7 +150,8 @@ impl State {
             next_candidate: 0,
             unverified: [[0; VALUE_LEN]; MAX_CANDIDATES],
             unverified_len: 0,
-            had_cookie,
+            had_cookie: via.any(),
+            via,
             expired: None,
             live: None,
             base: SessionData::new(),
@@ -162,7 +167,7 @@ impl State {
     pub(crate) fn skipped() -> Self {
         Self {
             phase: Phase::Skipped,
-            ..Self::pending(false)
+            ..Self::pending(Via::default())
         }
     }
 

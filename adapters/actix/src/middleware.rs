@@ -123,9 +123,11 @@ impl ResponseHeaders for ResponseFields<'_> {
         self.0.remove(header_name(name));
     }
 
-    fn append(&mut self, name: &'static str, value: &str) {
-        if let Ok(value) = HeaderValue::from_str(value) {
-            self.0.append(header_name(name), value);
+    fn append(&mut self, name: &str, value: &str) {
+        // Every name is one the session layer sets or the configured session header (a
+        // validated token), and every value visible ASCII: these always convert.
+        if let (Some(name), Ok(value)) = (built_name(name), HeaderValue::from_str(value)) {
+            self.0.append(name, value);
         }
     }
 
@@ -135,15 +137,21 @@ impl ResponseHeaders for ResponseFields<'_> {
     }
 }
 
-/// actix's constant for the names the session layer sets (no parsing per response), else the
-/// parsed name.
+/// actix's constant for the names the session layer sets (no parsing per response).
 fn header_name(name: &'static str) -> HeaderName {
-    match name {
+    built_name(name).unwrap_or_else(|| HeaderName::from_static(name))
+}
+
+/// actix's constant for the names the session layer sets, else the name parsed (the
+/// configured session header's).
+fn built_name(name: &str) -> Option<HeaderName> {
+    Some(match name {
         "set-cookie" => header::SET_COOKIE,
         "cache-control" => header::CACHE_CONTROL,
         "vary" => header::VARY,
-        other => HeaderName::from_static(other),
-    }
+        "authorization" => header::AUTHORIZATION,
+        other => return HeaderName::from_bytes(other.as_bytes()).ok(),
+    })
 }
 
 /// The response the client gets once the session is finished: `response`, or the core's

@@ -129,7 +129,11 @@ impl ResponseHeaders for ResponseFields<'_, '_> {
         self.0.remove_header(name);
     }
 
-    fn append(&mut self, name: &'static str, value: &str) {
-        self.0.adjoin_raw_header(name, value.to_owned());
+    fn append(&mut self, name: &str, value: &str) {
+        self.0.adjoin_raw_header(name.to_owned(), value.to_owned());
+    }
+
+    fn append_static(&mut self, name: &'static str, value: &'static str) {
+        self.0.adjoin_raw_header(name, value);
     }
 }

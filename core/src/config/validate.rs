@@ -3,6 +3,7 @@
 
 use super::{Config, MAX_ATTRIBUTE_LEN, MAX_COOKIE_AGE, MAX_TIMEOUT, SameSite};
 use crate::sign::VALUE_LEN;
+use crate::transport::MAX_HEADER_NAME_LEN;
 use crate::users::MAX_SESSIONS_PER_USER;
 
 impl Config {
@@ -98,6 +99,7 @@ impl Config {
                 bytes: self.max_payload_bytes,
             });
         }
+        validate_session_header(&self.session_header)?;
         if !(1..=MAX_SESSIONS_PER_USER).contains(&self.max_sessions_per_user) {
             return Err(ConfigError::SessionsPerUserOutOfRange {
                 max: self.max_sessions_per_user,
@@ -105,6 +107,19 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// A session header name: a token of at most [`MAX_HEADER_NAME_LEN`] bytes that is not one of
+/// the cookie headers.
+fn validate_session_header(name: &str) -> Result<(), ConfigError> {
+    let token = !name.is_empty() && name.bytes().all(is_token_byte);
+    let cookie = name.eq_ignore_ascii_case("cookie") || name.eq_ignore_ascii_case("set-cookie");
+    if !token || cookie || name.len() > MAX_HEADER_NAME_LEN {
+        return Err(ConfigError::InvalidSessionHeader {
+            name: name.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// An RFC 9110 `tchar`, the alphabet of cookie names and header names.
@@ -280,6 +295,14 @@ pub enum ConfigError {
         /// The value given.
         bytes: usize,
     },
+    /// The session header's name is not a header name the session can travel in.
+    #[error(
+        "the session header {name:?} is not allowed: use a header name (letters, digits and !#$%&'*+-.^_`|~, at most 128 bytes) other than Cookie and Set-Cookie"
+    )]
+    InvalidSessionHeader {
+        /// The name given.
+        name: String,
+    },
     /// The bound on a user's sessions is outside what is allowed.
     #[error(
         "the bound on sessions per user is {max}: it must be between 1 and {MAX_SESSIONS_PER_USER}"
@@ -309,6 +332,18 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         config().validate().unwrap();
+    }
+
+    #[test]
+    fn session_headers_must_be_header_names_other_than_the_cookies() {
+        for name in ["", "a b", "Cookie", "set-cookie", "é", &"x".repeat(129)] {
+            let message = error(config().with_session_header(name));
+            assert!(message.contains("is not allowed"), "{name:?}: {message}");
+        }
+        config()
+            .with_session_header("X-Session")
+            .validate()
+            .unwrap();
     }
 
     #[test]

@@ -95,7 +95,7 @@ impl Outcome {
         }
     }
 
-    pub fn headers(&self) -> Vec<(&'static str, &str)> {
+    pub fn headers(&self) -> Vec<(&str, &str)> {
         match &self.0 {
             Ok(committed) => committed.headers().collect(),
             Err(error) => error.headers().collect(),
