@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::{ArgAction, Parser, ValueEnum};
-use fastsession_core::{Config, Key, KeyRing, SameSite, SkipRule};
+use fastsession_core::{Config, Key, KeyRing, SameSite, SkipRule, Transport};
 use fastsession_postgres::PostgresStore;
 use fastsession_redis::RedisStore;
 
@@ -50,6 +50,17 @@ pub enum SameSiteArg {
     Lax,
     /// `SameSite=None`.
     None,
+}
+
+/// `--transport`: where the session value travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TransportArg {
+    /// The cookie.
+    Cookie,
+    /// The session header (`--header-name`).
+    Header,
+    /// The cookie first, then the session header.
+    Both,
 }
 
 /// The reference server's command line.
@@ -113,6 +124,14 @@ pub struct Options {
     /// A skip rule: NAME (header present) or NAME=VALUE (exact value); repeatable.
     #[arg(long = "skip-header", value_name = "NAME[=VALUE]")]
     pub skip_headers: Vec<String>,
+    /// Where the session value travels: the cookie, the session header (`--header-name`), or
+    /// both (the cookie first).
+    #[arg(long, value_enum, default_value = "cookie")]
+    pub transport: TransportArg,
+    /// The session header: `Authorization` (its value `Session <value>`), or another name,
+    /// whose value is the bare value.
+    #[arg(long, default_value = "Authorization")]
+    pub header_name: String,
     /// The store: `memory`, `redis://HOST:PORT/DB`, `rediss://HOST:PORT/DB` (TLS),
     /// `redis-cluster://HOST:PORT[,HOST:PORT…]` (a Redis Cluster's seed nodes), or
     /// `redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTER_NAME` (the master that these sentinels
@@ -208,7 +227,13 @@ impl Options {
             .with_path(&self.path)
             .with_eager(self.eager)
             .with_rolling(self.rolling)
-            .with_serialized_requests(self.serialized_requests);
+            .with_serialized_requests(self.serialized_requests)
+            .with_transport(match self.transport {
+                TransportArg::Cookie => Transport::Cookie,
+                TransportArg::Header => Transport::Header,
+                TransportArg::Both => Transport::CookieOrHeader,
+            })
+            .with_session_header(&self.header_name);
         if let Some(domain) = &self.domain {
             config = config.with_domain(domain);
         }

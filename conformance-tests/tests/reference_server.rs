@@ -252,7 +252,10 @@ fn bad_flags_and_configurations_exit_2_with_a_clear_line() {
         rejected(&["--framework", "axum", "--serialized-requests", "no"])
             .contains("--serialized-requests")
     );
-    let cases: [(&[&str], &str); 7] = [
+    assert!(
+        rejected(&["--framework", "axum", "--transport", "carrier-pigeon"]).contains("--transport")
+    );
+    let cases: [(&[&str], &str); 8] = [
         (&["--max-age", "-1"], "max_age is -1 seconds"),
         (&["--max-age", "40000000"], "400 days"),
         (&["--key", "abcd"], "2 bytes"),
@@ -263,6 +266,10 @@ fn bad_flags_and_configurations_exit_2_with_a_clear_line() {
         (&["--skip-header", "=skip"], "skip rule"),
         (&["--cookie-name", "a b"], "invalid cookie name \"a b\""),
         (&["--store-timeout-ms", "0"], "the store timeout is zero"),
+        (
+            &["--transport", "header", "--header-name", "Set-Cookie"],
+            "the session header \"Set-Cookie\" is not allowed",
+        ),
     ];
     for (flags, message) in cases {
         let mut args = vec!["--framework", "axum"];

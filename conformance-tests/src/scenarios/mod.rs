@@ -22,6 +22,7 @@ pub mod continuation;
 pub mod creation;
 pub mod expiry;
 pub mod faults;
+pub mod header;
 pub mod hygiene;
 pub mod logout;
 pub mod races;
@@ -114,6 +115,12 @@ macro_rules! with_scenarios {
             users::logging_out_everywhere_ends_every_session_of_the_user,
             users::one_session_ends_by_its_label,
             users::a_request_in_flight_cannot_revive_an_ended_session,
+            header::header_sessions_continue_and_never_set_a_cookie,
+            header::a_tampered_header_value_starts_a_new_session,
+            header::login_rotates_the_header_value_and_logout_clears_it,
+            header::header_sessions_expire_on_the_server,
+            header::a_custom_header_carries_the_bare_value,
+            header::with_both_transports_each_client_is_answered_in_kind,
             abuse::a_one_mebibyte_cookie_header_is_bounded,
             abuse::a_thousand_same_name_cookies_are_bounded,
             abuse::junk_same_name_cookies_do_not_crowd_out_the_session,
