@@ -21,6 +21,32 @@ pub const MAX_HEADER_NAME_LEN: usize = 128;
 
 /// Where a request's session value travels, and where the response puts a new, rotated or
 /// removed one ([`Config::with_transport`](crate::Config::with_transport)).
+///
+/// # Examples
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+/// use fastsession_core::adapter::{SessionManager, Sessions};
+/// use fastsession_core::{Config, Key, MemoryStore, Transport};
+///
+/// let config = Config::new(Key::generate()?).with_transport(Transport::Header);
+/// let manager = SessionManager::new(Sessions::new(config)?, MemoryStore::new());
+///
+/// // An API client's first request: the value comes back in the header, with no cookie.
+/// let request = manager.start(&[] as &[(&str, &[u8])]);
+/// request.session().await?.insert("user", "ada")?;
+/// let committed = request.finish(200).await?;
+/// assert!(committed.set_cookie().is_none());
+/// let token = committed.session_token().unwrap().as_str().to_owned();
+/// assert!(token.starts_with("Session "));
+///
+/// // It sends the value back in Authorization.
+/// let request = manager.start(&[("authorization", token.as_bytes())]);
+/// let user: String = request.session().await?.get("user")?.unwrap();
+/// assert_eq!(user, "ada");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Transport {

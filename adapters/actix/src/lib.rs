@@ -63,7 +63,9 @@ mod user_sessions;
 
 pub use extract::{OptionalSession, Session, SessionObjects, SessionRejection};
 pub use fastsession_core;
-pub use fastsession_core::{Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule};
+pub use fastsession_core::{
+    Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule, Transport,
+};
 pub use inner_error::InnerError;
 pub use middleware::{SessionMiddleware, SessionMiddlewareService};
 pub use user_sessions::UserSessions;

@@ -61,6 +61,8 @@ mod user_sessions;
 
 pub use extract::{OptionalSession, Session, SessionObjects, SessionRejection};
 pub use fastsession_core;
-pub use fastsession_core::{Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule};
+pub use fastsession_core::{
+    Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule, Transport,
+};
 pub use middleware::{SessionEndpoint, SessionMiddleware};
 pub use user_sessions::UserSessions;

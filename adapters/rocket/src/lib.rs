@@ -58,6 +58,8 @@ mod user_sessions;
 
 pub use fairing::SessionFairing;
 pub use fastsession_core;
-pub use fastsession_core::{Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule};
+pub use fastsession_core::{
+    Config, ConfigError, Key, KeyRing, MemoryStore, SameSite, SkipRule, Transport,
+};
 pub use guard::{OptionalSession, Session, SessionObjects, SessionRejection};
 pub use user_sessions::UserSessions;

@@ -20,8 +20,8 @@
 //! With an adapter, pass the store where the in-memory store went:
 //! `fastsession_axum::layer(config, PostgresStore::open(url)?)`. A complete program that counts
 //! visits through the session manager every adapter uses, logs out and cleans up:
-//! `cargo run -p fastsession-postgres --example counter -- postgres://USER@HOST:PORT/DB`
-//! (`examples/counter.rs`).
+//! `cargo run -p fastsession-postgres --example postgres_counter -- postgres://USER@HOST:PORT/DB`
+//! (`examples/postgres_counter.rs`).
 //!
 //! # The table
 //!

@@ -3,7 +3,7 @@
 //! session, and the ended rows are cleaned up.
 //!
 //! ```text
-//! cargo run -p fastsession-postgres --example counter -- postgres://postgres@127.0.0.1:5432/postgres
+//! cargo run -p fastsession-postgres --example postgres_counter -- postgres://postgres@127.0.0.1:5432/postgres
 //! ```
 
 use std::time::{Duration, SystemTime};
