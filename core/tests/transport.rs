@@ -51,9 +51,29 @@ fn header_world(adjust: impl FnOnce(Config) -> Config) -> World {
     World::with(|config| adjust(config.with_transport(Transport::Header)))
 }
 
-fn cause(session: &Session, seen: &mut Option<Cause>) -> u16 {
-    *seen = Some(session.cause());
-    200
+/// Why a request with these headers gets the session it gets.
+async fn cause_of(
+    manager: &SessionManager<impl fastsession_core::store::SessionStore>,
+    headers: &[(&str, &str)],
+) -> Cause {
+    let mut seen = None;
+    send(manager, headers, |session| {
+        seen = Some(session.cause());
+        200
+    })
+    .await;
+    seen.expect("the handler ran")
+}
+
+/// A new session's value, as the header returns it.
+async fn new_value(manager: &SessionManager<impl fastsession_core::store::SessionStore>) -> String {
+    let Sent(committed, _) = send(manager, &[], count).await;
+    committed
+        .unwrap()
+        .session_token()
+        .unwrap()
+        .as_str()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -90,12 +110,7 @@ async fn a_cookie_is_not_read_when_the_session_travels_in_a_header() {
     let cookie = committed.unwrap().set_cookie().unwrap().as_str().to_owned();
     let pair = cookie.split(';').next().unwrap().to_owned();
     let headers = world.sibling(|config| config.with_transport(Transport::Header));
-    let mut seen = None;
-    send(&headers, &[("cookie", &pair)], |session| {
-        cause(session, &mut seen)
-    })
-    .await;
-    assert_eq!(seen, Some(Cause::New));
+    assert_eq!(cause_of(&headers, &[("cookie", &pair)]).await, Cause::New);
 }
 
 #[tokio::test]
@@ -111,36 +126,28 @@ async fn tampered_values_and_other_schemes_start_a_new_session() {
     let mut tampered = value.clone().into_bytes();
     tampered[10] = if tampered[10] == b'A' { b'B' } else { b'A' };
     let tampered = format!("Session {}", String::from_utf8(tampered).unwrap());
-    let mut seen = None;
-    send(&world.manager, &[("authorization", &tampered)], |session| {
-        cause(session, &mut seen)
-    })
-    .await;
-    assert_eq!(seen, Some(Cause::InvalidSignature));
+    assert_eq!(
+        cause_of(&world.manager, &[("authorization", &tampered)]).await,
+        Cause::InvalidSignature
+    );
     let bearer = format!("Bearer {value}");
-    send(&world.manager, &[("authorization", &bearer)], |session| {
-        cause(session, &mut seen)
-    })
-    .await;
-    assert_eq!(seen, Some(Cause::New), "another scheme is not ours");
+    assert_eq!(
+        cause_of(&world.manager, &[("authorization", &bearer)]).await,
+        Cause::New,
+        "another scheme is not ours"
+    );
     let lower = format!("session {value}");
-    send(&world.manager, &[("authorization", &lower)], |session| {
-        cause(session, &mut seen)
-    })
-    .await;
-    assert_eq!(seen, Some(Cause::Success), "the scheme is case-insensitive");
+    assert_eq!(
+        cause_of(&world.manager, &[("authorization", &lower)]).await,
+        Cause::Success,
+        "the scheme is case-insensitive"
+    );
 }
 
 #[tokio::test]
 async fn rotation_returns_a_new_value_and_the_old_one_is_dead() {
     let world = header_world(|config| config);
-    let Sent(committed, _) = send(&world.manager, &[], count).await;
-    let old = committed
-        .unwrap()
-        .session_token()
-        .unwrap()
-        .as_str()
-        .to_owned();
+    let old = new_value(&world.manager).await;
     let Sent(committed, _) = send(&world.manager, &[("authorization", &old)], |session| {
         session.cycle_id().unwrap();
         200
@@ -153,29 +160,20 @@ async fn rotation_returns_a_new_value_and_the_old_one_is_dead() {
         .as_str()
         .to_owned();
     assert_ne!(new, old);
-    let mut seen = None;
-    send(&world.manager, &[("authorization", &old)], |session| {
-        cause(session, &mut seen)
-    })
-    .await;
-    assert_eq!(seen, Some(Cause::NoStore));
-    send(&world.manager, &[("authorization", &new)], |session| {
-        cause(session, &mut seen)
-    })
-    .await;
-    assert_eq!(seen, Some(Cause::Success));
+    assert_eq!(
+        cause_of(&world.manager, &[("authorization", &old)]).await,
+        Cause::NoStore
+    );
+    assert_eq!(
+        cause_of(&world.manager, &[("authorization", &new)]).await,
+        Cause::Success
+    );
 }
 
 #[tokio::test]
 async fn a_logout_answers_an_empty_header_and_no_cookie() {
     let world = header_world(|config| config);
-    let Sent(committed, _) = send(&world.manager, &[], count).await;
-    let value = committed
-        .unwrap()
-        .session_token()
-        .unwrap()
-        .as_str()
-        .to_owned();
+    let value = new_value(&world.manager).await;
     let Sent(committed, fields) = send(&world.manager, &[("authorization", &value)], |session| {
         session.destroy().unwrap();
         200
@@ -196,13 +194,7 @@ async fn a_logout_answers_an_empty_header_and_no_cookie() {
 async fn a_failed_logout_still_tells_the_client_to_forget_its_session() {
     let world = header_world(|config| config);
     let (manager, store) = world.faulty();
-    let Sent(committed, _) = send(&manager, &[], count).await;
-    let value = committed
-        .unwrap()
-        .session_token()
-        .unwrap()
-        .as_str()
-        .to_owned();
+    let value = new_value(&manager).await;
     Probe::set(&store.probe().fail_delete, true);
     let Sent(outcome, fields) = send(&manager, &[("authorization", &value)], |session| {
         session.destroy().unwrap();
@@ -223,20 +215,12 @@ async fn a_failed_logout_still_tells_the_client_to_forget_its_session() {
 #[tokio::test]
 async fn expiry_applies_to_header_sessions_as_to_cookies() {
     let world = header_world(|config| config);
-    let Sent(committed, _) = send(&world.manager, &[], count).await;
-    let value = committed
-        .unwrap()
-        .session_token()
-        .unwrap()
-        .as_str()
-        .to_owned();
+    let value = new_value(&world.manager).await;
     world.advance(12 * 3600 + 1);
-    let mut seen = None;
-    send(&world.manager, &[("authorization", &value)], |session| {
-        cause(session, &mut seen)
-    })
-    .await;
-    assert_eq!(seen, Some(Cause::Expired));
+    assert_eq!(
+        cause_of(&world.manager, &[("authorization", &value)]).await,
+        Cause::Expired
+    );
 }
 
 #[tokio::test]
@@ -248,12 +232,10 @@ async fn another_header_carries_the_bare_value() {
         .to_owned();
     assert_eq!(value.len(), 87);
     assert_eq!(field(&fields, "vary"), Some("x-session"));
-    let mut seen = None;
-    send(&world.manager, &[("X-Session", &value)], |session| {
-        cause(session, &mut seen)
-    })
-    .await;
-    assert_eq!(seen, Some(Cause::Success));
+    assert_eq!(
+        cause_of(&world.manager, &[("X-Session", &value)]).await,
+        Cause::Success
+    );
 }
 
 #[tokio::test]
@@ -263,13 +245,7 @@ async fn values_under_an_old_key_are_reissued_in_the_header() {
     let old = Sessions::new(config(&clock, &ids).with_transport(Transport::Header)).unwrap();
     let store = MemoryStore::new();
     let old = SessionManager::new(old, store.clone());
-    let Sent(committed, _) = send(&old, &[], count).await;
-    let value = committed
-        .unwrap()
-        .session_token()
-        .unwrap()
-        .as_str()
-        .to_owned();
+    let value = new_value(&old).await;
     let ring = KeyRing::new([key([0x77; 32]), key(common::KEY)]).unwrap();
     let rotated = config(&clock, &ids)
         .with_keys(ring)
