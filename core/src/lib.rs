@@ -12,8 +12,10 @@
 //!
 //! - Application authors: the crate root. A [`Config`] with a [`Key`] (or a [`KeyRing`] to rotate
 //!   keys), a store ([`MemoryStore`] here, Redis in `fastsession-redis`), and the handler's
-//!   [`Session`] with its [`SessionError`] and [`Cause`]. An adapter re-exports what its users
-//!   need.
+//!   [`Session`] with its [`SessionError`] and [`Cause`]; [`UserSessions`] (feature `driver`)
+//!   for a user's sessions ("your devices", "log out everywhere"), and [`Transport`] for clients
+//!   that carry the session in a header instead of a cookie. An adapter re-exports what its
+//!   users need.
 //! - Store authors: [`store`], the contract and what it stores; [`testing`] (feature
 //!   `test-util`) has the suite every store must pass.
 //! - Adapter authors, and integrations that drive the sans-IO core themselves: [`adapter`].

@@ -12,7 +12,8 @@ use crate::rejection::ERROR_BODY;
 use crate::store::StoreError;
 use crate::transport::SessionToken;
 
-/// The outcome of a successful [`Finish::commit`]: the headers to add to the response.
+/// The outcome of a successful [`Finish::commit`](crate::adapter::Finish::commit): the headers
+/// to add to the response.
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct Committed {
@@ -155,9 +156,9 @@ impl SaveError {
 }
 
 /// What an integration does with the result of finishing a request
-/// ([`Finish::commit`], or the driver's `RequestSession::finish`), in two calls: answer the
-/// [`replacement`](Finished::replacement) if there is one, then
-/// [`append_to`](Finished::append_to) the response's headers.
+/// ([`Finish::commit`](crate::adapter::Finish::commit), or the driver's
+/// `RequestSession::finish`), in two calls: answer the [`replacement`](Finished::replacement) if
+/// there is one, then [`append_to`](Finished::append_to) the response's headers.
 ///
 /// # Examples
 ///
