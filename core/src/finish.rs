@@ -165,7 +165,7 @@ impl Finish {
         if let Some(live) = &state.live {
             self.write = Write::Delete { id: live.id };
             self.cookie = CookiePlan::Removal;
-        } else if state.had_cookie {
+        } else if state.via.any() {
             self.cookie = CookiePlan::Removal;
         }
     }
@@ -214,7 +214,7 @@ impl Finish {
             state.changes.apply_to(&mut data);
             if !data.is_empty() || user.is_some() || engine.config.eager {
                 self.plan_new(engine, data, user, now_ms, None, None);
-            } else if state.destroyed && state.had_cookie {
+            } else if state.destroyed && state.via.any() {
                 self.cookie = CookiePlan::Removal;
             }
             return;

@@ -92,10 +92,8 @@ pub(crate) struct State {
     /// never pays for the MAC.
     unverified: [[u8; VALUE_LEN]; MAX_CANDIDATES],
     unverified_len: usize,
-    /// Whether the request carried a session value at all (a cookie with our name, a value in
+    /// How the request carried a session value, if at all (a cookie with our name, a value in
     /// our header).
-    pub(crate) had_cookie: bool,
-    /// How it carried it.
     pub(crate) via: Via,
     /// An expired record met while loading, to delete at finish.
     pub(crate) expired: Option<SessionId>,
@@ -150,7 +148,6 @@ impl State {
             next_candidate: 0,
             unverified: [[0; VALUE_LEN]; MAX_CANDIDATES],
             unverified_len: 0,
-            had_cookie: via.any(),
             via,
             expired: None,
             live: None,
@@ -187,7 +184,7 @@ impl State {
     /// request whose cookies all fail starts a new session with the rejection as its cause.
     pub(crate) fn verify(&mut self, engine: &Engine) {
         // Done already when a candidate verified (or all were rejected: the phase moved on).
-        if !self.had_cookie || self.phase != Phase::Pending || self.has_verified() {
+        if !self.via.any() || self.phase != Phase::Pending || self.has_verified() {
             return;
         }
         let mut bad_mac = false;

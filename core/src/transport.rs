@@ -194,7 +194,7 @@ impl HeaderFormat {
     }
 
     fn session_value<'a>(&self, field: &'a [u8]) -> Option<&'a [u8]> {
-        let field = trim(field);
+        let field = field.trim_ascii();
         if !self.scheme {
             return (!field.is_empty()).then_some(field);
         }
@@ -203,7 +203,7 @@ impl HeaderFormat {
         let separated = rest
             .first()
             .is_some_and(|byte| *byte == b' ' || *byte == b'\t');
-        (head.eq_ignore_ascii_case(scheme) && separated).then(|| trim(rest))
+        (head.eq_ignore_ascii_case(scheme) && separated).then(|| rest.trim_ascii())
     }
 
     /// The header carrying `id`.
@@ -229,10 +229,6 @@ impl HeaderFormat {
             value_at: 0,
         }
     }
-}
-
-fn trim(bytes: &[u8]) -> &[u8] {
-    bytes.trim_ascii()
 }
 
 #[cfg(test)]

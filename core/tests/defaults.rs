@@ -67,6 +67,16 @@ fn the_default_store_timeout_is_two_seconds() {
     );
 }
 
+/// The README's promises: a user keeps at most 100 sessions unless configured, and the session
+/// travels in the cookie unless a header transport is chosen (`Authorization` by default).
+#[test]
+fn a_user_keeps_100_sessions_and_the_cookie_is_the_transport_by_default() {
+    let config = Config::new(keys());
+    assert_eq!(config.max_sessions_per_user(), 100);
+    assert_eq!(config.transport(), fastsession_core::Transport::Cookie);
+    assert_eq!(config.session_header(), "authorization");
+}
+
 /// Item 14: a prefixed name without `Secure`, `__Host-` with a `Domain` or a `Path` other than
 /// `/` are rejected when the engine is built, with a message naming the value.
 #[test]

@@ -8,7 +8,7 @@ mod common;
 use common::{Browser, Response, World, cause_of, count, send};
 use fastsession_core::adapter::{RequestSession, SessionManager};
 use fastsession_core::store::SessionStore;
-use fastsession_core::testing::{FaultyStore, Probe};
+use fastsession_core::testing::Probe;
 use fastsession_core::{Cause, MemoryStore, Session, SessionError, UserSession};
 
 fn log_in_as(user: &'static str) -> impl FnOnce(&Session) -> u16 {
@@ -377,19 +377,10 @@ async fn binding_on_a_store_without_a_user_index_fails_loudly() {
     assert_eq!(send(&manager, None, Some(count)).await.status, 200);
 }
 
-fn faulty(
-    world: &World,
-) -> (
-    SessionManager<FaultyStore<MemoryStore>>,
-    FaultyStore<MemoryStore>,
-) {
-    world.faulty()
-}
-
 #[tokio::test]
 async fn sessions_bound_to_nobody_never_touch_the_index() {
     let world = World::new();
-    let (manager, store) = faulty(&world);
+    let (manager, store) = world.faulty();
     let mut browser = Browser::new();
     for _ in 0..3 {
         browser.request(&manager, count).await;
@@ -401,7 +392,7 @@ async fn sessions_bound_to_nobody_never_touch_the_index() {
 #[tokio::test]
 async fn a_bound_session_is_listed_again_only_when_its_end_moves() {
     let world = World::new();
-    let (manager, store) = faulty(&world);
+    let (manager, store) = world.faulty();
     let mut browser = logged_in(&manager, "ada").await;
     let calls = || Probe::count(&store.probe().user_index_calls);
     // Listing before the creation, and listing to check the bound.
@@ -420,7 +411,7 @@ async fn a_bound_session_is_listed_again_only_when_its_end_moves() {
 #[tokio::test]
 async fn a_refresh_whose_listing_fails_is_not_made() {
     let world = World::new();
-    let (manager, store) = faulty(&world);
+    let (manager, store) = world.faulty();
     let mut browser = logged_in(&manager, "ada").await;
     world.advance(7 * 3600);
     Probe::set(&store.probe().fail_user_index, true);
