@@ -202,7 +202,8 @@ impl Finish {
 
     fn plan_ready(&mut self, engine: &Engine, state: State, now_ms: u64) {
         let policy = &engine.policy;
-        let user = state.user().map(str::to_owned);
+        // The user an owned record holds; only a branch that writes one allocates it.
+        let user_of = |state: &State| state.user().map(str::to_owned);
         // A binding this request made (not one a rotation carries over).
         self.user.bound = match state.changes.user() {
             Some(UserChange::Bind(bound)) => Some(bound.to_owned()),
@@ -210,6 +211,7 @@ impl Finish {
         };
         let Some(live) = state.live else {
             // A new session: stored only once it holds data or a user (or in eager mode).
+            let user = user_of(&state);
             let mut data = SessionData::new();
             state.changes.apply_to(&mut data);
             if !data.is_empty() || user.is_some() || engine.config.eager {
@@ -220,6 +222,7 @@ impl Finish {
             return;
         };
         if state.destroyed {
+            let user = user_of(&state);
             let mut data = SessionData::new();
             state.changes.apply_to(&mut data);
             if data.is_empty() && user.is_none() {
@@ -235,6 +238,7 @@ impl Finish {
             return;
         }
         if state.cycled {
+            let user = user_of(&state);
             let mut data = state.base;
             state.changes.apply_to(&mut data);
             let predecessor = Predecessor {
@@ -272,8 +276,8 @@ impl Finish {
             };
         }
         // The user's index lists the session before a binding or a later end is written.
-        if self.user.bound.is_some() || (refresh && user.is_some()) {
-            self.user.list = user;
+        if self.user.bound.is_some() || (refresh && state.user().is_some()) {
+            self.user.list = user_of(&state);
         }
         if !state.changes.is_empty() {
             self.write = Write::Apply {

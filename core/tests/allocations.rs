@@ -73,6 +73,26 @@ async fn managed_counter(
     (n, pair(committed.set_cookie()))
 }
 
+/// The same request of a session bound to a user: one block more, the user's name as the
+/// loaded record holds it; finishing the request allocates nothing for the user.
+const BOUND_COUNTER_REQUEST_ALLOCATIONS: u64 = MANAGED_COUNTER_REQUEST_ALLOCATIONS + 1;
+
+/// [`managed_counter`] for a session bound to `ada` (binding it on the first request).
+async fn bound_counter(
+    manager: &SessionManager<MemoryStore>,
+    cookie: Option<&str>,
+) -> (i64, Option<String>) {
+    let cookie_header: [(&str, &[u8]); 1] = [("cookie", cookie.unwrap_or_default().as_bytes())];
+    let headers = &cookie_header[..usize::from(cookie.is_some())];
+    let request = manager.start(headers);
+    let session = request.session().await.unwrap();
+    session.set_user("ada").unwrap();
+    let n = session.increment("test_counter", 1).unwrap();
+    drop(session);
+    let committed = request.finish(200).await.unwrap();
+    (n, pair(committed.set_cookie()))
+}
+
 /// Heap blocks of the third request of one browser: the first creates the session, the second
 /// warms up the store (its shard tables, the first growth of its vectors).
 async fn blocks_of_a_continuation<F, Fut>(request: F) -> u64
@@ -116,5 +136,16 @@ async fn counter_requests_allocate_a_fixed_number_of_blocks() {
     assert_eq!(
         managed, MANAGED_COUNTER_REQUEST_ALLOCATIONS,
         "heap blocks through the manager"
+    );
+
+    let manager = SessionManager::new(sessions(), MemoryStore::new());
+    let bound = blocks_of_a_continuation(|cookie| {
+        let manager = &manager;
+        async move { bound_counter(manager, cookie.as_deref()).await }
+    })
+    .await;
+    assert_eq!(
+        bound, BOUND_COUNTER_REQUEST_ALLOCATIONS,
+        "heap blocks of a bound session's counter request"
     );
 }
